@@ -1,0 +1,132 @@
+import { describe, expect, it } from "vitest";
+import { api, signup, uniqueName } from "./helpers";
+
+describe("accounts", () => {
+  it("signs up, logs in and identifies the user with the token", async () => {
+    const username = uniqueName("alice");
+    const created = await api("/api/auth/signup", { body: { username, password: "hunter2hunter2" } });
+    expect(created.status).toBe(201);
+    expect(created.json.user.username).toBe(username);
+    expect(created.json.token).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+
+    const login = await api("/api/auth/login", { body: { username, password: "hunter2hunter2" } });
+    expect(login.status).toBe(200);
+    const me = await api("/api/me", { token: login.json.token });
+    expect(me.status).toBe(200);
+    expect(me.json.user).toMatchObject({ id: created.json.user.id, username });
+  });
+
+  it("treats usernames as unique ignoring case, and lower-cases them", async () => {
+    const username = uniqueName("bob");
+    expect((await api("/api/auth/signup", { body: { username: username.toUpperCase(), password: "password123" } })).json.user.username).toBe(username);
+    const again = await api("/api/auth/signup", { body: { username, password: "password456" } });
+    expect(again.status).toBe(409);
+    expect(again.json.error.code).toBe("username_taken");
+    const login = await api("/api/auth/login", { body: { username: username.toUpperCase(), password: "password123" } });
+    expect(login.status).toBe(200);
+  });
+
+  it("refuses bad usernames and passwords with a clear 400", async () => {
+    for (const username of ["ab", "a".repeat(33), "has space", "émile", "semi;colon"]) {
+      const res = await api("/api/auth/signup", { body: { username, password: "password123" } });
+      expect(res.status, username).toBe(400);
+      expect(res.json.error.code).toBe("validation_error");
+      expect(res.json.error.message).toContain("username");
+    }
+    const short = await api("/api/auth/signup", { body: { username: uniqueName(), password: "short" } });
+    expect(short.status).toBe(400);
+    expect(short.json.error.message).toContain("password");
+    const missing = await api("/api/auth/signup", { body: {} });
+    expect(missing.status).toBe(400);
+  });
+
+  it("answers malformed JSON with 400 bad_request", async () => {
+    const res = await api("/api/auth/signup", { body: "{not json" });
+    expect(res.status).toBe(400);
+    expect(res.json.error.code).toBe("bad_request");
+  });
+
+  it("refuses a wrong password or unknown user with the same 401", async () => {
+    const user = await signup("carol");
+    const wrong = await api("/api/auth/login", { body: { username: user.username, password: "not-the-password" } });
+    const unknown = await api("/api/auth/login", { body: { username: uniqueName("ghost"), password: "whatever123" } });
+    expect(wrong.status).toBe(401);
+    expect(unknown.status).toBe(401);
+    expect(wrong.json).toEqual(unknown.json);
+  });
+
+  it("refuses missing, malformed, tampered and non-session tokens", async () => {
+    const user = await signup();
+    expect((await api("/api/me")).status).toBe(401);
+    expect((await api("/api/me", { headers: { Authorization: "Basic abc" } })).status).toBe(401);
+    const [h, p, s] = user.token.split(".");
+    const payload = JSON.parse(atob(p!.replace(/-/g, "+").replace(/_/g, "/")));
+    const forged = btoa(JSON.stringify({ ...payload, name: "admin" })).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
+    const res = await api("/api/me", { token: `${h}.${forged}.${s}` });
+    expect(res.status).toBe(401);
+    expect(res.json.error.code).toBe("invalid_token");
+  });
+
+  it("stores a salted PBKDF2 hash, never the password", async () => {
+    const { env } = await import("cloudflare:test");
+    const a = await signup();
+    const b = await signup();
+    const rows = await env.DB.prepare("SELECT password_hash, salt FROM users WHERE id IN (?, ?)").bind(a.id, b.id).all<{ password_hash: string; salt: string }>();
+    expect(rows.results).toHaveLength(2);
+    const [x, y] = rows.results;
+    expect(x!.password_hash).toMatch(/^pbkdf2-sha256\$100000\$/);
+    expect(x!.password_hash).not.toContain("correct horse");
+    expect(x!.salt).not.toBe(y!.salt);
+    expect(x!.password_hash).not.toBe(y!.password_hash);
+  });
+});
+
+describe("service endpoints", () => {
+  it("reports health", async () => {
+    const res = await api("/health");
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ status: "healthy", service: "hearth" });
+    expect(new Date(res.json.timestamp).getTime()).toBeGreaterThan(Date.now() - 60_000);
+  });
+
+  it("answers unknown API routes with 404 JSON", async () => {
+    const res = await api("/api/nope");
+    expect(res.status).toBe(404);
+    expect(res.json.error.code).toBe("not_found");
+  });
+
+  it("serves an OpenAPI 3.1 document listing the contract paths, and a docs page", async () => {
+    const res = await api("/api/openapi.json");
+    expect(res.status).toBe(200);
+    expect(res.json.openapi).toBe("3.1.0");
+    for (const path of [
+      "/api/auth/signup",
+      "/api/auth/login",
+      "/api/me",
+      "/api/rooms",
+      "/api/rooms/public",
+      "/api/rooms/{id}/join",
+      "/api/rooms/{id}/leave",
+      "/api/rooms/{id}/members",
+      "/api/dms",
+      "/api/rooms/{id}/messages",
+      "/api/rooms/{id}/ws",
+      "/health",
+      "/stats",
+    ]) {
+      expect(Object.keys(res.json.paths), path).toContain(path);
+    }
+    const docs = await api("/api/docs");
+    expect(docs.status).toBe(200);
+    expect(docs.headers.get("content-type")).toContain("text/html");
+    expect(docs.text).toContain("/api/rooms/{id}/messages");
+    expect(docs.headers.get("content-security-policy")).toContain("script-src 'self'");
+  });
+
+  it("sends security headers on every response", async () => {
+    const res = await api("/health");
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(res.headers.get("x-frame-options")).toBe("DENY");
+    expect(res.headers.get("referrer-policy")).toBe("no-referrer");
+  });
+});

@@ -1,0 +1,95 @@
+import { createRoute } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
+import { createRouter } from "../lib/app";
+import { ApiError } from "../lib/errors";
+import { newId } from "../lib/ids";
+import { Credentials, UserSchema, errorResponses, jsonBody, jsonResponse } from "../schemas";
+import { requireUser } from "./middleware";
+import { hashPassword, verifyPassword } from "./password";
+import { issueSession } from "./tokens";
+
+const Session = z.object({ token: z.string(), user: UserSchema }).openapi("Session");
+
+interface UserRow {
+  id: string;
+  username: string;
+  password_hash: string;
+  salt: string;
+  created_at: number;
+}
+
+const toUser = (r: Pick<UserRow, "id" | "username" | "created_at">) => ({
+  id: r.id,
+  username: r.username,
+  createdAt: new Date(r.created_at).toISOString(),
+});
+
+export const authRoutes = createRouter();
+
+authRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/auth/signup",
+    tags: ["accounts"],
+    summary: "Create an account",
+    description: "Usernames are 3-32 characters of a-z 0-9 _ - (input is lower-cased) and unique ignoring case; passwords 8-128 characters.",
+    request: { body: jsonBody(Credentials) },
+    responses: { 201: jsonResponse(Session, "The new account and a session token (7 days)"), ...errorResponses(400, 409) },
+  }),
+  async (c) => {
+    const { username, password } = c.req.valid("json");
+    const { hash, salt } = await hashPassword(password);
+    const user = { id: newId("u"), username, created_at: Date.now() };
+    const res = await c.env.DB.prepare(
+      "INSERT INTO users (id, username, password_hash, salt, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (username) DO NOTHING",
+    )
+      .bind(user.id, username, hash, salt, user.created_at)
+      .run();
+    if (res.meta.changes !== 1) throw new ApiError(409, "username_taken", `the username \`${username}\` is taken`);
+    const { token } = await issueSession(c.env.JWT_SECRET, user);
+    return c.json({ token, user: toUser(user) }, 201);
+  },
+);
+
+authRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/auth/login",
+    tags: ["accounts"],
+    summary: "Log in",
+    request: { body: jsonBody(Credentials) },
+    responses: { 200: jsonResponse(Session, "A session token (7 days)"), ...errorResponses(400, 401) },
+  }),
+  async (c) => {
+    const { username, password } = c.req.valid("json");
+    const row = await c.env.DB.prepare("SELECT id, username, password_hash, salt, created_at FROM users WHERE username = ?")
+      .bind(username)
+      .first<UserRow>();
+    // Hash even for unknown users so that timing does not tell which usernames exist.
+    const ok = row
+      ? await verifyPassword(password, { hash: row.password_hash, salt: row.salt })
+      : (await hashPassword(password), false);
+    if (!row || !ok) throw new ApiError(401, "invalid_credentials", "wrong username or password");
+    const { token } = await issueSession(c.env.JWT_SECRET, row);
+    return c.json({ token, user: toUser(row) }, 200);
+  },
+);
+
+authRoutes.use("/me", requireUser);
+authRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/me",
+    tags: ["accounts"],
+    summary: "The logged-in user",
+    security: [{ bearer: [] }],
+    responses: { 200: jsonResponse(z.object({ user: UserSchema }), "The user"), ...errorResponses(401) },
+  }),
+  async (c) => {
+    const row = await c.env.DB.prepare("SELECT id, username, created_at FROM users WHERE id = ?")
+      .bind(c.var.user.id)
+      .first<UserRow>();
+    if (!row) throw new ApiError(401, "invalid_token", "this account no longer exists");
+    return c.json({ user: toUser(row) }, 200);
+  },
+);

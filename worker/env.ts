@@ -1,0 +1,24 @@
+import type { RoomObject } from "./room/RoomObject";
+import type { StatsObject } from "./stats/StatsObject";
+
+/** Bindings and variables of the Hearth worker (see wrangler.toml). */
+export interface Env {
+  DB: D1Database;
+  MEDIA: R2Bucket;
+  ASSETS: Fetcher;
+  ROOMS: DurableObjectNamespace<RoomObject>;
+  STATS: DurableObjectNamespace<StatsObject>;
+  /** HMAC secret for session JWTs and socket tickets. Required; see README. */
+  JWT_SECRET: string;
+  RATE_LIMIT_BURST?: string;
+  RATE_LIMIT_PER_SECOND?: string;
+  MAX_ROOM_CONNECTIONS?: string;
+  /** Milliseconds between a message being stored and its copy to D1. */
+  D1_FLUSH_DELAY_MS?: string;
+}
+
+/** Reads a positive number from a string variable, or the default. */
+export function numberVar(value: string | undefined, fallback: number): number {
+  const n = value === undefined ? NaN : Number(value);
+  return Number.isFinite(n) && n > 0 ? n : fallback;
+}

@@ -1,0 +1,52 @@
+import { HTTPException } from "hono/http-exception";
+import { authRoutes } from "./auth/routes";
+import { renderDocs } from "./docs/render";
+import { createRouter } from "./lib/app";
+import { ApiError, errorBody } from "./lib/errors";
+import { securityHeaders } from "./lib/security-headers";
+import { roomRoutes } from "./rooms/routes";
+import { socketRoutes } from "./rooms/socket";
+import { systemRoutes } from "./system";
+
+export { RoomObject } from "./room/RoomObject";
+export { StatsObject } from "./stats/StatsObject";
+
+const app = createRouter();
+
+app.use("*", securityHeaders);
+
+const api = createRouter();
+api.route("/", authRoutes);
+api.route("/", socketRoutes);
+api.route("/", roomRoutes);
+app.route("/api", api);
+app.route("/", systemRoutes);
+
+app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
+const OPENAPI = {
+  openapi: "3.1.0",
+  info: {
+    title: "Hearth",
+    version: "0.1.0",
+    description:
+      "Self-hosted real-time chat. Errors are {\"error\":{\"code\",\"message\"}}. The WebSocket protocol is in docs/protocol.md.",
+  },
+};
+app.doc31("/api/openapi.json", OPENAPI);
+app.get("/api/docs", (c) => c.html(renderDocs(app.getOpenAPI31Document(OPENAPI) as unknown as Record<string, unknown>)));
+
+// Unknown API routes answer JSON; everything else is the client (single-page app).
+app.all("/api/*", (c) => c.json(errorBody("not_found", `no route ${c.req.method} ${c.req.path}`), 404));
+app.all("*", (c) => c.env.ASSETS.fetch(c.req.raw));
+
+app.onError((err, c) => {
+  if (err instanceof ApiError) return c.json(errorBody(err.code, err.message), err.status);
+  if (err instanceof HTTPException) {
+    const message = err.status === 400 ? "the body is not valid JSON" : err.message || "request refused";
+    return c.json(errorBody(err.status === 400 ? "bad_request" : "http_error", message), err.status);
+  }
+  console.error("unhandled error", err);
+  return c.json(errorBody("internal", "something went wrong on our side"), 500);
+});
+
+export default app;

@@ -1,0 +1,41 @@
+import type { MiddlewareHandler } from "hono";
+
+/**
+ * The client's Content-Security-Policy: scripts only from Hearth's origin, no plugins, no
+ * framing. Styles allow inline attributes (Preact's `style=` and the emoji picker's shadow
+ * styles); user text is never rendered as HTML in the first place.
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "media-src 'self' blob:",
+  "connect-src 'self' ws: wss:",
+  "font-src 'self'",
+  "worker-src 'self'",
+  "manifest-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+  "form-action 'self'",
+].join("; ");
+
+/** Adds security headers to every response that is not a WebSocket upgrade. */
+export const securityHeaders: MiddlewareHandler = async (c, next) => {
+  await next();
+  if (c.res.status === 101) return;
+  // Responses from fetch() (static assets, Durable Objects) have immutable headers.
+  const res = new Response(c.res.body, c.res);
+  const h = res.headers;
+  h.set("X-Content-Type-Options", "nosniff");
+  h.set("Referrer-Policy", "no-referrer");
+  h.set("X-Frame-Options", "DENY");
+  h.set("Cross-Origin-Opener-Policy", "same-origin");
+  h.set("Permissions-Policy", "camera=(self), microphone=(self), geolocation=(), payment=()");
+  if (new URL(c.req.url).protocol === "https:") h.set("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
+  const type = h.get("content-type") ?? "";
+  if (type.includes("text/html")) h.set("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+  else h.set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+  c.res = res;
+};

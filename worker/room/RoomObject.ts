@@ -1,0 +1,427 @@
+import { DurableObject } from "cloudflare:workers";
+import { numberVar, type Env } from "../env";
+import { errorResponse } from "../lib/errors";
+import {
+  MAX_BODY_CHARS,
+  MAX_FRAME_BYTES,
+  PING_FRAME,
+  PONG_FRAME,
+  parseClientFrame,
+  validateMessage,
+  type ChatMessage,
+  type ErrorCode,
+  type OnlineUser,
+  type ServerFrame,
+} from "./frames";
+import { RateLimiter } from "./rate-limit";
+
+/** Who a socket belongs to; survives hibernation as the socket's attachment. */
+interface Attachment {
+  userId: string;
+  username: string;
+  /** Refused frames in a row; past MAX_STRIKES the socket is closed with 1008. */
+  strikes: number;
+}
+
+export interface Author {
+  id: string;
+  username: string;
+}
+
+export type AcceptResult =
+  | { ok: true; message: ChatMessage; duplicate: boolean }
+  | { ok: false; code: Extract<ErrorCode, "invalid_message" | "rate_limited">; message: string; clientId?: string; retryAfterMs?: number };
+
+const MAX_STRIKES = 50;
+const REPLAY_PAGE = 500;
+const D1_BATCH = 200;
+
+/** Headers the worker sets on a socket upgrade it forwards here (never taken from the client). */
+export const UPGRADE_HEADERS = { roomId: "x-hearth-room-id", userId: "x-hearth-user-id", username: "x-hearth-username" } as const;
+
+interface MessageRow extends Record<string, SqlStorageValue> {
+  seq: number;
+  ts: number;
+  user_id: string;
+  username: string;
+  body: string;
+  client_id: string;
+}
+
+/**
+ * One chat room. Owns the room's ordered message log (its own SQLite: the write that an
+ * ack waits for), its sockets (hibernatable), presence and typing, and copies the log to
+ * D1 in batches from an alarm. Every protocol (socket, REST, later SignalR and Connect)
+ * ends in `accept`, so each rule is written once.
+ */
+export class RoomObject extends DurableObject<Env> {
+  private readonly sql: SqlStorage;
+  private readonly limiter: RateLimiter;
+  private readonly maxConnections: number;
+  private readonly flushDelayMs: number;
+  private lastSeq: number;
+  private roomId: string | null;
+  private flushScheduled = false;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    this.sql.exec(`
+      CREATE TABLE IF NOT EXISTS messages (
+        seq       INTEGER PRIMARY KEY,
+        ts        INTEGER NOT NULL,
+        user_id   TEXT NOT NULL,
+        username  TEXT NOT NULL,
+        body      TEXT NOT NULL,
+        client_id TEXT NOT NULL,
+        UNIQUE (user_id, client_id)
+      );
+      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    `);
+    this.lastSeq = this.sql.exec<{ s: number | null }>("SELECT max(seq) AS s FROM messages").one().s ?? 0;
+    this.roomId = this.getMeta("room_id");
+    this.limiter = new RateLimiter(numberVar(env.RATE_LIMIT_BURST, 20), numberVar(env.RATE_LIMIT_PER_SECOND, 5));
+    this.maxConnections = numberVar(env.MAX_ROOM_CONNECTIONS, 1000);
+    this.flushDelayMs = numberVar(env.D1_FLUSH_DELAY_MS, 500);
+    // Heartbeats are answered by the runtime without waking a hibernated room.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
+  }
+
+  // ---- RPC used by the worker ------------------------------------------------------------
+
+  /** Stores a message (or finds the one already stored under its clientId) and broadcasts it. */
+  async post(roomId: string, author: Author, clientId: unknown, body: unknown): Promise<AcceptResult> {
+    this.bind(roomId);
+    return this.accept(author, clientId, body);
+  }
+
+  /** A page of history, newest first, strictly before `before` (or the newest page). */
+  async history(roomId: string, before: number | null, limit: number): Promise<ChatMessage[]> {
+    this.bind(roomId);
+    const rows = this.sql
+      .exec<MessageRow>(
+        "SELECT seq, ts, user_id, username, body, client_id FROM messages WHERE seq < ? ORDER BY seq DESC LIMIT ?",
+        before ?? Number.MAX_SAFE_INTEGER,
+        limit,
+      )
+      .toArray();
+    return rows.map((r) => this.toMessage(r));
+  }
+
+  /** The newest seq in the room's log (D1's copy may lag by the flush delay). */
+  async latestSeq(roomId: string): Promise<number> {
+    this.bind(roomId);
+    return this.lastSeq;
+  }
+
+  /** Closes every socket of a user who left or was removed (1008), then updates presence. */
+  async removeMember(roomId: string, userId: string): Promise<number> {
+    this.bind(roomId);
+    const sockets = this.ctx.getWebSockets(userId);
+    for (const ws of sockets) ws.close(1008, "no longer a member of this room");
+    this.broadcastPresence(new Set(sockets));
+    this.scheduleFlush();
+    return sockets.length;
+  }
+
+  /** Open sockets in this room. */
+  async connectionCount(): Promise<number> {
+    return this.ctx.getWebSockets().length;
+  }
+
+  /** Copies every message not yet in D1 now (also run by the alarm). Returns the highest seq copied. */
+  async flush(): Promise<number> {
+    if (!this.roomId) return 0;
+    let flushed = Number(this.getMeta("flushed_seq") ?? 0);
+    for (;;) {
+      const rows = this.sql
+        .exec<MessageRow>(
+          "SELECT seq, ts, user_id, username, body, client_id FROM messages WHERE seq > ? ORDER BY seq LIMIT ?",
+          flushed,
+          D1_BATCH,
+        )
+        .toArray();
+      if (rows.length === 0) return flushed;
+      const insert = this.env.DB.prepare(
+        "INSERT OR IGNORE INTO messages (room_id, seq, user_id, username, body, client_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      );
+      const last = rows[rows.length - 1]!;
+      await this.env.DB.batch([
+        ...rows.map((r) => insert.bind(this.roomId, r.seq, r.user_id, r.username, r.body, r.client_id, r.ts)),
+        this.env.DB.prepare(
+          "UPDATE rooms SET last_seq = max(last_seq, ?), last_message_at = max(coalesce(last_message_at, 0), ?) WHERE id = ?",
+        ).bind(last.seq, last.ts, this.roomId),
+      ]);
+      flushed = last.seq;
+      this.setMeta("flushed_seq", String(flushed));
+    }
+  }
+
+  // ---- WebSocket upgrade -------------------------------------------------------------------
+
+  override async fetch(request: Request): Promise<Response> {
+    const roomId = request.headers.get(UPGRADE_HEADERS.roomId);
+    const userId = request.headers.get(UPGRADE_HEADERS.userId);
+    const username = request.headers.get(UPGRADE_HEADERS.username);
+    if (!roomId || !userId || !username || request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
+      return errorResponse(400, "bad_request", "expected a WebSocket upgrade from the Hearth worker");
+    }
+    this.bind(roomId);
+    if (this.ctx.getWebSockets().length >= this.maxConnections) {
+      return errorResponse(503, "room_full", `this room already has ${this.maxConnections} open connections`);
+    }
+    const sinceParam = new URL(request.url).searchParams.get("since");
+    const since = sinceParam === null ? null : Number(sinceParam);
+
+    const { 0: client, 1: server } = new WebSocketPair();
+    this.ctx.acceptWebSocket(server, [userId]);
+    const attachment: Attachment = { userId, username, strikes: 0 };
+    server.serializeAttachment(attachment);
+
+    this.send(server, {
+      type: "hello",
+      roomId,
+      user: { id: userId, username },
+      lastSeq: this.lastSeq,
+      online: this.online(),
+      limits: {
+        maxBodyChars: MAX_BODY_CHARS,
+        maxFrameBytes: MAX_FRAME_BYTES,
+        rateBurst: this.limiter.burst,
+        ratePerSecond: this.limiter.perSecond,
+      },
+    });
+    if (since !== null) {
+      // Synchronous reads: no message can be stored between the replay and the live stream.
+      let cursor = since;
+      for (;;) {
+        const rows = this.sql
+          .exec<MessageRow>(
+            "SELECT seq, ts, user_id, username, body, client_id FROM messages WHERE seq > ? ORDER BY seq LIMIT ?",
+            cursor,
+            REPLAY_PAGE,
+          )
+          .toArray();
+        for (const r of rows) this.send(server, { type: "message", message: this.toMessage(r) });
+        if (rows.length < REPLAY_PAGE) break;
+        cursor = rows[rows.length - 1]!.seq;
+      }
+      this.send(server, { type: "synced", lastSeq: this.lastSeq });
+    }
+    this.broadcastPresence();
+    this.scheduleFlush();
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  // ---- Hibernation API handlers -----------------------------------------------------------
+
+  override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
+    if (typeof data !== "string") {
+      ws.close(1003, "binary frames are not supported");
+      return;
+    }
+    if (data.length > MAX_FRAME_BYTES || (data.length * 3 > MAX_FRAME_BYTES && new TextEncoder().encode(data).length > MAX_FRAME_BYTES)) {
+      ws.close(1009, `frames are limited to ${MAX_FRAME_BYTES} bytes`);
+      return;
+    }
+    const me = ws.deserializeAttachment() as Attachment;
+    const parsed = parseClientFrame(data);
+    if (!parsed.ok) return this.refuse(ws, me, parsed.code, parsed.message);
+
+    const frame = parsed.frame;
+    switch (frame.type) {
+      case "send": {
+        const result = this.accept({ id: me.userId, username: me.username }, frame.clientId, frame.body);
+        if (!result.ok) {
+          const { ok: _, code, message, ...extra } = result;
+          return this.refuse(ws, me, code, message, extra);
+        }
+        this.clearStrikes(ws, me);
+        const { seq, ts, clientId } = result.message;
+        this.send(ws, { type: "ack", clientId, seq, ts, duplicate: result.duplicate });
+        return;
+      }
+      case "typing": {
+        if (typeof frame.typing !== "boolean") return this.refuse(ws, me, "bad_frame", "`typing` must be a boolean");
+        this.clearStrikes(ws, me);
+        this.broadcast({ type: "typing", userId: me.userId, username: me.username, typing: frame.typing }, ws);
+        return;
+      }
+      case "ping":
+        // The auto-response catches the exact text; this answers other spellings.
+        this.send(ws, { type: "pong" });
+        return;
+    }
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    // Reciprocate the close handshake. 1005/1006 are reserved and may not be sent back.
+    try {
+      ws.close(code === 1005 || code === 1006 || code === 1015 ? 1000 : code, reason);
+    } catch {
+      // already closed
+    }
+    this.broadcastPresence(new Set([ws]));
+    this.scheduleFlush();
+  }
+
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    this.broadcastPresence(new Set([ws]));
+    this.scheduleFlush();
+  }
+
+  override async alarm(): Promise<void> {
+    this.flushScheduled = false;
+    try {
+      await this.flush();
+    } catch (err) {
+      console.error("room flush to D1 failed; retrying in 5 s", err);
+      await this.ctx.storage.setAlarm(Date.now() + 5000);
+      this.flushScheduled = true;
+    }
+    await this.reportStats();
+  }
+
+  // ---- the room core -----------------------------------------------------------------------
+
+  private accept(author: Author, clientId: unknown, body: unknown): AcceptResult {
+    const valid = validateMessage(clientId, body);
+    if (!valid.ok) return { ok: false, code: "invalid_message", message: valid.message, clientId: valid.clientId };
+
+    const existing = this.sql
+      .exec<MessageRow>(
+        "SELECT seq, ts, user_id, username, body, client_id FROM messages WHERE user_id = ? AND client_id = ?",
+        author.id,
+        valid.clientId,
+      )
+      .toArray()[0];
+    if (existing) return { ok: true, message: this.toMessage(existing), duplicate: true };
+
+    const wait = this.limiter.take(author.id);
+    if (wait > 0) {
+      return {
+        ok: false,
+        code: "rate_limited",
+        message: `too many messages; retry in ${wait} ms`,
+        clientId: valid.clientId,
+        retryAfterMs: wait,
+      };
+    }
+
+    const seq = this.lastSeq + 1;
+    const ts = Date.now();
+    this.sql.exec(
+      "INSERT INTO messages (seq, ts, user_id, username, body, client_id) VALUES (?, ?, ?, ?, ?, ?)",
+      seq,
+      ts,
+      author.id,
+      author.username,
+      valid.body,
+      valid.clientId,
+    );
+    this.lastSeq = seq;
+    this.accepted += 1;
+    const message: ChatMessage = {
+      roomId: this.roomId!,
+      seq,
+      ts,
+      userId: author.id,
+      username: author.username,
+      body: valid.body,
+      clientId: valid.clientId,
+    };
+    this.broadcast({ type: "message", message });
+    this.scheduleFlush();
+    return { ok: true, message, duplicate: false };
+  }
+
+  /** Messages accepted since the last stats report. */
+  private accepted = 0;
+
+  private async reportStats(): Promise<void> {
+    if (!this.roomId) return;
+    const accepted = this.accepted;
+    this.accepted = 0;
+    try {
+      await this.env.STATS.getByName("global").report(this.roomId, this.ctx.getWebSockets().length, accepted);
+    } catch (err) {
+      this.accepted += accepted;
+      console.error("stats report failed", err);
+    }
+  }
+
+  private refuse(ws: WebSocket, me: Attachment, code: ErrorCode, message: string, extra: { clientId?: string; retryAfterMs?: number } = {}) {
+    this.send(ws, { type: "error", code, message, ...extra });
+    me.strikes += 1;
+    if (me.strikes > MAX_STRIKES) {
+      ws.close(1008, "too many refused frames");
+      return;
+    }
+    ws.serializeAttachment(me);
+  }
+
+  private clearStrikes(ws: WebSocket, me: Attachment) {
+    if (me.strikes === 0) return;
+    me.strikes = 0;
+    ws.serializeAttachment(me);
+  }
+
+  private online(except?: Set<WebSocket>): OnlineUser[] {
+    const seen = new Map<string, OnlineUser>();
+    for (const ws of this.ctx.getWebSockets()) {
+      if (except?.has(ws)) continue;
+      const a = ws.deserializeAttachment() as Attachment | null;
+      if (a && !seen.has(a.userId)) seen.set(a.userId, { userId: a.userId, username: a.username });
+    }
+    return [...seen.values()].sort((x, y) => x.username.localeCompare(y.username));
+  }
+
+  private broadcastPresence(except?: Set<WebSocket>) {
+    this.broadcast({ type: "presence", online: this.online(except) }, undefined, except);
+  }
+
+  private broadcast(frame: ServerFrame, skip?: WebSocket, except?: Set<WebSocket>) {
+    const text = JSON.stringify(frame);
+    for (const ws of this.ctx.getWebSockets()) {
+      if (ws === skip || except?.has(ws)) continue;
+      try {
+        ws.send(text);
+      } catch {
+        // A socket that is closing; its close handler updates presence.
+      }
+    }
+  }
+
+  private send(ws: WebSocket, frame: ServerFrame) {
+    try {
+      ws.send(JSON.stringify(frame));
+    } catch {
+      // closing
+    }
+  }
+
+  private scheduleFlush() {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    void this.ctx.storage.setAlarm(Date.now() + this.flushDelayMs);
+  }
+
+  private bind(roomId: string) {
+    if (this.roomId === roomId) return;
+    if (this.roomId !== null) throw new Error(`room object for ${this.roomId} addressed as ${roomId}`);
+    this.roomId = roomId;
+    this.setMeta("room_id", roomId);
+  }
+
+  private toMessage(r: MessageRow): ChatMessage {
+    return { roomId: this.roomId!, seq: r.seq, ts: r.ts, userId: r.user_id, username: r.username, body: r.body, clientId: r.client_id };
+  }
+
+  private getMeta(key: string): string | null {
+    return this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = ?", key).toArray()[0]?.value ?? null;
+  }
+
+  private setMeta(key: string, value: string) {
+    this.sql.exec("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, value);
+  }
+}

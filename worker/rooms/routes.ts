@@ -1,0 +1,259 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { requireUser } from "../auth/middleware";
+import { createRouter } from "../lib/app";
+import { ApiError } from "../lib/errors";
+import { MAX_BODY_CHARS } from "../room/frames";
+import {
+  MemberSchema,
+  MessageSchema,
+  PublicRoomSchema,
+  RoomDetailSchema,
+  RoomIdParam,
+  RoomSchema,
+  Username,
+  errorResponses,
+  jsonBody,
+  jsonResponse,
+} from "../schemas";
+import * as store from "./store";
+
+export const roomRoutes = createRouter();
+roomRoutes.use("/rooms", requireUser);
+roomRoutes.use("/rooms/*", requireUser);
+roomRoutes.use("/dms", requireUser);
+
+const security = [{ bearer: [] }];
+const tags = ["rooms"];
+
+roomRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/rooms",
+    tags,
+    security,
+    summary: "Create a public or private room",
+    request: {
+      body: jsonBody(
+        z.object({
+          name: z.string().trim().min(1, "name must not be empty").max(64, "name must be at most 64 characters"),
+          topic: z.string().trim().max(200, "topic must be at most 200 characters").default(""),
+          visibility: z.enum(["public", "private"]),
+        }),
+      ),
+    },
+    responses: { 201: jsonResponse(RoomSchema, "The new room; the creator is its owner"), ...errorResponses(400, 401) },
+  }),
+  async (c) => {
+    const id = await store.createRoom(c.env.DB, c.var.user.id, c.req.valid("json"));
+    return c.json(await store.requireMember(c.env.DB, id, c.var.user.id), 201);
+  },
+);
+
+roomRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/rooms",
+    tags,
+    security,
+    summary: "The rooms and DMs I am a member of, most recent activity first, with unread counts",
+    responses: { 200: jsonResponse(z.object({ rooms: z.array(RoomSchema) }), "My rooms"), ...errorResponses(401) },
+  }),
+  async (c) => c.json({ rooms: await store.listRoomsOf(c.env.DB, c.var.user.id) }, 200),
+);
+
+roomRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/rooms/public",
+    tags,
+    security,
+    summary: "Public rooms anyone can join (newest first, at most 200)",
+    responses: { 200: jsonResponse(z.object({ rooms: z.array(PublicRoomSchema) }), "Public rooms"), ...errorResponses(401) },
+  }),
+  async (c) => c.json({ rooms: await store.listPublicRooms(c.env.DB, c.var.user.id) }, 200),
+);
+
+roomRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/rooms/{id}",
+    tags,
+    security,
+    summary: "A room I am a member of, with its members",
+    request: { params: RoomIdParam },
+    responses: { 200: jsonResponse(RoomDetailSchema, "The room"), ...errorResponses(401, 403, 404) },
+  }),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    const room = await store.requireMember(c.env.DB, id, c.var.user.id);
+    return c.json({ ...room, members: await store.listMembers(c.env.DB, id) }, 200);
+  },
+);
+
+roomRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/rooms/{id}/join",
+    tags,
+    security,
+    summary: "Join a public room",
+    request: { params: RoomIdParam },
+    responses: { 200: jsonResponse(RoomSchema, "The room, now joined"), ...errorResponses(401, 403, 404) },
+  }),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    const found = await store.roomExists(c.env.DB, id);
+    if (!found) throw new ApiError(404, "room_not_found", "no such room");
+    const already = await store.roomForMember(c.env.DB, id, c.var.user.id);
+    if (already) return c.json(already, 200);
+    if (found.visibility !== "public") throw new ApiError(403, "private_room", "a private room is joined by invitation only");
+    await store.addMember(c.env.DB, id, c.var.user.id);
+    return c.json(await store.requireMember(c.env.DB, id, c.var.user.id), 200);
+  },
+);
+
+roomRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/rooms/{id}/leave",
+    tags,
+    security,
+    summary: "Leave a room; my open sockets to it are closed with 1008",
+    request: { params: RoomIdParam },
+    responses: { 204: { description: "Left" }, ...errorResponses(401, 403, 404) },
+  }),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    await store.requireMember(c.env.DB, id, c.var.user.id);
+    await store.removeMember(c.env.DB, id, c.var.user.id);
+    await c.env.ROOMS.getByName(id).removeMember(id, c.var.user.id);
+    return c.body(null, 204);
+  },
+);
+
+roomRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/rooms/{id}/members",
+    tags,
+    security,
+    summary: "Add a user to a room I am in (how private rooms are joined)",
+    request: { params: RoomIdParam, body: jsonBody(Username) },
+    responses: {
+      201: jsonResponse(z.object({ member: MemberSchema }), "The new member"),
+      ...errorResponses(400, 401, 403, 404, 409),
+    },
+  }),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    const room = await store.requireMember(c.env.DB, id, c.var.user.id);
+    if (room.visibility === "dm") throw new ApiError(403, "dm_members_fixed", "a direct message has exactly two members");
+    const { username } = c.req.valid("json");
+    const user = await store.findUser(c.env.DB, username);
+    if (!user) throw new ApiError(404, "user_not_found", `no user \`${username}\``);
+    if (!(await store.addMember(c.env.DB, id, user.id))) throw new ApiError(409, "already_member", `${user.username} is already a member`);
+    return c.json({ member: { ...user, role: "member" as const } }, 201);
+  },
+);
+
+roomRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/dms",
+    tags,
+    security,
+    summary: "Open the direct-message room with a user (created on first use; one per pair)",
+    request: { body: jsonBody(Username) },
+    responses: { 200: jsonResponse(RoomSchema, "The DM room"), ...errorResponses(400, 401, 404) },
+  }),
+  async (c) => {
+    const { username } = c.req.valid("json");
+    const other = await store.findUser(c.env.DB, username);
+    if (!other) throw new ApiError(404, "user_not_found", `no user \`${username}\``);
+    if (other.id === c.var.user.id) throw new ApiError(400, "validation_error", "you cannot open a DM with yourself");
+    const id = await store.openDm(c.env.DB, c.var.user.id, other.id);
+    return c.json(await store.requireMember(c.env.DB, id, c.var.user.id), 200);
+  },
+);
+
+const PostMessage = z
+  .object({
+    body: z.string().openapi({ description: `1-${MAX_BODY_CHARS} characters after trimming`, example: "hello 👋" }),
+    clientId: z.string().openapi({ description: "1-64 chars of A-Z a-z 0-9 _ - . : ; a retry with the same clientId is stored once" }),
+  })
+  .openapi("PostMessage");
+
+roomRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/rooms/{id}/messages",
+    tags: ["messages"],
+    security,
+    summary: "Send a message (for bots and scripts; the same rules as the socket)",
+    request: { params: RoomIdParam, body: jsonBody(PostMessage) },
+    responses: {
+      201: jsonResponse(MessageSchema, "Stored and delivered"),
+      200: jsonResponse(MessageSchema, "This clientId was already stored: the original message"),
+      ...errorResponses(400, 401, 403, 404, 429),
+    },
+  }),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    await store.requireMember(c.env.DB, id, c.var.user.id);
+    const { body, clientId } = c.req.valid("json");
+    const result = await c.env.ROOMS.getByName(id).post(id, c.var.user, clientId, body);
+    if (result.ok) return c.json(result.message, result.duplicate ? 200 : 201);
+    if (result.code === "rate_limited") {
+      const seconds = Math.max(1, Math.ceil((result.retryAfterMs ?? 1000) / 1000));
+      c.header("Retry-After", String(seconds));
+      throw new ApiError(429, "rate_limited", result.message);
+    }
+    throw new ApiError(400, "invalid_message", result.message);
+  },
+);
+
+roomRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/rooms/{id}/messages",
+    tags: ["messages"],
+    security,
+    summary: "History, newest first: the newest page, or the page before a seq",
+    request: {
+      params: RoomIdParam,
+      query: z.object({
+        before: z.coerce.number().int().min(1).optional().openapi({ description: "only messages with a smaller seq" }),
+        limit: z.coerce.number().int().min(1).max(100).default(50),
+      }),
+    },
+    responses: {
+      200: jsonResponse(z.object({ messages: z.array(MessageSchema) }), "Messages, newest first"),
+      ...errorResponses(400, 401, 403, 404),
+    },
+  }),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    await store.requireMember(c.env.DB, id, c.var.user.id);
+    const { before, limit } = c.req.valid("query");
+    return c.json({ messages: await c.env.ROOMS.getByName(id).history(id, before ?? null, limit) }, 200);
+  },
+);
+
+roomRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/rooms/{id}/read",
+    tags: ["messages"],
+    security,
+    summary: "Mark the room read up to a seq (drives unread counts)",
+    request: { params: RoomIdParam, body: jsonBody(z.object({ seq: z.number().int().min(0) })) },
+    responses: { 204: { description: "Marked" }, ...errorResponses(400, 401, 403, 404) },
+  }),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    await store.requireMember(c.env.DB, id, c.var.user.id);
+    const latest = await c.env.ROOMS.getByName(id).latestSeq(id);
+    await store.markRead(c.env.DB, id, c.var.user.id, Math.min(c.req.valid("json").seq, latest));
+    return c.body(null, 204);
+  },
+);

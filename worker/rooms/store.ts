@@ -1,0 +1,189 @@
+import { ApiError } from "../lib/errors";
+import { newId } from "../lib/ids";
+
+/** D1 queries for rooms and memberships. Every value is a bound parameter. */
+
+export type Visibility = "public" | "private" | "dm";
+export type Role = "owner" | "member";
+
+interface RoomRow {
+  id: string;
+  name: string;
+  topic: string;
+  visibility: Visibility;
+  created_at: number;
+  last_seq: number;
+  last_message_at: number | null;
+  role: Role;
+  unread: number;
+  dm_user_id: string | null;
+  dm_username: string | null;
+}
+
+export interface Room {
+  id: string;
+  name: string;
+  topic: string;
+  visibility: Visibility;
+  createdAt: string;
+  lastSeq: number;
+  lastMessageAt: string | null;
+  unread: number;
+  role: Role;
+  dmWith?: { id: string; username: string };
+}
+
+/** Unread counts stop at this number (the client shows "999+"). */
+export const UNREAD_CAP = 999; // also written into ROOM_FOR_MEMBER
+
+// The room as one member sees it: their role, their unread count, and for a DM the other user.
+const ROOM_FOR_MEMBER = `
+  SELECT r.id, r.name, r.topic, r.visibility, r.created_at, r.last_seq, r.last_message_at, m.role,
+         (SELECT count(*) FROM (SELECT 1 FROM messages x
+            WHERE x.room_id = r.id AND x.seq > m.last_read_seq AND x.user_id != m.user_id LIMIT 999)) AS unread,
+         o.id AS dm_user_id, o.username AS dm_username
+  FROM memberships m
+  JOIN rooms r ON r.id = m.room_id
+  LEFT JOIN users o ON r.visibility = 'dm'
+    AND o.id = (SELECT user_id FROM memberships WHERE room_id = r.id AND user_id != m.user_id LIMIT 1)
+  WHERE m.user_id = ?`;
+
+function toRoom(r: RoomRow): Room {
+  const room: Room = {
+    id: r.id,
+    name: r.visibility === "dm" ? (r.dm_username ?? "direct message") : r.name,
+    topic: r.topic,
+    visibility: r.visibility,
+    createdAt: new Date(r.created_at).toISOString(),
+    lastSeq: r.last_seq,
+    lastMessageAt: r.last_message_at === null ? null : new Date(r.last_message_at).toISOString(),
+    unread: r.unread,
+    role: r.role,
+  };
+  if (r.visibility === "dm" && r.dm_user_id && r.dm_username) room.dmWith = { id: r.dm_user_id, username: r.dm_username };
+  return room;
+}
+
+export async function listRoomsOf(db: D1Database, userId: string): Promise<Room[]> {
+  const { results } = await db
+    .prepare(`${ROOM_FOR_MEMBER} ORDER BY coalesce(r.last_message_at, r.created_at) DESC LIMIT 500`)
+    .bind(userId)
+    .all<RoomRow>();
+  return results.map(toRoom);
+}
+
+/** The room as `userId` sees it, or null when they are not a member. */
+export async function roomForMember(db: D1Database, roomId: string, userId: string): Promise<Room | null> {
+  const row = await db.prepare(`${ROOM_FOR_MEMBER} AND r.id = ?`).bind(userId, roomId).first<RoomRow>();
+  return row ? toRoom(row) : null;
+}
+
+export async function roomExists(db: D1Database, roomId: string): Promise<{ visibility: Visibility } | null> {
+  return db.prepare("SELECT visibility FROM rooms WHERE id = ?").bind(roomId).first<{ visibility: Visibility }>();
+}
+
+/**
+ * Resolves to the room as the member sees it. Throws 404 for a room that does not exist
+ * and 403 for one the user is not in (a private room's existence is not secret: its id is
+ * unguessable, and a clear 403 helps clients more than a 404).
+ */
+export async function requireMember(db: D1Database, roomId: string, userId: string): Promise<Room> {
+  const room = await roomForMember(db, roomId, userId);
+  if (room) return room;
+  if (!(await roomExists(db, roomId))) throw new ApiError(404, "room_not_found", "no such room");
+  throw new ApiError(403, "not_a_member", "you are not a member of this room");
+}
+
+export async function createRoom(
+  db: D1Database,
+  owner: string,
+  input: { name: string; topic: string; visibility: "public" | "private" },
+): Promise<string> {
+  const id = newId("r");
+  const now = Date.now();
+  await db.batch([
+    db
+      .prepare("INSERT INTO rooms (id, name, topic, visibility, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)")
+      .bind(id, input.name, input.topic, input.visibility, owner, now),
+    db.prepare("INSERT INTO memberships (room_id, user_id, role, joined_at) VALUES (?, ?, 'owner', ?)").bind(id, owner, now),
+  ]);
+  return id;
+}
+
+/** Adds a member; returns false when they already were one. */
+export async function addMember(db: D1Database, roomId: string, userId: string, role: Role = "member"): Promise<boolean> {
+  const res = await db
+    .prepare("INSERT INTO memberships (room_id, user_id, role, joined_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")
+    .bind(roomId, userId, role, Date.now())
+    .run();
+  return res.meta.changes === 1;
+}
+
+export async function removeMember(db: D1Database, roomId: string, userId: string): Promise<boolean> {
+  const res = await db.prepare("DELETE FROM memberships WHERE room_id = ? AND user_id = ?").bind(roomId, userId).run();
+  return res.meta.changes === 1;
+}
+
+export async function findUser(db: D1Database, username: string): Promise<{ id: string; username: string } | null> {
+  return db.prepare("SELECT id, username FROM users WHERE username = ?").bind(username).first<{ id: string; username: string }>();
+}
+
+export async function listMembers(db: D1Database, roomId: string) {
+  const { results } = await db
+    .prepare(
+      "SELECT u.id, u.username, m.role FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.room_id = ? ORDER BY u.username LIMIT 1000",
+    )
+    .bind(roomId)
+    .all<{ id: string; username: string; role: Role }>();
+  return results;
+}
+
+export async function listPublicRooms(db: D1Database, userId: string) {
+  const { results } = await db
+    .prepare(
+      `SELECT r.id, r.name, r.topic, r.created_at,
+              (SELECT count(*) FROM memberships WHERE room_id = r.id) AS member_count,
+              EXISTS (SELECT 1 FROM memberships WHERE room_id = r.id AND user_id = ?) AS joined
+       FROM rooms r WHERE r.visibility = 'public' ORDER BY r.created_at DESC LIMIT 200`,
+    )
+    .bind(userId)
+    .all<{ id: string; name: string; topic: string; created_at: number; member_count: number; joined: number }>();
+  return results.map((r) => ({
+    id: r.id,
+    name: r.name,
+    topic: r.topic,
+    visibility: "public" as const,
+    createdAt: new Date(r.created_at).toISOString(),
+    memberCount: r.member_count,
+    joined: r.joined === 1,
+  }));
+}
+
+/** The one DM room of a pair of users, created on first use; both users are (again) members. */
+export async function openDm(db: D1Database, a: string, b: string): Promise<string> {
+  const key = a < b ? `${a}:${b}` : `${b}:${a}`;
+  const now = Date.now();
+  await db
+    .prepare(
+      "INSERT INTO rooms (id, name, topic, visibility, created_by, created_at, dm_key) VALUES (?, '', '', 'dm', ?, ?, ?) ON CONFLICT (dm_key) DO NOTHING",
+    )
+    .bind(newId("r"), a, now, key)
+    .run();
+  const room = await db.prepare("SELECT id FROM rooms WHERE dm_key = ?").bind(key).first<{ id: string }>();
+  if (!room) throw new Error("DM room vanished after insert");
+  await db.batch(
+    [a, b].map((u) =>
+      db
+        .prepare("INSERT INTO memberships (room_id, user_id, role, joined_at) VALUES (?, ?, 'member', ?) ON CONFLICT DO NOTHING")
+        .bind(room.id, u, now),
+    ),
+  );
+  return room.id;
+}
+
+export async function markRead(db: D1Database, roomId: string, userId: string, seq: number): Promise<void> {
+  await db
+    .prepare("UPDATE memberships SET last_read_seq = max(last_read_seq, ?) WHERE room_id = ? AND user_id = ?")
+    .bind(seq, roomId, userId)
+    .run();
+}

@@ -1,0 +1,99 @@
+import { z } from "@hono/zod-openapi";
+
+/** Shapes shared by the REST routes; they generate the OpenAPI document. */
+
+export const ErrorSchema = z
+  .object({ error: z.object({ code: z.string(), message: z.string() }) })
+  .openapi("Error", { example: { error: { code: "not_a_member", message: "you are not a member of this room" } } });
+
+export const UserSchema = z
+  .object({ id: z.string(), username: z.string(), createdAt: z.string().optional() })
+  .openapi("User");
+
+export const RoomIdParam = z.object({
+  id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" }, example: "r_k3j9q0..." }),
+});
+
+export const RoomSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    topic: z.string(),
+    visibility: z.enum(["public", "private", "dm"]),
+    createdAt: z.string(),
+    lastSeq: z.number().int(),
+    lastMessageAt: z.string().nullable(),
+    unread: z.number().int(),
+    role: z.enum(["owner", "member"]),
+    dmWith: z.object({ id: z.string(), username: z.string() }).optional(),
+  })
+  .openapi("Room");
+
+export const MemberSchema = z.object({ id: z.string(), username: z.string(), role: z.enum(["owner", "member"]) }).openapi("Member");
+
+export const RoomDetailSchema = RoomSchema.extend({ members: z.array(MemberSchema) }).openapi("RoomDetail");
+
+export const PublicRoomSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    topic: z.string(),
+    visibility: z.literal("public"),
+    createdAt: z.string(),
+    memberCount: z.number().int(),
+    joined: z.boolean(),
+  })
+  .openapi("PublicRoom");
+
+export const MessageSchema = z
+  .object({
+    roomId: z.string(),
+    seq: z.number().int().openapi({ description: "Per-room sequence number, from 1, without gaps" }),
+    ts: z.number().int().openapi({ description: "Milliseconds since the Unix epoch" }),
+    userId: z.string(),
+    username: z.string(),
+    body: z.string(),
+    clientId: z.string(),
+  })
+  .openapi("Message");
+
+export const USERNAME_PATTERN = /^[a-z0-9_-]{3,32}$/;
+
+export const Credentials = z
+  .object({
+    username: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .regex(USERNAME_PATTERN, "username must be 3-32 characters of a-z 0-9 _ -")
+      .openapi({ example: "alice" }),
+    password: z.string().min(8, "password must be at least 8 characters").max(128, "password must be at most 128 characters"),
+  })
+  .openapi("Credentials");
+
+export const Username = z.object({
+  username: z.string().trim().toLowerCase().regex(USERNAME_PATTERN, "username must be 3-32 characters of a-z 0-9 _ -"),
+});
+
+export function errorResponses(...statuses: (400 | 401 | 403 | 404 | 409 | 429 | 503)[]) {
+  const text: Record<number, string> = {
+    400: "Invalid input",
+    401: "Missing, invalid or expired token",
+    403: "Not allowed (for example: not a member of the room)",
+    404: "Not found",
+    409: "Conflict",
+    429: "Rate limited",
+    503: "Unavailable",
+  };
+  return Object.fromEntries(
+    statuses.map((s) => [s, { description: text[s]!, content: { "application/json": { schema: ErrorSchema } } }]),
+  );
+}
+
+export function jsonBody<T extends z.ZodType>(schema: T) {
+  return { content: { "application/json": { schema } }, required: true };
+}
+
+export function jsonResponse<T extends z.ZodType>(schema: T, description: string) {
+  return { description, content: { "application/json": { schema } } };
+}
