@@ -59,7 +59,7 @@ export class TestSocket {
   frames: Frame[] = [];
   closed: { code: number; reason: string } | null = null;
   private waiters: (() => void)[] = [];
-  private cursor = 0;
+  private taken = new Set<number>();
 
   constructor(readonly ws: WebSocket) {
     ws.addEventListener("message", (e) => {
@@ -95,13 +95,13 @@ export class TestSocket {
     }
   }
 
-  /** The next frame (after the ones already taken) that matches. */
+  /** The first frame not yet taken that matches; takes it. */
   next(match: (f: Frame) => boolean = () => true, what = "a frame", timeoutMs?: number): Promise<Frame> {
     return this.waitUntil(
       () => {
-        for (let i = this.cursor; i < this.frames.length; i++) {
-          if (match(this.frames[i]!)) {
-            this.cursor = i + 1;
+        for (let i = 0; i < this.frames.length; i++) {
+          if (!this.taken.has(i) && match(this.frames[i]!)) {
+            this.taken.add(i);
             return this.frames[i];
           }
         }

@@ -1,0 +1,298 @@
+import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { api, connect, createRoom, join, signup, ticket, upgrade, TestSocket } from "./helpers";
+
+async function twoUsersInRoom() {
+  const alice = await signup("alice");
+  const bob = await signup("bob");
+  const room = await createRoom(alice);
+  await join(bob, room.id);
+  return { alice, bob, room };
+}
+
+describe("room sockets", () => {
+  it("greets with hello, acks a message with its seq and delivers it to everyone in order", async () => {
+    const { alice, bob, room } = await twoUsersInRoom();
+    const a = await connect(alice, room.id);
+    const b = await connect(bob, room.id);
+    expect(a.hello).toMatchObject({ type: "hello", roomId: room.id, user: { id: alice.id, username: alice.username }, lastSeq: 0 });
+    expect(a.hello.limits.maxBodyChars).toBe(4000);
+
+    const acks = [];
+    for (let i = 1; i <= 5; i++) acks.push(await a.socket.sendMessage(`message ${i}`, `a-${i}`));
+    expect(acks.map((x) => [x.type, x.seq, x.duplicate])).toEqual([1, 2, 3, 4, 5].map((s) => ["ack", s, false]));
+    const ackB = await b.socket.sendMessage("from bob", "b-1");
+    expect(ackB.seq).toBe(6);
+
+    for (const s of [a.socket, b.socket]) {
+      const got = [];
+      for (let i = 0; i < 6; i++) got.push((await s.nextOfType("message")).message);
+      expect(got.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+      expect(got[5]).toMatchObject({ body: "from bob", username: bob.username, userId: bob.id, clientId: "b-1", roomId: room.id });
+    }
+    a.socket.close();
+    b.socket.close();
+  });
+
+  it("acks a retried clientId again with the same seq and never stores or delivers it twice", async () => {
+    const { alice, bob, room } = await twoUsersInRoom();
+    const a = await connect(alice, room.id);
+    const b = await connect(bob, room.id);
+    const first = await a.socket.sendMessage("only once", "dup-1");
+    const again = await a.socket.sendMessage("only once", "dup-1");
+    expect(again).toMatchObject({ type: "ack", seq: first.seq, ts: first.ts, duplicate: true });
+    // A following message proves the stream went on; bob saw exactly one copy before it.
+    await a.socket.sendMessage("next", "dup-2");
+    const m1 = await b.socket.nextOfType("message");
+    const m2 = await b.socket.nextOfType("message");
+    expect([m1.message.body, m2.message.body]).toEqual(["only once", "next"]);
+    // The same clientId from another user is a different message.
+    const bobs = await b.socket.sendMessage("mine", "dup-1");
+    expect(bobs).toMatchObject({ duplicate: false, seq: 3 });
+  });
+
+  it("reaches socket clients with a message posted over REST, and REST history with one sent over the socket", async () => {
+    const { alice, bob, room } = await twoUsersInRoom();
+    const b = await connect(bob, room.id);
+    const posted = await api(`/api/rooms/${room.id}/messages`, { token: alice.token, body: { body: "from a script", clientId: "bot-1" } });
+    const got = await b.socket.nextOfType("message");
+    expect(got.message).toEqual(posted.json);
+    await b.socket.sendMessage("from the socket", "s-1");
+    const history = await api(`/api/rooms/${room.id}/messages`, { token: alice.token });
+    expect(history.json.messages.map((m: { body: string }) => m.body)).toEqual(["from the socket", "from a script"]);
+  });
+
+  it("shows typing to the others, not to the typist", async () => {
+    const { alice, bob, room } = await twoUsersInRoom();
+    const a = await connect(alice, room.id);
+    const b = await connect(bob, room.id);
+    a.socket.send({ type: "typing", typing: true });
+    expect(await b.socket.nextOfType("typing")).toMatchObject({ userId: alice.id, username: alice.username, typing: true });
+    a.socket.send({ type: "typing", typing: false });
+    expect(await b.socket.nextOfType("typing")).toMatchObject({ typing: false });
+    // Alice's socket then receives bob's message without any typing frame of her own.
+    await b.socket.sendMessage("hi", "t-1");
+    await a.socket.nextOfType("message");
+    expect(a.socket.frames.some((f) => f.type === "typing")).toBe(false);
+  });
+
+  it("tracks presence: who is online, once per user, updated on join and close", async () => {
+    const { alice, bob, room } = await twoUsersInRoom();
+    const a = await connect(alice, room.id);
+    expect(a.hello.online).toEqual([{ userId: alice.id, username: alice.username }]);
+    const b1 = await connect(bob, room.id);
+    const b2 = await connect(bob, room.id);
+    expect(b2.hello.online.map((u: { username: string }) => u.username).sort()).toEqual([alice.username, bob.username].sort());
+    let p = await a.socket.nextOfType("presence");
+    while (p.online.length < 2) p = await a.socket.nextOfType("presence");
+    expect(p.online).toHaveLength(2);
+    b1.socket.close();
+    b2.socket.close();
+    let after = await a.socket.nextOfType("presence");
+    while (after.online.length !== 1) after = await a.socket.nextOfType("presence");
+    expect(after.online).toEqual([{ userId: alice.id, username: alice.username }]);
+  });
+
+  it("replays exactly the missed messages after a reconnect with since, then goes live", async () => {
+    const { alice, bob, room } = await twoUsersInRoom();
+    const b = await connect(bob, room.id);
+    for (let i = 1; i <= 3; i++) await b.socket.sendMessage(`seen ${i}`, `s${i}`);
+    b.socket.close();
+    for (let i = 1; i <= 4; i++) {
+      await api(`/api/rooms/${room.id}/messages`, { token: alice.token, body: { body: `missed ${i}`, clientId: `m${i}` } });
+    }
+    const again = await connect(bob, room.id, 3);
+    expect(again.hello.lastSeq).toBe(7);
+    const replayed = [];
+    for (;;) {
+      const f = await again.socket.next((x) => x.type === "message" || x.type === "synced");
+      if (f.type === "synced") {
+        expect(f.lastSeq).toBe(7);
+        break;
+      }
+      replayed.push(f.message);
+    }
+    expect(replayed.map((m) => [m.seq, m.body])).toEqual([
+      [4, "missed 1"],
+      [5, "missed 2"],
+      [6, "missed 3"],
+      [7, "missed 4"],
+    ]);
+    await api(`/api/rooms/${room.id}/messages`, { token: alice.token, body: { body: "live", clientId: "live" } });
+    expect((await again.socket.nextOfType("message")).message).toMatchObject({ seq: 8, body: "live" });
+    // since=0 replays everything; a since at the head replays nothing.
+    const all = await connect(bob, room.id, 0);
+    const allSeqs = [];
+    for (;;) {
+      const f = await all.socket.next((x) => x.type === "message" || x.type === "synced");
+      if (f.type === "synced") break;
+      allSeqs.push(f.message.seq);
+    }
+    expect(allSeqs).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    const none = await connect(bob, room.id, 8);
+    expect((await none.socket.next((x) => x.type === "message" || x.type === "synced")).type).toBe("synced");
+  });
+
+  it("keeps sockets usable after the room hibernates and is evicted from memory", async () => {
+    const { alice, bob, room } = await twoUsersInRoom();
+    const a = await connect(alice, room.id);
+    const b = await connect(bob, room.id);
+    await a.socket.sendMessage("before", "h1");
+    await a.socket.nextOfType("message");
+    await b.socket.nextOfType("message");
+    const stub = env.ROOMS.getByName(room.id);
+    const marker = await runInDurableObject(stub, (instance: any) => {
+      instance.__marker = "old instance";
+      return instance.__marker;
+    });
+    expect(marker).toBe("old instance");
+    await evictDurableObject(stub, { webSockets: "hibernate" });
+    // A new instance woke up: the in-memory marker is gone, yet the sockets still know who they are.
+    expect(await runInDurableObject(stub, (instance: any) => instance.__marker)).toBeUndefined();
+    const ack = await b.socket.sendMessage("after", "h2");
+    expect(ack).toMatchObject({ type: "ack", seq: 2 });
+    const got = await a.socket.nextOfType("message");
+    expect(got.message).toMatchObject({ seq: 2, body: "after", username: bob.username, userId: bob.id });
+    // Heartbeat answered by the runtime.
+    a.socket.send('{"type":"ping"}');
+    await a.socket.nextOfType("pong");
+  });
+
+  it("closes a member's sockets with 1008 when they leave", async () => {
+    const { bob, room } = await twoUsersInRoom();
+    const b = await connect(bob, room.id);
+    await api(`/api/rooms/${room.id}/leave`, { method: "POST", token: bob.token });
+    expect((await b.socket.waitClose()).code).toBe(1008);
+  });
+});
+
+describe("socket authentication", () => {
+  it("refuses an upgrade without a valid ticket for that room", async () => {
+    const { alice, room } = await twoUsersInRoom();
+    const other = await createRoom(alice);
+    const otherTicket = await ticket(alice, other.id);
+    const cases = [
+      `/api/rooms/${room.id}/ws`,
+      `/api/rooms/${room.id}/ws?ticket=garbage`,
+      `/api/rooms/${room.id}/ws?ticket=${otherTicket}`,
+      `/api/rooms/${room.id}/ws?ticket=${alice.token}`,
+    ];
+    for (const path of cases) {
+      const res = await upgrade(path);
+      expect(res.status, path.slice(0, 60)).toBe(401);
+      expect(res.webSocket).toBeFalsy();
+      expect(((await res.json()) as any).error.code).toBe("invalid_ticket");
+    }
+  });
+
+  it("refuses a ticket to a non-member, and a ticket spent after leaving", async () => {
+    const { alice, bob, room } = await twoUsersInRoom();
+    const mallory = await signup("mallory");
+    expect((await api(`/api/rooms/${room.id}/ticket`, { method: "POST", token: mallory.token })).status).toBe(403);
+    const t = await ticket(bob, room.id);
+    await api(`/api/rooms/${room.id}/leave`, { method: "POST", token: bob.token });
+    const res = await upgrade(`/api/rooms/${room.id}/ws?ticket=${t}`);
+    expect(res.status).toBe(403);
+    void alice;
+  });
+
+  it("refuses a plain GET and a bad since with 400", async () => {
+    const { alice, room } = await twoUsersInRoom();
+    const t = await ticket(alice, room.id);
+    expect((await api(`/api/rooms/${room.id}/ws?ticket=${t}`)).status).toBe(400);
+    expect((await upgrade(`/api/rooms/${room.id}/ws?ticket=${t}&since=-4`)).status).toBe(400);
+  });
+});
+
+describe("bad frames and limits", () => {
+  it("answers malformed and unknown frames with error frames and keeps the room working for everyone", async () => {
+    const { alice, bob, room } = await twoUsersInRoom();
+    const a = await connect(alice, room.id);
+    const b = await connect(bob, room.id);
+    const bad: [string, string][] = [
+      ["{not json", "bad_frame"],
+      ["[1,2]", "bad_frame"],
+      ['{"no":"type"}', "bad_frame"],
+      ['{"type":"shout"}', "unknown_type"],
+      ['{"type":"typing","typing":"yes"}', "bad_frame"],
+      ['{"type":"send","body":"no id"}', "invalid_message"],
+      ['{"type":"send","clientId":"c","body":""}', "invalid_message"],
+      [JSON.stringify({ type: "send", clientId: "c2", body: "x".repeat(4001) }), "invalid_message"],
+    ];
+    for (const [frame, code] of bad) {
+      a.socket.send(frame);
+      expect((await a.socket.nextOfType("error")).code, frame.slice(0, 40)).toBe(code);
+    }
+    expect(a.socket.closed).toBeNull();
+    const ack = await a.socket.sendMessage("still here", "ok-1");
+    expect(ack.seq).toBe(1);
+    expect((await b.socket.nextOfType("message")).message.body).toBe("still here");
+    expect(b.socket.frames.some((f) => f.type === "error")).toBe(false);
+  });
+
+  it("closes with 1003 on a binary frame and 1009 on an oversize frame, leaving others connected", async () => {
+    const { alice, bob, room } = await twoUsersInRoom();
+    const a = await connect(alice, room.id);
+    const b = await connect(bob, room.id);
+    a.socket.ws.send(new Uint8Array([1, 2, 3]));
+    expect((await a.socket.waitClose()).code).toBe(1003);
+    const a2 = await connect(alice, room.id);
+    a2.socket.send(JSON.stringify({ type: "send", clientId: "big", body: "y".repeat(40_000) }));
+    expect((await a2.socket.waitClose()).code).toBe(1009);
+    const ack = await b.socket.sendMessage("bob is fine", "b1");
+    expect(ack).toMatchObject({ type: "ack", seq: 1 });
+  });
+
+  it("closes with 1008 after too many refused frames in a row", async () => {
+    const { alice, room } = await twoUsersInRoom();
+    const a = await connect(alice, room.id);
+    for (let i = 0; i < 51; i++) a.socket.send("nope");
+    expect((await a.socket.waitClose()).code).toBe(1008);
+  });
+
+  it("rate-limits a sender with an error frame that says when to retry, then accepts the retry", async () => {
+    const { alice, bob, room } = await twoUsersInRoom();
+    const a = await connect(alice, room.id);
+    const b = await connect(bob, room.id);
+    for (let i = 0; i < 5; i++) expect((await a.socket.sendMessage(`m${i}`, `r${i}`)).type).toBe("ack");
+    const refused = await a.socket.sendMessage("one too many", "r5");
+    expect(refused).toMatchObject({ type: "error", code: "rate_limited", clientId: "r5" });
+    expect(refused.retryAfterMs).toBeGreaterThan(0);
+    expect(refused.retryAfterMs).toBeLessThanOrEqual(1000);
+    // Bob is not limited by alice's burst.
+    expect((await b.socket.sendMessage("bob", "b0")).type).toBe("ack");
+    await new Promise((r) => setTimeout(r, refused.retryAfterMs + 50));
+    const retried = await a.socket.sendMessage("one too many", "r5");
+    expect(retried).toMatchObject({ type: "ack", seq: 7, duplicate: false });
+  });
+
+  it("refuses connections past the room's cap with 503 room_full, keeping the open ones", async () => {
+    const { alice, room } = await twoUsersInRoom();
+    const open: TestSocket[] = [];
+    for (let i = 0; i < 8; i++) open.push((await connect(alice, room.id)).socket);
+    const t = await ticket(alice, room.id);
+    const res = await upgrade(`/api/rooms/${room.id}/ws?ticket=${t}`);
+    expect(res.status).toBe(503);
+    expect(((await res.json()) as any).error.code).toBe("room_full");
+    const ack = await open[0]!.sendMessage("still working", "cap-1");
+    expect(ack.type).toBe("ack");
+    await open[7]!.nextOfType("message");
+  });
+});
+
+describe("statistics", () => {
+  it("counts open connections, active rooms and accepted messages", async () => {
+    const before = (await api("/stats")).json;
+    const { alice, room } = await twoUsersInRoom();
+    const a = await connect(alice, room.id);
+    await a.socket.sendMessage("count me", "st-1");
+    await a.socket.sendMessage("and me", "st-2");
+    const stub = env.ROOMS.getByName(room.id);
+    await runInDurableObject(stub, (instance: any) => instance.alarm());
+    const after = (await api("/stats")).json;
+    expect(after.messagesAccepted - before.messagesAccepted).toBe(2);
+    expect(after.connections).toBeGreaterThanOrEqual(1);
+    expect(after.activeRooms).toBeGreaterThanOrEqual(1);
+    a.socket.close();
+  });
+});

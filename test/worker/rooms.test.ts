@@ -1,0 +1,241 @@
+import { env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { api, createRoom, join, signup } from "./helpers";
+
+describe("rooms", () => {
+  it("creates a room whose creator is its owner, listed in my rooms", async () => {
+    const alice = await signup("alice");
+    const res = await api("/api/rooms", { token: alice.token, body: { name: "  Book club ", topic: "June: Dune", visibility: "public" } });
+    expect(res.status).toBe(201);
+    expect(res.json).toMatchObject({ name: "Book club", topic: "June: Dune", visibility: "public", role: "owner", unread: 0, lastSeq: 0 });
+    expect(res.json.id).toMatch(/^r_[0-9a-z]{25}$/);
+    const mine = await api("/api/rooms", { token: alice.token });
+    expect(mine.json.rooms.map((r: { id: string }) => r.id)).toContain(res.json.id);
+  });
+
+  it("validates room input", async () => {
+    const alice = await signup();
+    for (const body of [{ name: "", visibility: "public" }, { name: "x".repeat(65), visibility: "public" }, { name: "ok", visibility: "secret" }, { name: "ok" }]) {
+      const res = await api("/api/rooms", { token: alice.token, body });
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(res.json.error.code).toBe("validation_error");
+    }
+    expect((await api("/api/rooms", { body: { name: "ok", visibility: "public" } })).status).toBe(401);
+  });
+
+  it("lists public rooms but never private ones, and lets anyone join a public room", async () => {
+    const alice = await signup();
+    const bob = await signup();
+    const pub = await createRoom(alice, "public", "lobby");
+    const priv = await createRoom(alice, "private", "secret plans");
+    const list = await api("/api/rooms/public", { token: bob.token });
+    const ids = list.json.rooms.map((r: { id: string }) => r.id);
+    expect(ids).toContain(pub.id);
+    expect(ids).not.toContain(priv.id);
+    expect(list.json.rooms.find((r: { id: string }) => r.id === pub.id)).toMatchObject({ joined: false, memberCount: 1 });
+
+    const joined = await api(`/api/rooms/${pub.id}/join`, { method: "POST", token: bob.token });
+    expect(joined.status).toBe(200);
+    expect(joined.json.role).toBe("member");
+    const refused = await api(`/api/rooms/${priv.id}/join`, { method: "POST", token: bob.token });
+    expect(refused.status).toBe(403);
+    expect(refused.json.error.code).toBe("private_room");
+    expect((await api(`/api/rooms/r_doesnotexist/join`, { method: "POST", token: bob.token })).status).toBe(404);
+  });
+
+  it("lets a member invite a user into a private room", async () => {
+    const alice = await signup();
+    const bob = await signup();
+    const carol = await signup();
+    const priv = await createRoom(alice, "private");
+    // A non-member cannot invite.
+    expect((await api(`/api/rooms/${priv.id}/members`, { token: carol.token, body: { username: bob.username } })).status).toBe(403);
+    const added = await api(`/api/rooms/${priv.id}/members`, { token: alice.token, body: { username: bob.username } });
+    expect(added.status).toBe(201);
+    expect(added.json.member).toMatchObject({ id: bob.id, username: bob.username, role: "member" });
+    expect((await api(`/api/rooms/${priv.id}/members`, { token: alice.token, body: { username: bob.username } })).status).toBe(409);
+    expect((await api(`/api/rooms/${priv.id}/members`, { token: alice.token, body: { username: "nobody_here" } })).status).toBe(404);
+    const detail = await api(`/api/rooms/${priv.id}`, { token: bob.token });
+    expect(detail.status).toBe(200);
+    expect(detail.json.members.map((m: { username: string }) => m.username).sort()).toEqual([alice.username, bob.username].sort());
+  });
+
+  it("keeps non-members from reading, posting, listing members or getting a socket ticket", async () => {
+    const alice = await signup();
+    const mallory = await signup("mallory");
+    for (const visibility of ["public", "private"] as const) {
+      const room = await createRoom(alice, visibility);
+      await api(`/api/rooms/${room.id}/messages`, { token: alice.token, body: { body: "secret", clientId: "c1" } });
+      const attempts = [
+        await api(`/api/rooms/${room.id}`, { token: mallory.token }),
+        await api(`/api/rooms/${room.id}/messages`, { token: mallory.token }),
+        await api(`/api/rooms/${room.id}/messages`, { token: mallory.token, body: { body: "hi", clientId: "m1" } }),
+        await api(`/api/rooms/${room.id}/ticket`, { method: "POST", token: mallory.token }),
+        await api(`/api/rooms/${room.id}/read`, { token: mallory.token, body: { seq: 1 } }),
+        await api(`/api/rooms/${room.id}/leave`, { method: "POST", token: mallory.token }),
+      ];
+      for (const res of attempts) {
+        expect(res.status).toBe(403);
+        expect(res.json.error.code).toBe("not_a_member");
+      }
+      expect(JSON.stringify(attempts)).not.toContain("secret");
+    }
+  });
+
+  it("opens one DM room per pair of users, from either side", async () => {
+    const alice = await signup();
+    const bob = await signup();
+    const a = await api("/api/dms", { token: alice.token, body: { username: bob.username } });
+    const b = await api("/api/dms", { token: bob.token, body: { username: alice.username } });
+    expect(a.status).toBe(200);
+    expect(a.json.id).toBe(b.json.id);
+    expect(a.json).toMatchObject({ visibility: "dm", name: bob.username, dmWith: { id: bob.id, username: bob.username } });
+    expect(b.json).toMatchObject({ name: alice.username, dmWith: { username: alice.username } });
+    const carol = await signup();
+    expect((await api(`/api/rooms/${a.json.id}/messages`, { token: carol.token })).status).toBe(403);
+    expect((await api(`/api/rooms/${a.json.id}/join`, { method: "POST", token: carol.token })).status).toBe(403);
+    expect((await api(`/api/rooms/${a.json.id}/members`, { token: alice.token, body: { username: carol.username } })).status).toBe(403);
+    expect((await api("/api/dms", { token: alice.token, body: { username: alice.username } })).status).toBe(400);
+    expect((await api("/api/dms", { token: alice.token, body: { username: "no_such_user" } })).status).toBe(404);
+  });
+
+  it("after leaving, a user can no longer read the room", async () => {
+    const alice = await signup();
+    const bob = await signup();
+    const room = await createRoom(alice);
+    await join(bob, room.id);
+    expect((await api(`/api/rooms/${room.id}/messages`, { token: bob.token })).status).toBe(200);
+    expect((await api(`/api/rooms/${room.id}/leave`, { method: "POST", token: bob.token })).status).toBe(204);
+    expect((await api(`/api/rooms/${room.id}/messages`, { token: bob.token })).status).toBe(403);
+    const mine = await api("/api/rooms", { token: bob.token });
+    expect(mine.json.rooms.map((r: { id: string }) => r.id)).not.toContain(room.id);
+  });
+});
+
+describe("messages over REST", () => {
+  it("stores a message with the next seq and returns it", async () => {
+    const alice = await signup();
+    const room = await createRoom(alice);
+    const first = await api(`/api/rooms/${room.id}/messages`, { token: alice.token, body: { body: " hello 👋 ", clientId: "c-1" } });
+    expect(first.status).toBe(201);
+    expect(first.json).toMatchObject({ roomId: room.id, seq: 1, body: "hello 👋", clientId: "c-1", userId: alice.id, username: alice.username });
+    const second = await api(`/api/rooms/${room.id}/messages`, { token: alice.token, body: { body: "again", clientId: "c-2" } });
+    expect(second.json.seq).toBe(2);
+  });
+
+  it("stores a retried clientId once and answers with the original", async () => {
+    const alice = await signup();
+    const room = await createRoom(alice);
+    const a = await api(`/api/rooms/${room.id}/messages`, { token: alice.token, body: { body: "once", clientId: "retry-me" } });
+    const b = await api(`/api/rooms/${room.id}/messages`, { token: alice.token, body: { body: "once", clientId: "retry-me" } });
+    expect(a.status).toBe(201);
+    expect(b.status).toBe(200);
+    expect(b.json).toEqual(a.json);
+    const history = await api(`/api/rooms/${room.id}/messages`, { token: alice.token });
+    expect(history.json.messages).toHaveLength(1);
+  });
+
+  it("refuses empty, oversize and badly identified messages", async () => {
+    const alice = await signup();
+    const room = await createRoom(alice);
+    const cases = [
+      { body: "   ", clientId: "a" },
+      { body: "x".repeat(4001), clientId: "b" },
+      { body: "ok", clientId: "" },
+      { body: "ok", clientId: "has space" },
+      { body: "ok", clientId: "x".repeat(65) },
+    ];
+    for (const body of cases) {
+      const res = await api(`/api/rooms/${room.id}/messages`, { token: alice.token, body });
+      expect(res.status, JSON.stringify(body).slice(0, 60)).toBe(400);
+      expect(res.json.error.code).toBe("invalid_message");
+    }
+    // 4000 emoji are 4000 characters (8000 UTF-16 units) and fit.
+    const emoji = await api(`/api/rooms/${room.id}/messages`, { token: alice.token, body: { body: "😀".repeat(4000), clientId: "emoji" } });
+    expect(emoji.status).toBe(201);
+    expect((await api(`/api/rooms/${room.id}/messages`, { token: alice.token, body: { body: 42, clientId: "n" } })).status).toBe(400);
+  });
+
+  it("pages history newest first with before and limit", async () => {
+    const alice = await signup();
+    const room = await createRoom(alice);
+    for (let i = 1; i <= 5; i++) {
+      await api(`/api/rooms/${room.id}/messages`, { token: alice.token, body: { body: `m${i}`, clientId: `c${i}` } });
+    }
+    const newest = await api(`/api/rooms/${room.id}/messages?limit=2`, { token: alice.token });
+    expect(newest.json.messages.map((m: { seq: number }) => m.seq)).toEqual([5, 4]);
+    const older = await api(`/api/rooms/${room.id}/messages?limit=2&before=4`, { token: alice.token });
+    expect(older.json.messages.map((m: { body: string }) => m.body)).toEqual(["m3", "m2"]);
+    const oldest = await api(`/api/rooms/${room.id}/messages?before=2`, { token: alice.token });
+    expect(oldest.json.messages.map((m: { seq: number }) => m.seq)).toEqual([1]);
+    for (const q of ["limit=101", "limit=0", "before=-1", "before=abc"]) {
+      const res = await api(`/api/rooms/${room.id}/messages?${q}`, { token: alice.token });
+      expect(res.status, q).toBe(400);
+      expect(res.json.error.code).toBe("validation_error");
+    }
+  });
+
+  it("rate-limits a user per room with 429 and Retry-After, without storing the refused message", async () => {
+    const alice = await signup();
+    const room = await createRoom(alice);
+    const statuses: number[] = [];
+    let last: Awaited<ReturnType<typeof api>> | null = null;
+    for (let i = 0; i < 7; i++) {
+      last = await api(`/api/rooms/${room.id}/messages`, { token: alice.token, body: { body: `burst ${i}`, clientId: `b${i}` } });
+      statuses.push(last.status);
+    }
+    // The test config allows a burst of 5.
+    expect(statuses.slice(0, 5)).toEqual([201, 201, 201, 201, 201]);
+    expect(statuses[5]).toBe(429);
+    expect(last!.json.error.code).toBe("rate_limited");
+    expect(Number(last!.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    const history = await api(`/api/rooms/${room.id}/messages`, { token: alice.token });
+    expect(history.json.messages.map((m: { seq: number }) => m.seq)).toEqual([5, 4, 3, 2, 1]);
+    // Another user in the same room has a bucket of their own.
+    const bob = await signup();
+    await join(bob, room.id);
+    expect((await api(`/api/rooms/${room.id}/messages`, { token: bob.token, body: { body: "me too", clientId: "x" } })).status).toBe(201);
+  });
+});
+
+describe("history in D1 and unread counts", () => {
+  it("copies messages to D1, and counts unread messages from others until marked read", async () => {
+    const alice = await signup();
+    const bob = await signup();
+    const room = await createRoom(alice);
+    await join(bob, room.id);
+    for (let i = 1; i <= 3; i++) {
+      await api(`/api/rooms/${room.id}/messages`, { token: alice.token, body: { body: `hi ${i}`, clientId: `a${i}` } });
+    }
+    await api(`/api/rooms/${room.id}/messages`, { token: bob.token, body: { body: "bob here", clientId: "b1" } });
+    // The test config delays the D1 copy by a minute; flush now, as the alarm would.
+    expect(await env.ROOMS.getByName(room.id).flush()).toBe(4);
+
+    const rows = await env.DB.prepare("SELECT seq, body, user_id FROM messages WHERE room_id = ? ORDER BY seq").bind(room.id).all();
+    expect(rows.results.map((r) => r.body)).toEqual(["hi 1", "hi 2", "hi 3", "bob here"]);
+
+    const bobRooms = await api("/api/rooms", { token: bob.token });
+    expect(bobRooms.json.rooms.find((r: { id: string }) => r.id === room.id)).toMatchObject({ unread: 3, lastSeq: 4 });
+    const aliceRooms = await api("/api/rooms", { token: alice.token });
+    expect(aliceRooms.json.rooms.find((r: { id: string }) => r.id === room.id).unread).toBe(1);
+
+    expect((await api(`/api/rooms/${room.id}/read`, { token: bob.token, body: { seq: 2 } })).status).toBe(204);
+    expect((await api("/api/rooms", { token: bob.token })).json.rooms.find((r: { id: string }) => r.id === room.id).unread).toBe(1);
+    // A read mark beyond the newest message is clamped, so later messages still count.
+    await api(`/api/rooms/${room.id}/read`, { token: bob.token, body: { seq: 1_000_000 } });
+    await api(`/api/rooms/${room.id}/messages`, { token: alice.token, body: { body: "later", clientId: "a9" } });
+    await env.ROOMS.getByName(room.id).flush();
+    expect((await api("/api/rooms", { token: bob.token })).json.rooms.find((r: { id: string }) => r.id === room.id).unread).toBe(1);
+  });
+
+  it("a flush that runs twice copies each message once", async () => {
+    const alice = await signup();
+    const room = await createRoom(alice);
+    await api(`/api/rooms/${room.id}/messages`, { token: alice.token, body: { body: "one", clientId: "1" } });
+    const stub = env.ROOMS.getByName(room.id);
+    await stub.flush();
+    await stub.flush();
+    const count = await env.DB.prepare("SELECT count(*) AS n FROM messages WHERE room_id = ?").bind(room.id).first<{ n: number }>();
+    expect(count?.n).toBe(1);
+  });
+});
