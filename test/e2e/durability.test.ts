@@ -1,0 +1,61 @@
+/**
+ * "No acknowledged message is ever lost, even when the worker process is killed right after
+ * the ack": a real `wrangler dev` is SIGKILLed (wrangler and workerd together) the moment an
+ * ack arrives, restarted on the same state, and the history must hold every acked message.
+ */
+import { afterAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { startHearth, type Hearth } from "../support/wrangler";
+
+let hearth: Hearth | undefined;
+afterAll(async () => {
+  await hearth?.stop();
+});
+
+async function call(base: string, path: string, token?: string, body?: unknown) {
+  const res = await fetch(`${base}${path}`, {
+    method: body === undefined ? "GET" : "POST",
+    headers: { "content-type": "application/json", ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, json: (await res.json().catch(() => null)) as any };
+}
+
+describe("durability", () => {
+  it("keeps every acked message across a kill -9 of the server right after the ack", async () => {
+    const secret = "durability-test-secret-0123456789abcdef";
+    hearth = await startHearth({ vars: { JWT_SECRET: secret } });
+    const { url, stateDir, port } = hearth;
+    const user = await call(url, "/api/auth/signup", undefined, { username: `dur_${Date.now().toString(36)}`, password: "password123" });
+    expect(user.status).toBe(201);
+    const token = user.json.token;
+    const room = await call(url, "/api/rooms", token, { name: "durable", visibility: "public" });
+    const t = await call(url, `/api/rooms/${room.json.id}/ticket`, token, {});
+    const ws = new WebSocket(`${url.replace("http", "ws")}/api/rooms/${room.json.id}/ws?ticket=${t.json.ticket}`);
+    await new Promise((ok, fail) => {
+      ws.once("open", ok);
+      ws.once("error", fail);
+    });
+
+    // Send 10 messages back to back; kill the server as soon as the 10th is acked.
+    const acked: number[] = [];
+    const killed = new Promise<void>((ok) => {
+      ws.on("message", (data) => {
+        const f = JSON.parse(String(data));
+        if (f.type !== "ack") return;
+        acked.push(f.seq);
+        if (acked.length === 10) void hearth!.stop("SIGKILL").then(ok);
+      });
+    });
+    for (let i = 1; i <= 10; i++) ws.send(JSON.stringify({ type: "send", clientId: `k${i}`, body: `kept ${i}` }));
+    await killed;
+    ws.terminate();
+
+    hearth = await startHearth({ stateDir, port, migrate: false, vars: { JWT_SECRET: secret } });
+    const history = await call(hearth.url, `/api/rooms/${room.json.id}/messages?limit=100`, token);
+    expect(history.status).toBe(200);
+    const seqs = history.json.messages.map((m: { seq: number }) => m.seq).reverse();
+    expect(seqs).toEqual(acked);
+    expect(history.json.messages.map((m: { body: string }) => m.body).reverse()).toEqual(acked.map((s) => `kept ${s}`));
+  });
+});

@@ -1,0 +1,113 @@
+/**
+ * Starts Hearth under `wrangler dev` for tests and benchmarks that need a real server:
+ * a free port, its own state directory, migrations applied, no network, no account.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+export const ROOT = resolve(import.meta.dirname, "../..");
+const WRANGLER = join(ROOT, "node_modules/.bin/wrangler");
+const ENV = {
+  ...process.env,
+  WRANGLER_SEND_METRICS: "false",
+  CLOUDFLARE_CF_FETCH_ENABLED: "false",
+  NO_COLOR: "1",
+  // node_modules/.bin first: wrangler needs the Node 22 that the `node` package installs there.
+  PATH: `${join(ROOT, "node_modules/.bin")}:${process.env.PATH ?? ""}`,
+};
+
+export function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const srv = createServer();
+    srv.once("error", fail);
+    srv.listen(0, "127.0.0.1", () => {
+      const addr = srv.address();
+      srv.close(() => (typeof addr === "object" && addr ? ok(addr.port) : fail(new Error("no port"))));
+    });
+  });
+}
+
+export interface Hearth {
+  url: string;
+  port: number;
+  stateDir: string;
+  /** SIGINT to wrangler's process group (SIGTERM leaves workerd orphans); SIGKILL simulates a crash. */
+  stop(signal?: "SIGINT" | "SIGKILL"): Promise<void>;
+  output(): string;
+}
+
+export interface StartOptions {
+  stateDir?: string;
+  port?: number;
+  vars?: Record<string, string>;
+  /** Apply migrations first (default true). */
+  migrate?: boolean;
+}
+
+/** Starts `wrangler dev` and resolves once GET /health answers. */
+export async function startHearth(options: StartOptions = {}): Promise<Hearth> {
+  const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), "hearth-state-"));
+  const port = options.port ?? (await freePort());
+  if (options.migrate !== false) {
+    const m = spawnSync(WRANGLER, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", stateDir], {
+      cwd: ROOT,
+      env: ENV,
+      encoding: "utf8",
+      input: "y\n",
+    });
+    if (m.status !== 0) throw new Error(`migrations failed:\n${m.stdout}\n${m.stderr}`);
+  }
+  const vars = { JWT_SECRET: randomBytes(32).toString("base64url"), ...options.vars };
+  const args = ["dev", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", stateDir, "--show-interactive-dev-session=false", "--log-level", "warn"];
+  for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
+  const child: ChildProcess = spawn(WRANGLER, args, { cwd: ROOT, env: ENV, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  let log = "";
+  child.stdout?.on("data", (d) => (log += d));
+  child.stderr?.on("data", (d) => (log += d));
+  const exited = new Promise<void>((ok) => child.once("exit", () => ok()));
+
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited (${child.exitCode}):\n${log}`);
+    try {
+      const res = await fetch(`${url}/health`);
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      process.kill(-child.pid!, "SIGKILL");
+      throw new Error(`wrangler dev did not answer /health within 60 s:\n${log}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+
+  return {
+    url,
+    port,
+    stateDir,
+    output: () => log,
+    async stop(signal = "SIGINT") {
+      if (child.exitCode !== null) return;
+      try {
+        process.kill(-child.pid!, signal);
+      } catch {
+        return;
+      }
+      const timer = setTimeout(() => {
+        try {
+          process.kill(-child.pid!, "SIGKILL");
+        } catch {
+          // gone
+        }
+      }, 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
