@@ -42,8 +42,12 @@ app.all("*", (c) => c.env.ASSETS.fetch(c.req.raw));
 app.onError((err, c) => {
   if (err instanceof ApiError) return c.json(errorBody(err.code, err.message), err.status);
   if (err instanceof HTTPException) {
-    const message = err.status === 400 ? "the body is not valid JSON" : err.message || "request refused";
-    return c.json(errorBody(err.status === 400 ? "bad_request" : "http_error", message), err.status);
+    // Raised by Hono's body validator: a body that is not JSON, or not declared as JSON.
+    if (err.status === 400) return c.json(errorBody("bad_request", "the body is not valid JSON"), 400);
+    if (err.status === 415) {
+      return c.json(errorBody("unsupported_media_type", "send the body as JSON with `content-type: application/json`"), 415);
+    }
+    return c.json(errorBody("http_error", err.message || "request refused"), err.status);
   }
   console.error("unhandled error", err);
   return c.json(errorBody("internal", "something went wrong on our side"), 500);

@@ -130,3 +130,12 @@ describe("service endpoints", () => {
     expect(res.headers.get("referrer-policy")).toBe("no-referrer");
   });
 });
+
+describe("request bodies", () => {
+  it("answers a body that is not declared as JSON with 415", async () => {
+    const user = await signup();
+    const res = await api("/api/rooms", { token: user.token, body: "name=x", headers: { "content-type": "text/plain" } });
+    expect(res.status).toBe(415);
+    expect(res.json.error.code).toBe("unsupported_media_type");
+  });
+});

@@ -12,7 +12,7 @@ export function uniqueName(prefix = "user"): string {
 export async function api(path: string, init: { method?: string; token?: string; body?: unknown; headers?: Record<string, string> } = {}) {
   const headers = new Headers(init.headers);
   if (init.token) headers.set("Authorization", `Bearer ${init.token}`);
-  if (init.body !== undefined) headers.set("content-type", "application/json");
+  if (init.body !== undefined && !headers.has("content-type")) headers.set("content-type", "application/json");
   const res = await SELF.fetch(`${BASE}${path}`, {
     method: init.method ?? (init.body === undefined ? "GET" : "POST"),
     headers,
