@@ -13,6 +13,8 @@ export interface Env {
   RATE_LIMIT_BURST?: string;
   RATE_LIMIT_PER_SECOND?: string;
   MAX_ROOM_CONNECTIONS?: string;
+  /** Open sockets across all rooms (one `wrangler dev` runs out of file descriptors near 5000). */
+  MAX_CONNECTIONS?: string;
   /** Milliseconds between a message being stored and its copy to D1. */
   D1_FLUSH_DELAY_MS?: string;
 }

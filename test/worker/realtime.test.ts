@@ -140,15 +140,16 @@ describe("room sockets", () => {
     await a.socket.sendMessage("before", "h1");
     await a.socket.nextOfType("message");
     await b.socket.nextOfType("message");
-    const stub = env.ROOMS.getByName(room.id);
-    const marker = await runInDurableObject(stub, (instance: any) => {
-      instance.__marker = "old instance";
-      return instance.__marker;
+    const stub = env.ROOMS.getByName(room.id) as unknown as DurableObjectStub;
+    const marker = await runInDurableObject<DurableObject, string>(stub, (instance) => {
+      const marked = instance as unknown as { __marker: string };
+      marked.__marker = "old instance";
+      return marked.__marker;
     });
     expect(marker).toBe("old instance");
     await evictDurableObject(stub, { webSockets: "hibernate" });
     // A new instance woke up: the in-memory marker is gone, yet the sockets still know who they are.
-    expect(await runInDurableObject(stub, (instance: any) => instance.__marker)).toBeUndefined();
+    expect(await runInDurableObject<DurableObject, unknown>(stub, (instance) => (instance as unknown as { __marker?: string }).__marker)).toBeUndefined();
     const ack = await b.socket.sendMessage("after", "h2");
     expect(ack).toMatchObject({ type: "ack", seq: 2 });
     const got = await a.socket.nextOfType("message");
@@ -281,14 +282,27 @@ describe("bad frames and limits", () => {
 });
 
 describe("statistics", () => {
+  it("admits sockets up to the server-wide cap, and again after one is released", async () => {
+    const stats = env.STATS.getByName("admission-test");
+    expect(await stats.admit("r_a", 2)).toBe(true);
+    expect(await stats.admit("r_b", 2)).toBe(true);
+    expect(await stats.admit("r_c", 2)).toBe(false);
+    await stats.release("r_a");
+    expect(await stats.admit("r_c", 2)).toBe(true);
+    // A room's report replaces its count with the truth (heals a lost release).
+    await stats.report("r_b", 0, 0);
+    expect(await stats.admit("r_d", 2)).toBe(true);
+    expect((await stats.snapshot()).connections).toBe(2);
+  });
+
   it("counts open connections, active rooms and accepted messages", async () => {
     const before = (await api("/stats")).json;
     const { alice, room } = await twoUsersInRoom();
     const a = await connect(alice, room.id);
     await a.socket.sendMessage("count me", "st-1");
     await a.socket.sendMessage("and me", "st-2");
-    const stub = env.ROOMS.getByName(room.id);
-    await runInDurableObject(stub, (instance: any) => instance.alarm());
+    const stub = env.ROOMS.getByName(room.id) as unknown as DurableObjectStub;
+    await runInDurableObject<DurableObject, void>(stub, (instance) => instance.alarm?.());
     const after = (await api("/stats")).json;
     expect(after.messagesAccepted - before.messagesAccepted).toBe(2);
     expect(after.connections).toBeGreaterThanOrEqual(1);

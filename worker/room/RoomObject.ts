@@ -58,6 +58,7 @@ export class RoomObject extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   private readonly limiter: RateLimiter;
   private readonly maxConnections: number;
+  private readonly maxServerConnections: number;
   private readonly flushDelayMs: number;
   private lastSeq: number;
   private roomId: string | null;
@@ -82,6 +83,7 @@ export class RoomObject extends DurableObject<Env> {
     this.roomId = this.getMeta("room_id");
     this.limiter = new RateLimiter(numberVar(env.RATE_LIMIT_BURST, 20), numberVar(env.RATE_LIMIT_PER_SECOND, 5));
     this.maxConnections = numberVar(env.MAX_ROOM_CONNECTIONS, 1000);
+    this.maxServerConnections = numberVar(env.MAX_CONNECTIONS, 4500);
     this.flushDelayMs = numberVar(env.D1_FLUSH_DELAY_MS, 500);
     // Heartbeats are answered by the runtime without waking a hibernated room.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
@@ -167,7 +169,12 @@ export class RoomObject extends DurableObject<Env> {
       return errorResponse(400, "bad_request", "expected a WebSocket upgrade from the Hearth worker");
     }
     this.bind(roomId);
+    if (!(await this.stats().admit(roomId, this.maxServerConnections))) {
+      return errorResponse(503, "server_full", `Hearth already holds ${this.maxServerConnections} open connections; try again later`);
+    }
+    // Checked after the await so that no other upgrade can slip in between check and accept.
     if (this.ctx.getWebSockets().length >= this.maxConnections) {
+      this.ctx.waitUntil(this.stats().release(roomId));
       return errorResponse(503, "room_full", `this room already has ${this.maxConnections} open connections`);
     }
     const sinceParam = new URL(request.url).searchParams.get("since");
@@ -261,12 +268,16 @@ export class RoomObject extends DurableObject<Env> {
     } catch {
       // already closed
     }
-    this.broadcastPresence(new Set([ws]));
-    this.scheduleFlush();
+    this.socketGone(ws);
   }
 
   override async webSocketError(ws: WebSocket): Promise<void> {
+    this.socketGone(ws);
+  }
+
+  private socketGone(ws: WebSocket) {
     this.broadcastPresence(new Set([ws]));
+    if (this.roomId) this.ctx.waitUntil(this.stats().release(this.roomId).catch(() => undefined));
     this.scheduleFlush();
   }
 
@@ -343,11 +354,15 @@ export class RoomObject extends DurableObject<Env> {
     const accepted = this.accepted;
     this.accepted = 0;
     try {
-      await this.env.STATS.getByName("global").report(this.roomId, this.ctx.getWebSockets().length, accepted);
+      await this.stats().report(this.roomId, this.ctx.getWebSockets().length, accepted);
     } catch (err) {
       this.accepted += accepted;
       console.error("stats report failed", err);
     }
+  }
+
+  private stats() {
+    return this.env.STATS.getByName("global");
   }
 
   private refuse(ws: WebSocket, me: Attachment, code: ErrorCode, message: string, extra: { clientId?: string; retryAfterMs?: number } = {}) {

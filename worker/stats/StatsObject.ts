@@ -25,6 +25,29 @@ export class StatsObject extends DurableObject<Env> {
     this.sql.exec("INSERT OR IGNORE INTO counters (name, value) VALUES ('accepted', 0), ('since', ?)", Date.now());
   }
 
+  /**
+   * Admission for one more socket anywhere in Hearth: true (and counted) while fewer than
+   * `max` are open. Rooms call it before accepting a socket and `release` when one closes;
+   * their periodic `report` overwrites the count with the truth, so a lost release heals.
+   */
+  async admit(roomId: string, max: number): Promise<boolean> {
+    if (this.total() >= max) return false;
+    this.sql.exec(
+      "INSERT INTO rooms (room_id, connections, updated_at) VALUES (?, 1, ?) ON CONFLICT (room_id) DO UPDATE SET connections = connections + 1, updated_at = excluded.updated_at",
+      roomId,
+      Date.now(),
+    );
+    return true;
+  }
+
+  async release(roomId: string, count = 1): Promise<void> {
+    this.sql.exec("UPDATE rooms SET connections = max(0, connections - ?), updated_at = ? WHERE room_id = ?", count, Date.now(), roomId);
+  }
+
+  private total(): number {
+    return this.sql.exec<{ c: number | null }>("SELECT sum(connections) AS c FROM rooms").one().c ?? 0;
+  }
+
   async report(roomId: string, connections: number, accepted: number): Promise<void> {
     this.sql.exec(
       "INSERT INTO rooms (room_id, connections, updated_at) VALUES (?, ?, ?) ON CONFLICT (room_id) DO UPDATE SET connections = excluded.connections, updated_at = excluded.updated_at",
