@@ -16,6 +16,7 @@ export default defineConfig(async () => {
             RATE_LIMIT_PER_SECOND: "1",
             MAX_ROOM_CONNECTIONS: "8",
             D1_FLUSH_DELAY_MS: "60000",
+            MAX_UPLOAD_BYTES: String(1024 * 1024),
           },
         },
       }),

@@ -15,6 +15,15 @@ export interface Env {
   MAX_ROOM_CONNECTIONS?: string;
   /** Open sockets across all rooms (one `wrangler dev` runs out of file descriptors near 5000). */
   MAX_CONNECTIONS?: string;
+  /** Largest upload in bytes (default 25 MiB). */
+  MAX_UPLOAD_BYTES?: string;
+  /** Seconds after which an upload never attached to a message is deleted (default 3600). */
+  UPLOAD_ORPHAN_SECONDS?: string;
+  /** R2's S3 API credentials: when all four are set, uploads go straight to R2 with presigned URLs. */
+  R2_ACCESS_KEY_ID?: string;
+  R2_SECRET_ACCESS_KEY?: string;
+  R2_ACCOUNT_ID?: string;
+  R2_BUCKET_NAME?: string;
   /** Milliseconds between a message being stored and its copy to D1. */
   D1_FLUSH_DELAY_MS?: string;
 }

@@ -4,6 +4,7 @@ import { renderDocs } from "./docs/render";
 import { createRouter } from "./lib/app";
 import { ApiError, errorBody } from "./lib/errors";
 import { securityHeaders } from "./lib/security-headers";
+import { mediaRoutes } from "./media/routes";
 import { roomRoutes } from "./rooms/routes";
 import { socketRoutes } from "./rooms/socket";
 import { systemRoutes } from "./system";
@@ -18,6 +19,7 @@ app.use("*", securityHeaders);
 const api = createRouter();
 api.route("/", authRoutes);
 api.route("/", socketRoutes);
+api.route("/", mediaRoutes); // before roomRoutes: its signed routes take no bearer token
 api.route("/", roomRoutes);
 app.route("/api", api);
 app.route("/", systemRoutes);

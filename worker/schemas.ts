@@ -52,8 +52,21 @@ export const MessageSchema = z
     ts: z.number().int().openapi({ description: "Milliseconds since the Unix epoch" }),
     userId: z.string(),
     username: z.string(),
+    kind: z.enum(["text", "image", "file", "audio"]),
     body: z.string(),
     clientId: z.string(),
+    attachment: z
+      .object({
+        id: z.string(),
+        name: z.string(),
+        size: z.number().int(),
+        type: z.string().openapi({ description: "sniffed from the bytes" }),
+        width: z.number().int().optional(),
+        height: z.number().int().optional(),
+        duration: z.number().optional(),
+      })
+      .optional()
+      .openapi("Attachment"),
   })
   .openapi("Message");
 

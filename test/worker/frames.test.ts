@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { parseClientFrame, validateMessage } from "../../worker/room/frames";
+import { parseClientFrame, validateDraft } from "../../worker/room/frames";
 import { connect, createRoom, join, signup } from "./helpers";
 
 describe("frame parsing", () => {
@@ -18,10 +18,10 @@ describe("frame parsing", () => {
   it("accepts a body exactly when it has 1-4000 code points after trimming", () => {
     fc.assert(
       fc.property(fc.string({ unit: "grapheme", maxLength: 4100 }), (body) => {
-        const result = validateMessage("cid", body);
+        const result = validateDraft({ clientId: "cid", body });
         const chars = [...body.trim()].length;
         expect(result.ok).toBe(chars >= 1 && chars <= 4000);
-        if (result.ok) expect(result.body).toBe(body.trim());
+        if (result.ok) expect(result.draft.body).toBe(body.trim());
       }),
       { numRuns: 300 },
     );

@@ -35,7 +35,9 @@ export const securityHeaders: MiddlewareHandler = async (c, next) => {
   h.set("Permissions-Policy", "camera=(self), microphone=(self), geolocation=(), payment=()");
   if (new URL(c.req.url).protocol === "https:") h.set("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
   const type = h.get("content-type") ?? "";
-  if (type.includes("text/html")) h.set("Content-Security-Policy", CONTENT_SECURITY_POLICY);
-  else h.set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+  // Documents and scripts (a service worker's policy comes with its script) get the app's policy.
+  if (type.includes("text/html") || type.includes("javascript")) h.set("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+  // Anything else (JSON, media, client files) is never a document: if opened as one, it runs nothing.
+  else h.set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'; sandbox");
   c.res = res;
 };

@@ -7,16 +7,20 @@ import {
   PING_FRAME,
   PONG_FRAME,
   parseClientFrame,
-  validateMessage,
+  validateDraft,
+  type Attachment as MessageAttachment,
   type ChatMessage,
   type ErrorCode,
   type OnlineUser,
   type ServerFrame,
 } from "./frames";
 import { RateLimiter } from "./rate-limit";
+import { UploadStore, resolveAttachment, type UploadRecord } from "./uploads";
+import { classify, SNIFF_BYTES, type Family } from "../media/sniff";
+import { mediaKey } from "../media/signing";
 
 /** Who a socket belongs to; survives hibernation as the socket's attachment. */
-interface Attachment {
+interface SocketInfo {
   userId: string;
   username: string;
   /** Refused frames in a row; past MAX_STRIKES the socket is closed with 1008. */
@@ -44,8 +48,20 @@ interface MessageRow extends Record<string, SqlStorageValue> {
   ts: number;
   user_id: string;
   username: string;
+  kind: string;
   body: string;
   client_id: string;
+  attachment: string | null;
+}
+
+const MESSAGE_COLUMNS = "seq, ts, user_id, username, kind, body, client_id, attachment";
+
+/** What a client asks to store, from any protocol; validated by `validateDraft`. */
+export interface MessageInput {
+  clientId: unknown;
+  body?: unknown;
+  kind?: unknown;
+  attachment?: unknown;
 }
 
 /**
@@ -63,6 +79,9 @@ export class RoomObject extends DurableObject<Env> {
   private lastSeq: number;
   private roomId: string | null;
   private flushScheduled = false;
+  private readonly uploads: UploadStore;
+  /** Messages accepted since the last stats report. */
+  private accepted = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -73,12 +92,15 @@ export class RoomObject extends DurableObject<Env> {
         ts        INTEGER NOT NULL,
         user_id   TEXT NOT NULL,
         username  TEXT NOT NULL,
+        kind      TEXT NOT NULL DEFAULT 'text',
         body      TEXT NOT NULL,
         client_id TEXT NOT NULL,
+        attachment TEXT,
         UNIQUE (user_id, client_id)
       );
       CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     `);
+    this.uploads = new UploadStore(this.sql);
     this.lastSeq = this.sql.exec<{ s: number | null }>("SELECT max(seq) AS s FROM messages").one().s ?? 0;
     this.roomId = this.getMeta("room_id");
     this.limiter = new RateLimiter(numberVar(env.RATE_LIMIT_BURST, 20), numberVar(env.RATE_LIMIT_PER_SECOND, 5));
@@ -92,9 +114,27 @@ export class RoomObject extends DurableObject<Env> {
   // ---- RPC used by the worker ------------------------------------------------------------
 
   /** Stores a message (or finds the one already stored under its clientId) and broadcasts it. */
-  async post(roomId: string, author: Author, clientId: unknown, body: unknown): Promise<AcceptResult> {
+  async post(roomId: string, author: Author, input: MessageInput): Promise<AcceptResult> {
     this.bind(roomId);
-    return this.accept(author, clientId, body);
+    return this.accept(author, input);
+  }
+
+  /** Records an upload about to be made into this room; unattached, it is deleted at `orphanAt`. */
+  async createUpload(roomId: string, record: Omit<UploadRecord, "status" | "family" | "type">): Promise<void> {
+    this.bind(roomId);
+    this.uploads.create(record);
+    await this.ensureAlarm(record.orphanAt);
+  }
+
+  /** The upload's bytes are in R2 (Hearth's upload route calls this); false if the room forgot it. */
+  async uploadStored(roomId: string, uploadId: string, family: Family, type: string): Promise<boolean> {
+    this.bind(roomId);
+    return this.uploads.markStored(uploadId, family, type);
+  }
+
+  async getUpload(roomId: string, uploadId: string): Promise<UploadRecord | null> {
+    this.bind(roomId);
+    return this.uploads.get(uploadId);
   }
 
   /** A page of history, newest first, strictly before `before` (or the newest page). */
@@ -102,7 +142,7 @@ export class RoomObject extends DurableObject<Env> {
     this.bind(roomId);
     const rows = this.sql
       .exec<MessageRow>(
-        "SELECT seq, ts, user_id, username, body, client_id FROM messages WHERE seq < ? ORDER BY seq DESC LIMIT ?",
+        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE seq < ? ORDER BY seq DESC LIMIT ?`,
         before ?? Number.MAX_SAFE_INTEGER,
         limit,
       )
@@ -138,18 +178,18 @@ export class RoomObject extends DurableObject<Env> {
     for (;;) {
       const rows = this.sql
         .exec<MessageRow>(
-          "SELECT seq, ts, user_id, username, body, client_id FROM messages WHERE seq > ? ORDER BY seq LIMIT ?",
+          `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE seq > ? ORDER BY seq LIMIT ?`,
           flushed,
           D1_BATCH,
         )
         .toArray();
       if (rows.length === 0) return flushed;
       const insert = this.env.DB.prepare(
-        "INSERT OR IGNORE INTO messages (room_id, seq, user_id, username, body, client_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT OR IGNORE INTO messages (room_id, seq, user_id, username, kind, body, client_id, attachment, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
       );
       const last = rows[rows.length - 1]!;
       await this.env.DB.batch([
-        ...rows.map((r) => insert.bind(this.roomId, r.seq, r.user_id, r.username, r.body, r.client_id, r.ts)),
+        ...rows.map((r) => insert.bind(this.roomId, r.seq, r.user_id, r.username, r.kind, r.body, r.client_id, r.attachment, r.ts)),
         this.env.DB.prepare(
           "UPDATE rooms SET last_seq = max(last_seq, ?), last_message_at = max(coalesce(last_message_at, 0), ?) WHERE id = ?",
         ).bind(last.seq, last.ts, this.roomId),
@@ -182,8 +222,8 @@ export class RoomObject extends DurableObject<Env> {
 
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server, [userId]);
-    const attachment: Attachment = { userId, username, strikes: 0 };
-    server.serializeAttachment(attachment);
+    const info: SocketInfo = { userId, username, strikes: 0 };
+    server.serializeAttachment(info);
 
     this.send(server, {
       type: "hello",
@@ -204,7 +244,7 @@ export class RoomObject extends DurableObject<Env> {
       for (;;) {
         const rows = this.sql
           .exec<MessageRow>(
-            "SELECT seq, ts, user_id, username, body, client_id FROM messages WHERE seq > ? ORDER BY seq LIMIT ?",
+            `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE seq > ? ORDER BY seq LIMIT ?`,
             cursor,
             REPLAY_PAGE,
           )
@@ -231,14 +271,14 @@ export class RoomObject extends DurableObject<Env> {
       ws.close(1009, `frames are limited to ${MAX_FRAME_BYTES} bytes`);
       return;
     }
-    const me = ws.deserializeAttachment() as Attachment;
+    const me = ws.deserializeAttachment() as SocketInfo;
     const parsed = parseClientFrame(data);
     if (!parsed.ok) return this.refuse(ws, me, parsed.code, parsed.message);
 
     const frame = parsed.frame;
     switch (frame.type) {
       case "send": {
-        const result = this.accept({ id: me.userId, username: me.username }, frame.clientId, frame.body);
+        const result = await this.accept({ id: me.userId, username: me.username }, frame);
         if (!result.ok) {
           const { ok: _, code, message, ...extra } = result;
           return this.refuse(ws, me, code, message, extra);
@@ -287,49 +327,73 @@ export class RoomObject extends DurableObject<Env> {
       await this.flush();
     } catch (err) {
       console.error("room flush to D1 failed; retrying in 5 s", err);
-      await this.ctx.storage.setAlarm(Date.now() + 5000);
       this.flushScheduled = true;
+      await this.ensureAlarm(Date.now() + 5000);
     }
+    await this.deleteOrphans();
     await this.reportStats();
+  }
+
+  /** Deletes uploads never attached to a message in time, from R2 and from the room. */
+  async deleteOrphans(now = Date.now()): Promise<number> {
+    let deleted = 0;
+    if (this.roomId) {
+      for (;;) {
+        const ids = this.uploads.orphans(now);
+        if (ids.length === 0) break;
+        await this.env.MEDIA.delete(ids.map((id) => mediaKey(this.roomId!, id)));
+        this.uploads.delete(ids);
+        deleted += ids.length;
+      }
+    }
+    const next = this.uploads.nextOrphanAt();
+    if (next !== null) await this.ensureAlarm(next);
+    return deleted;
   }
 
   // ---- the room core -----------------------------------------------------------------------
 
-  private accept(author: Author, clientId: unknown, body: unknown): AcceptResult {
-    const valid = validateMessage(clientId, body);
+  private async accept(author: Author, input: MessageInput): Promise<AcceptResult> {
+    const valid = validateDraft(input);
     if (!valid.ok) return { ok: false, code: "invalid_message", message: valid.message, clientId: valid.clientId };
+    const draft = valid.draft;
+    const invalid = (message: string): AcceptResult => ({ ok: false, code: "invalid_message", message, clientId: draft.clientId });
 
-    const existing = this.sql
-      .exec<MessageRow>(
-        "SELECT seq, ts, user_id, username, body, client_id FROM messages WHERE user_id = ? AND client_id = ?",
-        author.id,
-        valid.clientId,
-      )
-      .toArray()[0];
-    if (existing) return { ok: true, message: this.toMessage(existing), duplicate: true };
+    const duplicate = this.findByClientId(author.id, draft.clientId);
+    if (duplicate) return { ok: true, message: duplicate, duplicate: true };
+
+    let attachment: MessageAttachment | undefined;
+    if (draft.attachment) {
+      let upload = this.uploads.get(draft.attachment.uploadId);
+      if (upload?.status === "pending" && upload.uploader === author.id) upload = await this.checkDirectUpload(upload);
+      // The await above lets other frames in: look for a racing retry again.
+      const raced = this.findByClientId(author.id, draft.clientId);
+      if (raced) return { ok: true, message: raced, duplicate: true };
+      const resolved = resolveAttachment(upload, author.id, draft.kind, draft.attachment);
+      if (!resolved.ok) return invalid(resolved.message);
+      attachment = resolved.attachment;
+    }
 
     const wait = this.limiter.take(author.id);
     if (wait > 0) {
-      return {
-        ok: false,
-        code: "rate_limited",
-        message: `too many messages; retry in ${wait} ms`,
-        clientId: valid.clientId,
-        retryAfterMs: wait,
-      };
+      return { ok: false, code: "rate_limited", message: `too many messages; retry in ${wait} ms`, clientId: draft.clientId, retryAfterMs: wait };
     }
 
+    // From here on nothing awaits: seq assignment, insert and broadcast happen as one step.
     const seq = this.lastSeq + 1;
     const ts = Date.now();
     this.sql.exec(
-      "INSERT INTO messages (seq, ts, user_id, username, body, client_id) VALUES (?, ?, ?, ?, ?, ?)",
+      "INSERT INTO messages (seq, ts, user_id, username, kind, body, client_id, attachment) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
       seq,
       ts,
       author.id,
       author.username,
-      valid.body,
-      valid.clientId,
+      draft.kind,
+      draft.body,
+      draft.clientId,
+      attachment ? JSON.stringify(attachment) : null,
     );
+    if (attachment) this.uploads.markAttached(attachment.id);
     this.lastSeq = seq;
     this.accepted += 1;
     const message: ChatMessage = {
@@ -338,16 +402,38 @@ export class RoomObject extends DurableObject<Env> {
       ts,
       userId: author.id,
       username: author.username,
-      body: valid.body,
-      clientId: valid.clientId,
+      kind: draft.kind,
+      body: draft.body,
+      clientId: draft.clientId,
     };
+    if (attachment) message.attachment = attachment;
     this.broadcast({ type: "message", message });
     this.scheduleFlush();
     return { ok: true, message, duplicate: false };
   }
 
-  /** Messages accepted since the last stats report. */
-  private accepted = 0;
+  private findByClientId(userId: string, clientId: string): ChatMessage | null {
+    const row = this.sql.exec<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE user_id = ? AND client_id = ?`, userId, clientId).toArray()[0];
+    return row ? this.toMessage(row) : null;
+  }
+
+  /**
+   * An upload made straight to R2 with an S3 presigned URL never passed through Hearth:
+   * check its size and sniff its first bytes before it may be attached.
+   */
+  private async checkDirectUpload(upload: UploadRecord): Promise<UploadRecord> {
+    const key = mediaKey(this.roomId!, upload.id);
+    const object = await this.env.MEDIA.get(key, { range: { offset: 0, length: SNIFF_BYTES } });
+    if (!object) return upload;
+    const head = new Uint8Array(await object.arrayBuffer());
+    const kind = object.size === upload.size ? classify(upload.declaredType, head) : null;
+    if (!kind) {
+      await this.env.MEDIA.delete(key);
+      return upload;
+    }
+    this.uploads.markStored(upload.id, kind.family, kind.type);
+    return this.uploads.get(upload.id) ?? upload;
+  }
 
   private async reportStats(): Promise<void> {
     if (!this.roomId) return;
@@ -365,7 +451,7 @@ export class RoomObject extends DurableObject<Env> {
     return this.env.STATS.getByName("global");
   }
 
-  private refuse(ws: WebSocket, me: Attachment, code: ErrorCode, message: string, extra: { clientId?: string; retryAfterMs?: number } = {}) {
+  private refuse(ws: WebSocket, me: SocketInfo, code: ErrorCode, message: string, extra: { clientId?: string; retryAfterMs?: number } = {}) {
     this.send(ws, { type: "error", code, message, ...extra });
     me.strikes += 1;
     if (me.strikes > MAX_STRIKES) {
@@ -375,7 +461,7 @@ export class RoomObject extends DurableObject<Env> {
     ws.serializeAttachment(me);
   }
 
-  private clearStrikes(ws: WebSocket, me: Attachment) {
+  private clearStrikes(ws: WebSocket, me: SocketInfo) {
     if (me.strikes === 0) return;
     me.strikes = 0;
     ws.serializeAttachment(me);
@@ -385,7 +471,7 @@ export class RoomObject extends DurableObject<Env> {
     const seen = new Map<string, OnlineUser>();
     for (const ws of this.ctx.getWebSockets()) {
       if (except?.has(ws)) continue;
-      const a = ws.deserializeAttachment() as Attachment | null;
+      const a = ws.deserializeAttachment() as SocketInfo | null;
       if (a && !seen.has(a.userId)) seen.set(a.userId, { userId: a.userId, username: a.username });
     }
     return [...seen.values()].sort((x, y) => x.username.localeCompare(y.username));
@@ -418,7 +504,13 @@ export class RoomObject extends DurableObject<Env> {
   private scheduleFlush() {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    void this.ctx.storage.setAlarm(Date.now() + this.flushDelayMs);
+    this.ctx.waitUntil(this.ensureAlarm(Date.now() + this.flushDelayMs));
+  }
+
+  /** Makes sure the alarm fires at `at` or earlier (one alarm serves flushes and orphan deletion). */
+  private async ensureAlarm(at: number) {
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
   }
 
   private bind(roomId: string) {
@@ -429,7 +521,18 @@ export class RoomObject extends DurableObject<Env> {
   }
 
   private toMessage(r: MessageRow): ChatMessage {
-    return { roomId: this.roomId!, seq: r.seq, ts: r.ts, userId: r.user_id, username: r.username, body: r.body, clientId: r.client_id };
+    const message: ChatMessage = {
+      roomId: this.roomId!,
+      seq: r.seq,
+      ts: r.ts,
+      userId: r.user_id,
+      username: r.username,
+      kind: r.kind as ChatMessage["kind"],
+      body: r.body,
+      clientId: r.client_id,
+    };
+    if (r.attachment) message.attachment = JSON.parse(r.attachment) as MessageAttachment;
+    return message;
   }
 
   private getMeta(key: string): string | null {

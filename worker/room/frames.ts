@@ -8,14 +8,42 @@ export const MAX_BODY_CHARS = 4000;
 export const MAX_FRAME_BYTES = 32 * 1024;
 export const CLIENT_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
 
+export type MessageKind = "text" | "image" | "file" | "audio";
+export const MESSAGE_KINDS: readonly MessageKind[] = ["text", "image", "file", "audio"];
+
+/** What a media message carries about its file (the bytes are in R2). */
+export interface Attachment {
+  /** The upload's id; a signed URL for it comes from GET /api/rooms/{roomId}/attachments/{id}. */
+  id: string;
+  name: string;
+  size: number;
+  /** The type sniffed from the bytes. */
+  type: string;
+  width?: number;
+  height?: number;
+  /** Seconds, for audio. */
+  duration?: number;
+}
+
 export interface ChatMessage {
   roomId: string;
   seq: number;
   ts: number;
   userId: string;
   username: string;
+  kind: MessageKind;
+  /** The text, or a media message's caption (may then be empty). */
   body: string;
   clientId: string;
+  attachment?: Attachment;
+}
+
+/** What a client asks to attach: its own upload, plus what only the client can measure. */
+export interface AttachmentRef {
+  uploadId: string;
+  width?: number;
+  height?: number;
+  duration?: number;
 }
 
 export interface OnlineUser {
@@ -24,7 +52,7 @@ export interface OnlineUser {
 }
 
 export type ClientFrame =
-  | { type: "send"; clientId: unknown; body: unknown }
+  | { type: "send"; clientId: unknown; body: unknown; kind?: unknown; attachment?: unknown }
   | { type: "typing"; typing: unknown }
   | { type: "ping" };
 
@@ -71,20 +99,59 @@ export function parseClientFrame(text: string): ParsedFrame {
   return { ok: true, frame: value as ClientFrame };
 }
 
-export type ValidMessage = { ok: true; clientId: string; body: string } | { ok: false; message: string; clientId?: string };
+export interface Draft {
+  clientId: string;
+  kind: MessageKind;
+  body: string;
+  attachment?: AttachmentRef;
+}
 
-/** Checks a message's clientId and body (the same rules for every protocol). The body is trimmed. */
-export function validateMessage(clientId: unknown, body: unknown): ValidMessage {
+export type ValidDraft = { ok: true; draft: Draft } | { ok: false; message: string; clientId?: string };
+
+const isInt = (v: unknown, min: number, max: number): v is number => Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
+
+/**
+ * Checks a message as a client sent it (the same rules for every protocol): clientId, kind,
+ * body (trimmed; required for text, an optional caption for media) and the attachment reference.
+ */
+export function validateDraft(input: { clientId: unknown; body?: unknown; kind?: unknown; attachment?: unknown }): ValidDraft {
+  const { clientId } = input;
   const echo = typeof clientId === "string" && CLIENT_ID_PATTERN.test(clientId) ? clientId : undefined;
-  if (echo === undefined) {
-    return { ok: false, message: "clientId must be 1-64 characters of A-Z a-z 0-9 _ - . :" };
-  }
-  if (typeof body !== "string") return { ok: false, message: "body must be a string", clientId: echo };
+  if (echo === undefined) return { ok: false, message: "clientId must be 1-64 characters of A-Z a-z 0-9 _ - . :" };
+  const fail = (message: string): ValidDraft => ({ ok: false, message, clientId: echo });
+
+  const kind = input.kind ?? "text";
+  if (typeof kind !== "string" || !MESSAGE_KINDS.includes(kind as MessageKind)) return fail("kind must be text, image, file or audio");
+  const body = input.body ?? (kind === "text" ? undefined : "");
+  if (typeof body !== "string") return fail("body must be a string");
   const trimmed = body.trim();
-  if (trimmed.length === 0) return { ok: false, message: "body must not be empty", clientId: echo };
+  if (kind === "text" && trimmed.length === 0) return fail("body must not be empty");
   // Count code points, not UTF-16 units, so an emoji counts as one character.
   let chars = 0;
   for (const _ of trimmed) if (++chars > MAX_BODY_CHARS) break;
-  if (chars > MAX_BODY_CHARS) return { ok: false, message: `body must be at most ${MAX_BODY_CHARS} characters`, clientId: echo };
-  return { ok: true, clientId: echo, body: trimmed };
+  if (chars > MAX_BODY_CHARS) return fail(`body must be at most ${MAX_BODY_CHARS} characters`);
+
+  if (kind === "text") {
+    if (input.attachment !== undefined) return fail("a text message has no attachment; use kind image, file or audio");
+    return { ok: true, draft: { clientId: echo, kind, body: trimmed } };
+  }
+  const a = input.attachment as Record<string, unknown> | undefined;
+  if (typeof a !== "object" || a === null || typeof a.uploadId !== "string" || a.uploadId.length === 0 || a.uploadId.length > 64) {
+    return fail(`a ${kind} message needs attachment.uploadId`);
+  }
+  const ref: AttachmentRef = { uploadId: a.uploadId };
+  if (kind === "image") {
+    if (a.width !== undefined || a.height !== undefined) {
+      if (!isInt(a.width, 1, 20000) || !isInt(a.height, 1, 20000)) return fail("attachment width and height must be whole numbers from 1 to 20000");
+      ref.width = a.width;
+      ref.height = a.height;
+    }
+  }
+  if (kind === "audio" && a.duration !== undefined) {
+    if (typeof a.duration !== "number" || !Number.isFinite(a.duration) || a.duration < 0 || a.duration > 86400) {
+      return fail("attachment duration must be a number of seconds from 0 to 86400");
+    }
+    ref.duration = Math.round(a.duration * 1000) / 1000;
+  }
+  return { ok: true, draft: { clientId: echo, kind: kind as MessageKind, body: trimmed, attachment: ref } };
 }

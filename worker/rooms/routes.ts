@@ -178,8 +178,21 @@ roomRoutes.openapi(
 
 const PostMessage = z
   .object({
-    body: z.string().openapi({ description: `1-${MAX_BODY_CHARS} characters after trimming`, example: "hello 👋" }),
+    body: z
+      .string()
+      .optional()
+      .openapi({ description: `1-${MAX_BODY_CHARS} characters after trimming; for media an optional caption`, example: "hello 👋" }),
     clientId: z.string().openapi({ description: "1-64 chars of A-Z a-z 0-9 _ - . : ; a retry with the same clientId is stored once" }),
+    kind: z.enum(["text", "image", "file", "audio"]).optional().openapi({ description: "default text" }),
+    attachment: z
+      .object({
+        uploadId: z.string(),
+        width: z.number().int().optional(),
+        height: z.number().int().optional(),
+        duration: z.number().optional().openapi({ description: "seconds, for audio" }),
+      })
+      .optional()
+      .openapi({ description: "for image, file and audio: an upload of yours into this room (POST /api/rooms/{id}/uploads)" }),
   })
   .openapi("PostMessage");
 
@@ -200,8 +213,7 @@ roomRoutes.openapi(
   async (c) => {
     const { id } = c.req.valid("param");
     await store.requireMember(c.env.DB, id, c.var.user.id);
-    const { body, clientId } = c.req.valid("json");
-    const result = await c.env.ROOMS.getByName(id).post(id, c.var.user, clientId, body);
+    const result = await c.env.ROOMS.getByName(id).post(id, c.var.user, c.req.valid("json"));
     if (result.ok) return c.json(result.message, result.duplicate ? 200 : 201);
     if (result.code === "rate_limited") {
       const seconds = Math.max(1, Math.ceil((result.retryAfterMs ?? 1000) / 1000));
