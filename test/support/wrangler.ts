@@ -4,7 +4,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -37,6 +37,8 @@ export interface Hearth {
   stateDir: string;
   /** SIGINT to wrangler's process group (SIGTERM leaves workerd orphans); SIGKILL simulates a crash. */
   stop(signal?: "SIGINT" | "SIGKILL"): Promise<void>;
+  /** Deletes the state directory (after stop). */
+  removeState(): void;
   output(): string;
 }
 
@@ -62,7 +64,10 @@ export async function startHearth(options: StartOptions = {}): Promise<Hearth> {
     if (m.status !== 0) throw new Error(`migrations failed:\n${m.stdout}\n${m.stderr}`);
   }
   const vars = { JWT_SECRET: randomBytes(32).toString("base64url"), ...options.vars };
-  const args = ["dev", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", stateDir, "--show-interactive-dev-session=false", "--log-level", "warn"];
+  // A free inspector port too: two wrangler dev at once would both want 9229.
+  const inspectorPort = await freePort();
+  const args = ["dev", "--port", String(port), "--ip", "127.0.0.1", "--inspector-port", String(inspectorPort), "--persist-to", stateDir];
+  args.push("--show-interactive-dev-session=false", "--log-level", "warn");
   for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
   const child: ChildProcess = spawn(WRANGLER, args, { cwd: ROOT, env: ENV, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   let log = "";
@@ -92,6 +97,7 @@ export async function startHearth(options: StartOptions = {}): Promise<Hearth> {
     port,
     stateDir,
     output: () => log,
+    removeState: () => rmSync(stateDir, { recursive: true, force: true }),
     async stop(signal = "SIGINT") {
       if (child.exitCode !== null) return;
       try {

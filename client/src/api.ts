@@ -1,0 +1,102 @@
+import { endSession, token } from "./session";
+import type { Message, PublicRoom, Room, RoomDetails, User } from "./types";
+
+/** A refused API call: the server's `{error:{code,message}}`, or a network failure. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+}
+
+type Method = "GET" | "POST";
+
+async function request<T>(method: Method, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { Accept: "application/json" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const sessionToken = token.value;
+  if (sessionToken) headers.Authorization = `Bearer ${sessionToken}`;
+
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError(0, "network_error", "Cannot reach the server. Check your connection.");
+  }
+
+  if (response.status === 204) return undefined as T;
+  const data: unknown = await response.json().catch(() => null);
+  if (!response.ok) {
+    const error = (data as { error?: { code?: string; message?: string } } | null)?.error;
+    // An expired or revoked session: back to the log-in screen.
+    if (response.status === 401 && sessionToken && !path.startsWith("/api/auth/")) endSession();
+    throw new ApiError(
+      response.status,
+      error?.code ?? "http_error",
+      error?.message ?? `The server answered ${response.status}.`,
+    );
+  }
+  return data as T;
+}
+
+/** Accepts both the socket's `ts` (ms) and an ISO `createdAt`, whichever the server sends. */
+export function normalizeMessage(raw: Message & { createdAt?: string | number }): Message {
+  if (typeof raw.ts === "number") return raw;
+  const created = raw.createdAt;
+  const ts = typeof created === "number" ? created : Date.parse(created ?? "") || Date.now();
+  return { ...raw, ts };
+}
+
+interface AuthResult {
+  token: string;
+  user: User;
+}
+
+const roomPath = (roomId: string) => `/api/rooms/${encodeURIComponent(roomId)}`;
+
+export const api = {
+  signup: (username: string, password: string) =>
+    request<AuthResult>("POST", "/api/auth/signup", { username, password }),
+  login: (username: string, password: string) =>
+    request<AuthResult>("POST", "/api/auth/login", { username, password }),
+  me: () => request<{ user: User }>("GET", "/api/me"),
+
+  rooms: () => request<{ rooms: Room[] }>("GET", "/api/rooms"),
+  publicRooms: () => request<{ rooms: PublicRoom[] }>("GET", "/api/rooms/public"),
+  room: (roomId: string) => request<RoomDetails>("GET", roomPath(roomId)),
+  createRoom: (input: { name: string; topic: string; visibility: "public" | "private" }) =>
+    request<Room>("POST", "/api/rooms", input),
+  joinRoom: (roomId: string) => request<Room>("POST", `${roomPath(roomId)}/join`),
+  leaveRoom: (roomId: string) => request<void>("POST", `${roomPath(roomId)}/leave`),
+  addMember: (roomId: string, username: string) =>
+    request<{ member: { id: string; username: string; role: string } }>(
+      "POST",
+      `${roomPath(roomId)}/members`,
+      { username },
+    ),
+  openDm: (username: string) => request<Room>("POST", "/api/dms", { username }),
+
+  /** One page of history, returned oldest first (the server sends newest first). */
+  async messages(roomId: string, options: { before?: number; limit?: number } = {}) {
+    const query = new URLSearchParams();
+    if (options.before !== undefined) query.set("before", String(options.before));
+    query.set("limit", String(options.limit ?? 50));
+    const page = await request<{ messages: Message[] }>(
+      "GET",
+      `${roomPath(roomId)}/messages?${query}`,
+    );
+    return page.messages.map(normalizeMessage).reverse();
+  },
+  markRead: (roomId: string, seq: number) =>
+    request<void>("POST", `${roomPath(roomId)}/read`, { seq }),
+  ticket: (roomId: string) =>
+    request<{ ticket: string; expiresAt: string }>("POST", `${roomPath(roomId)}/ticket`),
+};

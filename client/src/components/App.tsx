@@ -1,0 +1,94 @@
+import { useEffect, useState } from "preact/hooks";
+import { LocationProvider, Route, Router, useLocation } from "preact-iso";
+import { api, ApiError } from "../api";
+import { currentUser, endSession, token } from "../session";
+import { pollRooms, rooms } from "../rooms";
+import { AuthView } from "./AuthView";
+import { Sidebar } from "./Sidebar";
+import { RoomView } from "./RoomView";
+import { Welcome } from "./Welcome";
+
+/** Signed out: the log-in form. Signed in: the chat shell. */
+export function App() {
+  return (
+    <LocationProvider>
+      {token.value ? <SignedIn /> : <AuthView />}
+    </LocationProvider>
+  );
+}
+
+function SignedIn() {
+  const [error, setError] = useState<string | null>(null);
+  const [attempt, setAttempt] = useState(0);
+
+  useEffect(() => {
+    if (currentUser.value) return;
+    let cancelled = false;
+    api.me().then(
+      ({ user }) => {
+        if (!cancelled) currentUser.value = user;
+      },
+      (err: unknown) => {
+        if (cancelled) return;
+        if (err instanceof ApiError && err.status === 401) endSession();
+        else setError(err instanceof ApiError ? err.message : "Could not load your account.");
+      },
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [attempt]);
+
+  if (!currentUser.value) {
+    return (
+      <div class="splash" role="status">
+        {error ? (
+          <>
+            <p>{error}</p>
+            <button
+              type="button"
+              class="btn btn--primary"
+              onClick={() => {
+                setError(null);
+                setAttempt(attempt + 1);
+              }}
+            >
+              Try again
+            </button>
+            <button type="button" class="btn" onClick={endSession}>
+              Log out
+            </button>
+          </>
+        ) : (
+          <p>Loading…</p>
+        )}
+      </div>
+    );
+  }
+  return <Shell />;
+}
+
+function Shell() {
+  const { path } = useLocation();
+  const roomOpen = path.startsWith("/rooms/");
+
+  useEffect(() => pollRooms(), []);
+
+  const unread = rooms.value.reduce((sum, room) => sum + room.unread, 0);
+  useEffect(() => {
+    document.title = unread > 0 ? `(${unread}) Hearth` : "Hearth";
+  }, [unread]);
+
+  return (
+    <div class="shell" data-view={roomOpen ? "room" : "list"}>
+      <Sidebar />
+      <main class="main" id="main">
+        <Router>
+          <Route path="/" component={Welcome} />
+          <Route path="/rooms/:id" component={RoomView} />
+          <Route default component={Welcome} />
+        </Router>
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,210 @@
+import { useLayoutEffect, useRef } from "preact/hooks";
+import { dayKey, formatDay, formatFull, formatTime } from "../format";
+import type { PendingMessage, RoomChannel } from "../room-channel";
+import type { Message } from "../types";
+import { Avatar } from "./Avatar";
+
+/** Messages by the same author closer than this are shown as one group. */
+const GROUP_GAP_MS = 5 * 60_000;
+/** Closer than this to the top, the previous page of history is loaded. */
+const LOAD_OLDER_THRESHOLD_PX = 150;
+/** Closer than this to the bottom, new messages keep the view scrolled down. */
+const STICK_THRESHOLD_PX = 80;
+
+/**
+ * The scrollback: day separators, messages grouped by author, then the messages still
+ * waiting for the server's ack. Scrolling to the top loads older pages.
+ */
+export function MessageList({ channel }: { channel: RoomChannel }) {
+  const me = channel.me;
+  const messages = channel.messages.value;
+  const pending = channel.pending.value;
+  const hasOlder = channel.hasOlder.value;
+  const loadingOlder = channel.loadingOlder.value;
+  const loaded = channel.historyLoaded.value;
+
+  const scroller = useRef<HTMLDivElement>(null);
+  const stickToBottom = useRef(true);
+  const previous = useRef({ firstSeq: 0, height: 0, pending: 0 });
+
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    const firstSeq = messages[0]?.seq ?? 0;
+    const before = previous.current;
+    if (pending.length > before.pending) stickToBottom.current = true; // I just sent something
+    if (stickToBottom.current) {
+      el.scrollTop = el.scrollHeight;
+    } else if (before.firstSeq && firstSeq < before.firstSeq) {
+      // An older page was put above: keep the same messages under the reader's eyes.
+      el.scrollTop += el.scrollHeight - before.height;
+    }
+    previous.current = { firstSeq, height: el.scrollHeight, pending: pending.length };
+    // Not enough history to scroll: fetch more until the pane is full or history ends.
+    if (loaded && hasOlder && el.scrollHeight <= el.clientHeight + LOAD_OLDER_THRESHOLD_PX) {
+      void channel.loadOlder();
+    }
+  }, [messages, pending, loaded, hasOlder, channel]);
+
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    // Keep the bottom in view when the pane shrinks (e.g. the phone keyboard opens).
+    const observer = new ResizeObserver(() => {
+      if (stickToBottom.current) el.scrollTop = el.scrollHeight;
+      previous.current.height = el.scrollHeight;
+    });
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
+
+  function onScroll() {
+    const el = scroller.current;
+    if (!el) return;
+    stickToBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < STICK_THRESHOLD_PX;
+    previous.current.height = el.scrollHeight;
+    if (el.scrollTop < LOAD_OLDER_THRESHOLD_PX) void channel.loadOlder();
+  }
+
+  return (
+    <div class="scroller" ref={scroller} onScroll={onScroll} data-testid="message-scroller">
+      <div class="scroller__inner">
+        <div class="history-edge" aria-live="polite">
+          {!loaded && !channel.historyError.value && <span>Loading messages…</span>}
+          {loaded && loadingOlder && <span>Loading older messages…</span>}
+          {loaded && !hasOlder && (
+            <span>
+              {messages.length === 0 && pending.length === 0
+                ? "No messages yet. Say hello!"
+                : "This is the beginning of the room."}
+            </span>
+          )}
+          {channel.historyError.value && (
+            <span class="history-edge__error">
+              {channel.historyError.value}{" "}
+              <button type="button" class="link-btn" onClick={() => void channel.reloadHistory()}>
+                Retry
+              </button>
+            </span>
+          )}
+        </div>
+        <ol class="messages" aria-label="Messages">
+          {renderMessages(messages, me.id)}
+          {pending.map((message) => (
+            <PendingItem
+              key={message.clientId}
+              message={message}
+              me={me.username}
+              channel={channel}
+            />
+          ))}
+        </ol>
+      </div>
+    </div>
+  );
+}
+
+function renderMessages(messages: Message[], myId: string) {
+  const items = [];
+  let prev: Message | undefined;
+  for (const message of messages) {
+    const newDay = !prev || dayKey(prev.ts) !== dayKey(message.ts);
+    if (newDay) {
+      items.push(
+        <li key={`day-${dayKey(message.ts)}`} class="day">
+          <span>{formatDay(message.ts)}</span>
+        </li>,
+      );
+    }
+    const first =
+      newDay ||
+      !prev ||
+      prev.userId !== message.userId ||
+      message.ts - prev.ts > GROUP_GAP_MS;
+    items.push(
+      <MessageItem key={message.seq} message={message} first={first} mine={message.userId === myId} />,
+    );
+    prev = message;
+  }
+  return items;
+}
+
+function MessageItem({ message, first, mine }: { message: Message; first: boolean; mine: boolean }) {
+  const iso = new Date(message.ts).toISOString();
+  return (
+    <li
+      class={`msg${first ? " msg--first" : ""}${mine ? " msg--mine" : ""}`}
+      data-testid="message"
+      data-seq={message.seq}
+      data-author={message.username}
+    >
+      <div class="msg__gutter">
+        {first ? (
+          <Avatar name={message.username} />
+        ) : (
+          <time class="msg__hover-time" dateTime={iso} title={formatFull(message.ts)}>
+            {formatTime(message.ts)}
+          </time>
+        )}
+      </div>
+      <div class="msg__content">
+        {first ? (
+          <div class="msg__meta">
+            <span class="msg__author">{message.username}</span>
+            <time dateTime={iso} title={formatFull(message.ts)}>
+              {formatTime(message.ts)}
+            </time>
+          </div>
+        ) : (
+          <span class="sr-only">{message.username}: </span>
+        )}
+        <p class="msg__body" data-testid="message-body">
+          {message.body}
+        </p>
+      </div>
+    </li>
+  );
+}
+
+function PendingItem({
+  message,
+  me,
+  channel,
+}: {
+  message: PendingMessage;
+  me: string;
+  channel: RoomChannel;
+}) {
+  return (
+    <li
+      class={`msg msg--first msg--mine msg--pending${message.failed ? " msg--failed" : ""}`}
+      data-testid="pending-message"
+    >
+      <div class="msg__gutter">
+        <Avatar name={me} />
+      </div>
+      <div class="msg__content">
+        <div class="msg__meta">
+          <span class="msg__author">{me}</span>
+          <span class="msg__status">{message.failed ? "Not sent" : "Sending…"}</span>
+        </div>
+        <p class="msg__body">{message.body}</p>
+        {message.failed && (
+          <p class="msg__failure">
+            {message.failed}{" "}
+            <button type="button" class="link-btn" onClick={() => channel.retry(message.clientId)}>
+              Retry
+            </button>{" "}
+            <button
+              type="button"
+              class="link-btn"
+              onClick={() => channel.discard(message.clientId)}
+            >
+              Discard
+            </button>
+          </p>
+        )}
+      </div>
+    </li>
+  );
+}

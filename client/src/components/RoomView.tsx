@@ -1,0 +1,350 @@
+import type { ComponentChildren } from "preact";
+import { useEffect, useMemo, useState } from "preact/hooks";
+import { useLocation } from "preact-iso";
+import { api, ApiError } from "../api";
+import { typingText } from "../format";
+import { RoomChannel, type ConnectionState } from "../room-channel";
+import { openRoomId, refreshRooms, removeRoom, rooms, upsertRoom } from "../rooms";
+import { currentUser } from "../session";
+import type { Member, OnlineUser, Room, RoomDetails } from "../types";
+import { Avatar } from "./Avatar";
+import { Composer } from "./Composer";
+import { Icon } from "./Icon";
+import { InviteDialog, LeaveRoomDialog } from "./dialogs";
+import { MessageList } from "./MessageList";
+
+const WIDE_SCREEN = "(min-width: 1100px)";
+
+function useMediaQuery(query: string): boolean {
+  const [matches, setMatches] = useState(() => matchMedia(query).matches);
+  useEffect(() => {
+    const list = matchMedia(query);
+    const onChange = () => setMatches(list.matches);
+    list.addEventListener("change", onChange);
+    return () => list.removeEventListener("change", onChange);
+  }, [query]);
+  return matches;
+}
+
+/** One open room: header, scrollback, typing line, composer and who is here. */
+export function RoomView({ id }: { id: string }) {
+  // A fresh screen per room (and after joining it): no scroll position, dialog, member
+  // list or closed socket leaks across.
+  const [joins, setJoins] = useState(0);
+  return <RoomScreen key={`${id}:${joins}`} id={id} onJoined={() => setJoins(joins + 1)} />;
+}
+
+interface Problem {
+  code: string;
+  message: string;
+}
+
+function RoomScreen({ id, onJoined }: { id: string; onJoined: () => void }) {
+  const me = currentUser.value!;
+  const channel = useMemo(() => new RoomChannel(id, me), [id, me.id]);
+  const [details, setDetails] = useState<RoomDetails | null>(null);
+  const [detailsError, setDetailsError] = useState<Problem | null>(null);
+  const wide = useMediaQuery(WIDE_SCREEN);
+  const [membersOpen, setMembersOpen] = useState(wide);
+  // The member list shows beside the chat on wide screens; elsewhere it opens on demand.
+  useEffect(() => setMembersOpen(wide), [wide]);
+  const [dialog, setDialog] = useState<"invite" | "leave" | null>(null);
+  const { route } = useLocation();
+
+  useEffect(() => {
+    openRoomId.value = id;
+    void channel.start();
+    return () => {
+      channel.stop();
+      if (openRoomId.value === id) openRoomId.value = null;
+    };
+  }, [channel, id]);
+
+  const loadDetails = () =>
+    api.room(id).then(
+      (room) => {
+        setDetails(room);
+        setDetailsError(null);
+      },
+      (err: unknown) =>
+        setDetailsError(
+          err instanceof ApiError ? err : { code: "unknown", message: "Room unavailable." },
+        ),
+    );
+
+  useEffect(() => {
+    setDetails(null);
+    setDetailsError(null);
+    void loadDetails();
+  }, [id]);
+
+  // Someone online we do not know as a member has just joined: refresh the member list.
+  const online = channel.online.value;
+  useEffect(() => {
+    if (details && online.some((u) => !details.members.some((m) => m.id === u.userId))) {
+      void loadDetails();
+    }
+  }, [online, details]);
+
+  const listed = rooms.value.find((room) => room.id === id);
+  const room: Room | null = listed ?? details;
+
+  if (!room) {
+    return (
+      <section class="room room--empty" aria-label="Room">
+        <RoomBar>
+          <h1 class="room__title">{detailsError ? "Room unavailable" : "Loading…"}</h1>
+        </RoomBar>
+        {detailsError && (
+          <JoinOrLeave roomId={id} problem={detailsError} onJoined={onJoined} />
+        )}
+      </section>
+    );
+  }
+
+  const isDm = room.visibility === "dm";
+  const label = isDm ? `@${room.name}` : `#${room.name}`;
+
+  function onLeft() {
+    removeRoom(id);
+    route("/");
+    void refreshRooms();
+  }
+
+  return (
+    <section class="room" aria-labelledby="room-title" data-testid="room-view">
+      <RoomBar>
+        <div class="room__heading">
+          <h1 class="room__title" id="room-title">
+            <span class="room__sigil" aria-hidden="true">
+              {isDm ? "@" : <Icon name={room.visibility === "private" ? "lock" : "hash"} />}
+            </span>
+            {room.name}
+          </h1>
+          {room.topic && <p class="room__topic">{room.topic}</p>}
+        </div>
+        <div class="room__tools">
+          <ConnectionBadge state={channel.state.value} />
+          <button
+            type="button"
+            class="tool-btn"
+            aria-expanded={membersOpen}
+            aria-controls="members-panel"
+            onClick={() => setMembersOpen(!membersOpen)}
+            data-testid="presence-summary"
+          >
+            <Icon name="users" size={16} />
+            {channel.state.value === "online" ? (
+              <span>
+                {online.length}
+                <span class="tool-btn__label"> online</span>
+              </span>
+            ) : (
+              <span class="tool-btn__label">Members</span>
+            )}
+          </button>
+          {!isDm && (
+            <button type="button" class="tool-btn" onClick={() => setDialog("invite")}>
+              <Icon name="userPlus" size={16} />
+              <span class="tool-btn__label">Invite</span>
+              <span class="sr-only"> someone to {label}</span>
+            </button>
+          )}
+          <button type="button" class="tool-btn" onClick={() => setDialog("leave")}>
+            <Icon name="leave" size={16} />
+            <span class="tool-btn__label">Leave</span>
+            <span class="sr-only"> {label}</span>
+          </button>
+        </div>
+      </RoomBar>
+
+      <div class="room__body">
+        <div class="chat">
+          {channel.closedReason.value && (
+            <p class="room__notice" role="alert">
+              {channel.closedReason.value}
+            </p>
+          )}
+          <MessageList channel={channel} />
+          <TypingLine names={channel.typists.value.map((t) => t.username)} />
+          <Composer channel={channel} label={label} />
+        </div>
+        {membersOpen && (
+          <MembersPanel
+            members={details?.members ?? []}
+            online={online}
+            onClose={() => setMembersOpen(false)}
+          />
+        )}
+      </div>
+
+      {dialog === "invite" && (
+        <InviteDialog
+          roomId={room.id}
+          roomName={label}
+          onClose={() => setDialog(null)}
+          onAdded={() => void loadDetails()}
+        />
+      )}
+      {dialog === "leave" && (
+        <LeaveRoomDialog
+          roomId={room.id}
+          roomLabel={label}
+          onClose={() => setDialog(null)}
+          onLeft={onLeft}
+        />
+      )}
+    </section>
+  );
+}
+
+/** Shown for a room link I cannot open: join it if it is public, or go back. */
+function JoinOrLeave({
+  roomId,
+  problem,
+  onJoined,
+}: {
+  roomId: string;
+  problem: Problem;
+  onJoined: () => void;
+}) {
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function join() {
+    setBusy(true);
+    try {
+      upsertRoom(await api.joinRoom(roomId));
+      onJoined();
+    } catch (err) {
+      setError(err instanceof ApiError ? err.message : "Could not join the room.");
+      setBusy(false);
+    }
+  }
+
+  return (
+    <div class="room__gate">
+      <p role="alert">{problem.message}</p>
+      {error && (
+        <p class="form__error" role="alert">
+          {error}
+        </p>
+      )}
+      <div class="form__actions">
+        <a class="btn" href="/">
+          Back to your rooms
+        </a>
+        {problem.code === "not_a_member" && (
+          <button type="button" class="btn btn--primary" disabled={busy} onClick={join}>
+            Join room
+          </button>
+        )}
+      </div>
+    </div>
+  );
+}
+
+function RoomBar({ children }: { children: ComponentChildren }) {
+  return (
+    <header class="room__bar">
+      <a href="/" class="icon-btn room__back" aria-label="Back to rooms">
+        <Icon name="back" size={22} />
+      </a>
+      {children}
+    </header>
+  );
+}
+
+const STATE_TEXT: Record<ConnectionState, string> = {
+  connecting: "Connecting…",
+  online: "Online",
+  reconnecting: "Reconnecting…",
+  closed: "Disconnected",
+};
+
+function ConnectionBadge({ state }: { state: ConnectionState }) {
+  return (
+    <span
+      class={`conn conn--${state}`}
+      role="status"
+      data-testid="connection-state"
+      data-state={state}
+    >
+      <span class="dot" aria-hidden="true" />
+      <span class="conn__text">{STATE_TEXT[state]}</span>
+    </span>
+  );
+}
+
+function TypingLine({ names }: { names: string[] }) {
+  return (
+    <div class="typing" aria-live="polite" data-testid="typing-indicator">
+      {names.length > 0 && (
+        <>
+          <span class="typing__dots" aria-hidden="true">
+            <span />
+            <span />
+            <span />
+          </span>
+          {typingText(names)}
+        </>
+      )}
+    </div>
+  );
+}
+
+function MembersPanel({
+  members,
+  online,
+  onClose,
+}: {
+  members: Member[];
+  online: OnlineUser[];
+  onClose: () => void;
+}) {
+  const isOnline = (userId: string) => online.some((u) => u.userId === userId);
+  const sorted = [...members].sort(
+    (a, b) =>
+      Number(isOnline(b.id)) - Number(isOnline(a.id)) || a.username.localeCompare(b.username),
+  );
+  // Anyone connected but missing from a stale member list still shows up.
+  const extra = online.filter((u) => !members.some((m) => m.id === u.userId));
+
+  return (
+    <aside class="members" id="members-panel" aria-label="Members" data-testid="members-panel">
+      <header class="members__header">
+        <h2>Members</h2>
+        <button type="button" class="icon-btn" aria-label="Hide members" onClick={onClose}>
+          <Icon name="close" />
+        </button>
+      </header>
+      <ul class="members__list">
+        {sorted.map((member) => (
+          <MemberRow
+            key={member.id}
+            name={member.username}
+            online={isOnline(member.id)}
+            owner={member.role === "owner"}
+          />
+        ))}
+        {extra.map((u) => (
+          <MemberRow key={u.userId} name={u.username} online owner={false} />
+        ))}
+      </ul>
+    </aside>
+  );
+}
+
+function MemberRow({ name, online, owner }: { name: string; online: boolean; owner: boolean }) {
+  return (
+    <li class={`member${online ? " member--online" : ""}`} data-testid="member" data-online={online}>
+      <span class="member__avatar">
+        <Avatar name={name} small />
+        <span class={`dot ${online ? "dot--online" : "dot--offline"}`} aria-hidden="true" />
+      </span>
+      <span class="member__name">{name}</span>
+      {owner && <span class="member__role">owner</span>}
+      <span class="sr-only">{online ? ", online" : ", offline"}</span>
+    </li>
+  );
+}

@@ -1,0 +1,118 @@
+import { useState } from "preact/hooks";
+import { useLocation } from "preact-iso";
+import { currentUser, endSession } from "../session";
+import { openRoomId, rooms, roomsError, roomsLoaded } from "../rooms";
+import type { Room } from "../types";
+import { Avatar } from "./Avatar";
+import { Icon } from "./Icon";
+import { BrowseRoomsDialog, CreateRoomDialog, NewDmDialog } from "./dialogs";
+
+type DialogName = "create" | "browse" | "dm" | null;
+
+/** The room list with unread counts, and the ways to get into more rooms. */
+export function Sidebar() {
+  const [dialog, setDialog] = useState<DialogName>(null);
+  const user = currentUser.value;
+  const all = rooms.value;
+  const channels = all.filter((room) => room.visibility !== "dm");
+  const dms = all.filter((room) => room.visibility === "dm");
+  const close = () => setDialog(null);
+
+  return (
+    <aside class="sidebar" aria-label="Rooms and account">
+      <header class="sidebar__header">
+        <a href="/" class="brand">
+          <img src="/favicon.svg" alt="" width={28} height={28} />
+          <span>Hearth</span>
+        </a>
+      </header>
+
+      <div class="sidebar__actions">
+        <button type="button" class="side-btn" onClick={() => setDialog("create")}>
+          <Icon name="plus" /> New room
+        </button>
+        <button type="button" class="side-btn" onClick={() => setDialog("browse")}>
+          <Icon name="search" /> Browse rooms
+        </button>
+        <button type="button" class="side-btn" onClick={() => setDialog("dm")}>
+          <Icon name="message" /> Direct message
+        </button>
+      </div>
+
+      <nav class="sidebar__nav" aria-label="Your rooms">
+        <RoomSection title="Rooms" list={channels} empty="Create a room or browse public ones." />
+        <RoomSection title="Direct messages" list={dms} empty="No conversations yet." />
+        {roomsError.value && (
+          <p class="sidebar__error" role="alert">
+            {roomsError.value}
+          </p>
+        )}
+        {!roomsLoaded.value && !roomsError.value && <p class="sidebar__empty">Loading…</p>}
+      </nav>
+
+      {user && (
+        <footer class="sidebar__footer">
+          <Avatar name={user.username} />
+          <span class="sidebar__me" data-testid="current-user">
+            {user.username}
+          </span>
+          <button type="button" class="side-btn side-btn--small" onClick={endSession}>
+            <Icon name="leave" size={16} /> Log out
+          </button>
+        </footer>
+      )}
+
+      {dialog === "create" && <CreateRoomDialog onClose={close} />}
+      {dialog === "browse" && <BrowseRoomsDialog onClose={close} />}
+      {dialog === "dm" && <NewDmDialog onClose={close} />}
+    </aside>
+  );
+}
+
+function RoomSection({ title, list, empty }: { title: string; list: Room[]; empty: string }) {
+  const { path } = useLocation();
+  const headingId = `rooms-${title.replace(/\W+/g, "-").toLowerCase()}`;
+  return (
+    <section class="room-section" aria-labelledby={headingId}>
+      <h2 class="room-section__title" id={headingId}>
+        {title}
+      </h2>
+      {list.length === 0 && roomsLoaded.value ? (
+        <p class="sidebar__empty">{empty}</p>
+      ) : (
+        <ul class="room-list">
+          {list.map((room) => {
+            const href = `/rooms/${room.id}`;
+            const current = path === href;
+            const unread = room.id === openRoomId.value ? 0 : room.unread;
+            return (
+              <li key={room.id}>
+                <a
+                  href={href}
+                  class={`room-link${unread > 0 ? " room-link--unread" : ""}`}
+                  aria-current={current ? "page" : undefined}
+                  data-testid="room-link"
+                >
+                  {room.visibility === "dm" ? (
+                    <Avatar name={room.name} small />
+                  ) : (
+                    <span class="room-link__icon">
+                      <Icon name={room.visibility === "private" ? "lock" : "hash"} size={16} />
+                    </span>
+                  )}
+                  <span class="room-link__name">{room.name}</span>
+                  {unread > 0 && (
+                    <span class="badge" data-testid="unread-count">
+                      {unread > 99 ? "99+" : unread}
+                      <span class="sr-only"> unread</span>
+                    </span>
+                  )}
+                </a>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,377 @@
+import { useEffect, useState } from "preact/hooks";
+import { useLocation } from "preact-iso";
+import { api, ApiError } from "../api";
+import { upsertRoom } from "../rooms";
+import type { PublicRoom } from "../types";
+import { Modal } from "./Modal";
+
+const message = (error: unknown) =>
+  error instanceof ApiError ? error.message : "Something went wrong. Try again.";
+
+interface DialogProps {
+  onClose: () => void;
+}
+
+/** Name, topic and visibility of a new room; opens it once created. */
+export function CreateRoomDialog({ onClose }: DialogProps) {
+  const { route } = useLocation();
+  const [name, setName] = useState("");
+  const [topic, setTopic] = useState("");
+  const [visibility, setVisibility] = useState<"public" | "private">("public");
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function onSubmit(event: Event) {
+    event.preventDefault();
+    if (!name.trim()) {
+      setError("Give the room a name.");
+      return;
+    }
+    setBusy(true);
+    try {
+      const room = await api.createRoom({ name: name.trim(), topic: topic.trim(), visibility });
+      upsertRoom(room);
+      onClose();
+      route(`/rooms/${room.id}`);
+    } catch (err) {
+      setError(message(err));
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Modal title="Create a room" onClose={onClose}>
+      <form class="form" onSubmit={onSubmit} noValidate>
+        <div class="field">
+          <label for="room-name">Name</label>
+          <input
+            id="room-name"
+            required
+            maxLength={64}
+            value={name}
+            onInput={(e) => setName(e.currentTarget.value)}
+            autoFocus
+          />
+        </div>
+        <div class="field">
+          <label for="room-topic">
+            Topic <span class="field__optional">(optional)</span>
+          </label>
+          <input
+            id="room-topic"
+            maxLength={200}
+            value={topic}
+            onInput={(e) => setTopic(e.currentTarget.value)}
+          />
+        </div>
+        <fieldset class="field choice">
+          <legend>Who can join</legend>
+          <label class="choice__option">
+            <input
+              type="radio"
+              name="visibility"
+              value="public"
+              checked={visibility === "public"}
+              onChange={() => setVisibility("public")}
+            />
+            <span>
+              <strong>Public</strong>
+              <small>Anyone can find and join it.</small>
+            </span>
+          </label>
+          <label class="choice__option">
+            <input
+              type="radio"
+              name="visibility"
+              value="private"
+              checked={visibility === "private"}
+              onChange={() => setVisibility("private")}
+            />
+            <span>
+              <strong>Private</strong>
+              <small>Only people you invite.</small>
+            </span>
+          </label>
+        </fieldset>
+        {error && (
+          <p class="form__error" role="alert">
+            {error}
+          </p>
+        )}
+        <div class="form__actions">
+          <button type="button" class="btn" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" class="btn btn--primary" disabled={busy}>
+            Create room
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}
+
+/** The public rooms of this server, to join or open. */
+export function BrowseRoomsDialog({ onClose }: DialogProps) {
+  const { route } = useLocation();
+  const [list, setList] = useState<PublicRoom[] | null>(null);
+  const [filter, setFilter] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [joining, setJoining] = useState<string | null>(null);
+
+  useEffect(() => {
+    api.publicRooms().then(
+      ({ rooms }) => setList(rooms),
+      (err: unknown) => setError(message(err)),
+    );
+  }, []);
+
+  async function open(room: PublicRoom) {
+    if (room.joined) {
+      onClose();
+      route(`/rooms/${room.id}`);
+      return;
+    }
+    setJoining(room.id);
+    try {
+      upsertRoom(await api.joinRoom(room.id));
+      onClose();
+      route(`/rooms/${room.id}`);
+    } catch (err) {
+      setError(message(err));
+      setJoining(null);
+    }
+  }
+
+  const needle = filter.trim().toLowerCase();
+  const shown = (list ?? []).filter(
+    (room) =>
+      !needle ||
+      room.name.toLowerCase().includes(needle) ||
+      room.topic.toLowerCase().includes(needle),
+  );
+
+  return (
+    <Modal title="Browse public rooms" onClose={onClose}>
+      <div class="field">
+        <label for="browse-filter" class="sr-only">
+          Filter rooms
+        </label>
+        <input
+          id="browse-filter"
+          type="search"
+          placeholder="Filter rooms"
+          value={filter}
+          onInput={(e) => setFilter(e.currentTarget.value)}
+          autoFocus
+        />
+      </div>
+      {error && (
+        <p class="form__error" role="alert">
+          {error}
+        </p>
+      )}
+      {list === null && !error && <p class="muted">Loading…</p>}
+      {list !== null && shown.length === 0 && (
+        <p class="muted">{list.length === 0 ? "No public rooms yet." : "No room matches."}</p>
+      )}
+      <ul class="browse" aria-label="Public rooms">
+        {shown.map((room) => (
+          <li key={room.id} class="browse__item" data-testid="public-room">
+            <div class="browse__text">
+              <span class="browse__name"># {room.name}</span>
+              {room.topic && <span class="browse__topic">{room.topic}</span>}
+              <span class="browse__meta">
+                {room.memberCount} {room.memberCount === 1 ? "member" : "members"}
+              </span>
+            </div>
+            <button
+              type="button"
+              class={room.joined ? "btn" : "btn btn--primary"}
+              disabled={joining !== null}
+              onClick={() => open(room)}
+              aria-label={`${room.joined ? "Open" : "Join"} ${room.name}`}
+            >
+              {room.joined ? "Open" : joining === room.id ? "Joining…" : "Join"}
+            </button>
+          </li>
+        ))}
+      </ul>
+    </Modal>
+  );
+}
+
+/** Starts (or reopens) a direct conversation with one user. */
+export function NewDmDialog({ onClose }: DialogProps) {
+  const { route } = useLocation();
+  const [username, setUsername] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function onSubmit(event: Event) {
+    event.preventDefault();
+    const name = username.trim().toLowerCase();
+    if (!name) {
+      setError("Type a username.");
+      return;
+    }
+    setBusy(true);
+    try {
+      const room = await api.openDm(name);
+      upsertRoom(room);
+      onClose();
+      route(`/rooms/${room.id}`);
+    } catch (err) {
+      setError(message(err));
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Modal title="Direct message" onClose={onClose}>
+      <form class="form" onSubmit={onSubmit} noValidate>
+        <div class="field">
+          <label for="dm-username">Username</label>
+          <input
+            id="dm-username"
+            autoCapitalize="none"
+            spellcheck={false}
+            value={username}
+            onInput={(e) => setUsername(e.currentTarget.value)}
+            autoFocus
+          />
+        </div>
+        {error && (
+          <p class="form__error" role="alert">
+            {error}
+          </p>
+        )}
+        <div class="form__actions">
+          <button type="button" class="btn" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" class="btn btn--primary" disabled={busy}>
+            Start conversation
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}
+
+interface InviteProps extends DialogProps {
+  roomId: string;
+  roomName: string;
+  onAdded: () => void;
+}
+
+/** Adds a user to a room by username (the way into a private room). */
+export function InviteDialog({ roomId, roomName, onClose, onAdded }: InviteProps) {
+  const [username, setUsername] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [added, setAdded] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function onSubmit(event: Event) {
+    event.preventDefault();
+    const name = username.trim().toLowerCase();
+    if (!name) {
+      setError("Type a username.");
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    setAdded(null);
+    try {
+      const { member } = await api.addMember(roomId, name);
+      setAdded(member.username);
+      setUsername("");
+      onAdded();
+    } catch (err) {
+      setError(message(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Modal title={`Invite to ${roomName}`} onClose={onClose}>
+      <form class="form" onSubmit={onSubmit} noValidate>
+        <div class="field">
+          <label for="invite-username">Username</label>
+          <input
+            id="invite-username"
+            autoCapitalize="none"
+            spellcheck={false}
+            value={username}
+            onInput={(e) => setUsername(e.currentTarget.value)}
+            autoFocus
+          />
+        </div>
+        {error && (
+          <p class="form__error" role="alert">
+            {error}
+          </p>
+        )}
+        {added && (
+          <p class="form__success" role="status">
+            {added} was added to the room.
+          </p>
+        )}
+        <div class="form__actions">
+          <button type="button" class="btn" onClick={onClose}>
+            Done
+          </button>
+          <button type="submit" class="btn btn--primary" disabled={busy}>
+            Invite
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}
+
+interface LeaveProps extends DialogProps {
+  roomId: string;
+  roomLabel: string;
+  onLeft: () => void;
+}
+
+/** Asks before leaving a room; the room disappears from the list once left. */
+export function LeaveRoomDialog({ roomId, roomLabel, onClose, onLeft }: LeaveProps) {
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function leave() {
+    setBusy(true);
+    try {
+      await api.leaveRoom(roomId);
+      onLeft();
+    } catch (err) {
+      setError(message(err));
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Modal title={`Leave ${roomLabel}?`} onClose={onClose}>
+      <p class="muted">
+        You will stop receiving its messages. You can join a public room again later; a private
+        one needs a new invitation.
+      </p>
+      {error && (
+        <p class="form__error" role="alert">
+          {error}
+        </p>
+      )}
+      <div class="form__actions">
+        <button type="button" class="btn" onClick={onClose} autoFocus>
+          Cancel
+        </button>
+        <button type="button" class="btn btn--danger" disabled={busy} onClick={leave}>
+          Leave room
+        </button>
+      </div>
+    </Modal>
+  );
+}

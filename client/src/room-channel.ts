@@ -1,0 +1,495 @@
+import { batch, signal } from "@preact/signals";
+import ReconnectingWebSocket from "partysocket/ws";
+import { api, ApiError, normalizeMessage } from "./api";
+import { noteActivity } from "./rooms";
+import type { ClientFrame, Message, OnlineUser, ServerFrame, User } from "./types";
+
+export type ConnectionState = "connecting" | "online" | "reconnecting" | "closed";
+
+/** A message typed here that the server has not acknowledged yet. */
+export interface PendingMessage {
+  clientId: string;
+  body: string;
+  ts: number;
+  /** Set when the server refused it for good (e.g. too long). */
+  failed?: string;
+}
+
+export interface Typist {
+  userId: string;
+  username: string;
+}
+
+const PAGE_SIZE = 50;
+const TYPING_REFRESH_MS = 3_000;
+const TYPING_IDLE_MS = 3_000;
+const TYPING_EXPIRY_MS = 6_000;
+const PING_EVERY_MS = 20_000;
+const PONG_TIMEOUT_MS = 10_000;
+const MARK_READ_DELAY_MS = 800;
+
+let clientIdCounter = 0;
+function newClientId(): string {
+  const random =
+    typeof crypto.randomUUID === "function"
+      ? crypto.randomUUID()
+      : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+  return `c-${random}-${(clientIdCounter++).toString(36)}`;
+}
+
+/**
+ * Everything about one open room: its history (REST), its live socket (docs/protocol.md),
+ * messages waiting for an ack, who is online and who is typing.
+ *
+ * The socket reconnects by itself with backoff (0.5 s doubling to 10 s), fetching a fresh
+ * ticket for each attempt and resuming with `since=lastSeq`; once `synced` arrives, every
+ * unacknowledged message is resent with its original clientId so it is stored exactly once.
+ */
+export class RoomChannel {
+  /** Stored messages, oldest first. */
+  readonly messages = signal<Message[]>([]);
+  readonly pending = signal<PendingMessage[]>([]);
+  readonly state = signal<ConnectionState>("connecting");
+  /** Why the room was closed for good (state "closed"). */
+  readonly closedReason = signal<string | null>(null);
+  readonly online = signal<OnlineUser[]>([]);
+  readonly typists = signal<Typist[]>([]);
+  readonly historyError = signal<string | null>(null);
+  readonly historyLoaded = signal(false);
+  readonly hasOlder = signal(true);
+  readonly loadingOlder = signal(false);
+
+  /** Highest seq received in a `message` frame (or from the history page). */
+  private lastSeq = 0;
+  private seqKnown = false;
+  private readonly bySeq = new Map<number, Message>();
+  private socket: ReconnectingWebSocket | null = null;
+  private stopped = false;
+  private everOnline = false;
+  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  private readonly typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  private pingTimer: ReturnType<typeof setInterval> | null = null;
+  private pongDeadline: ReturnType<typeof setTimeout> | null = null;
+  private typingSentAt = 0;
+  private typingIdleTimer: ReturnType<typeof setTimeout> | null = null;
+  private markReadTimer: ReturnType<typeof setTimeout> | null = null;
+  private lastMarkedSeq = 0;
+
+  constructor(
+    readonly roomId: string,
+    readonly me: User,
+  ) {}
+
+  /** Loads the newest page of history, then opens the socket. */
+  async start(): Promise<void> {
+    document.addEventListener("visibilitychange", this.onVisibility);
+    addEventListener("online", this.onNetworkBack);
+    await this.loadNewest();
+    if (!this.stopped && this.state.value !== "closed") this.connect();
+  }
+
+  stop(): void {
+    if (this.markReadTimer) this.markRead(); // do not lose a pending read marker
+    this.stopped = true;
+    if (this.typingSentAt) this.sendFrame({ type: "typing", typing: false });
+    this.socket?.close(1000, "room closed");
+    this.socket = null;
+    this.stopHeartbeat();
+    for (const timer of this.timers) clearTimeout(timer);
+    for (const timer of this.typingTimers.values()) clearTimeout(timer);
+    if (this.typingIdleTimer) clearTimeout(this.typingIdleTimer);
+    if (this.markReadTimer) clearTimeout(this.markReadTimer);
+    document.removeEventListener("visibilitychange", this.onVisibility);
+    removeEventListener("online", this.onNetworkBack);
+  }
+
+  /** Queues a message; it is sent now if online, or as soon as the socket is back. */
+  send(text: string): void {
+    const body = text.trim();
+    if (!body) return;
+    const message: PendingMessage = { clientId: newClientId(), body, ts: Date.now() };
+    this.pending.value = [...this.pending.value, message];
+    this.stopTyping();
+    if (this.state.value === "online") this.transmit(message);
+  }
+
+  /** Sends a refused message again (same clientId). */
+  retry(clientId: string): void {
+    const message = this.pending.value.find((p) => p.clientId === clientId);
+    if (!message) return;
+    this.updatePending(clientId, { failed: undefined });
+    if (this.state.value === "online") this.transmit(message);
+  }
+
+  discard(clientId: string): void {
+    this.pending.value = this.pending.value.filter((p) => p.clientId !== clientId);
+  }
+
+  /** Call on every edit of the composer: sends `typing` at most every 3 s, `false` when idle. */
+  noteTyping(hasText: boolean): void {
+    if (!hasText) {
+      this.stopTyping();
+      return;
+    }
+    const now = Date.now();
+    if (now - this.typingSentAt >= TYPING_REFRESH_MS) {
+      if (this.sendFrame({ type: "typing", typing: true })) this.typingSentAt = now;
+    }
+    if (this.typingIdleTimer) clearTimeout(this.typingIdleTimer);
+    this.typingIdleTimer = setTimeout(() => this.stopTyping(), TYPING_IDLE_MS);
+  }
+
+  stopTyping(): void {
+    if (this.typingIdleTimer) clearTimeout(this.typingIdleTimer);
+    this.typingIdleTimer = null;
+    if (!this.typingSentAt) return;
+    this.typingSentAt = 0;
+    this.sendFrame({ type: "typing", typing: false });
+  }
+
+  /** Loads the page of history before the oldest message shown. */
+  async loadOlder(): Promise<void> {
+    if (this.loadingOlder.value || !this.hasOlder.value || !this.historyLoaded.value) return;
+    const oldest = this.messages.value[0];
+    if (!oldest) {
+      this.hasOlder.value = false;
+      return;
+    }
+    this.loadingOlder.value = true;
+    try {
+      const page = await api.messages(this.roomId, { before: oldest.seq, limit: PAGE_SIZE });
+      if (this.stopped) return;
+      batch(() => {
+        this.addMessages(page);
+        if (page.length < PAGE_SIZE || page[0]?.seq === 1) this.hasOlder.value = false;
+      });
+    } catch (error) {
+      this.historyError.value = describe(error);
+    } finally {
+      this.loadingOlder.value = false;
+    }
+  }
+
+  /** Retries the first history load after a failure. */
+  async reloadHistory(): Promise<void> {
+    this.historyError.value = null;
+    await this.loadNewest();
+  }
+
+  // ---- history -------------------------------------------------------------------------
+
+  private async loadNewest(): Promise<void> {
+    try {
+      const page = await api.messages(this.roomId, { limit: PAGE_SIZE });
+      if (this.stopped) return;
+      batch(() => {
+        this.addMessages(page);
+        const newest = page[page.length - 1];
+        if (newest && newest.seq > this.lastSeq) this.lastSeq = newest.seq;
+        this.seqKnown = true;
+        this.hasOlder.value = page.length >= PAGE_SIZE && page[0]?.seq !== 1;
+        this.historyLoaded.value = true;
+        this.historyError.value = null;
+      });
+      this.scheduleMarkRead();
+    } catch (error) {
+      if (error instanceof ApiError && (error.status === 403 || error.status === 404)) {
+        this.close(error.message);
+        return;
+      }
+      this.historyError.value = describe(error);
+    }
+  }
+
+  private addMessages(list: Message[]): void {
+    let changed = false;
+    for (const message of list) {
+      const known = this.bySeq.get(message.seq);
+      if (known && known.clientId === message.clientId && known.body === message.body) continue;
+      this.bySeq.set(message.seq, message);
+      changed = true;
+    }
+    if (!changed) return;
+    this.messages.value = [...this.bySeq.values()].sort((a, b) => a.seq - b.seq);
+  }
+
+  // ---- socket --------------------------------------------------------------------------
+
+  private connect(): void {
+    const socket = new ReconnectingWebSocket(() => this.socketUrl(), undefined, {
+      minReconnectionDelay: 500,
+      reconnectionDelayGrowFactor: 2,
+      maxReconnectionDelay: 10_000,
+      connectionTimeout: 8_000,
+      // Sends wait in `pending` and go out after `synced`, never from partysocket's queue.
+      maxEnqueuedMessages: 0,
+      // 1008: removed from the room. Reconnecting cannot help.
+      shouldReconnectOnClose: (event) => event.code !== 1008,
+    });
+    socket.addEventListener("message", (event) => this.onFrame(event.data));
+    socket.addEventListener("close", (event) => this.onClose(event.code));
+    this.socket = socket;
+  }
+
+  private async socketUrl(): Promise<string> {
+    let ticket: string;
+    try {
+      ({ ticket } = await api.ticket(this.roomId));
+    } catch (error) {
+      if (
+        error instanceof ApiError &&
+        (error.status === 401 || error.status === 403 || error.status === 404)
+      ) {
+        this.close(error.message);
+      }
+      throw error;
+    }
+    const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+    const query = new URLSearchParams({ ticket });
+    if (this.seqKnown) query.set("since", String(this.lastSeq));
+    return `${scheme}//${location.host}/api/rooms/${encodeURIComponent(this.roomId)}/ws?${query}`;
+  }
+
+  private onClose(code: number): void {
+    this.stopHeartbeat();
+    if (this.stopped || this.state.value === "closed") return;
+    if (code === 1008) {
+      this.close("You are no longer a member of this room.");
+      return;
+    }
+    batch(() => {
+      this.state.value = this.everOnline ? "reconnecting" : "connecting";
+      this.online.value = [];
+      this.clearTypists();
+    });
+  }
+
+  private close(reason: string): void {
+    batch(() => {
+      this.state.value = "closed";
+      this.closedReason.value = reason;
+      this.online.value = [];
+    });
+    this.socket?.close(1000);
+    this.stopHeartbeat();
+  }
+
+  private onFrame(data: unknown): void {
+    if (typeof data !== "string") return;
+    let frame: ServerFrame;
+    try {
+      frame = JSON.parse(data) as ServerFrame;
+    } catch {
+      return;
+    }
+    this.alive();
+    switch (frame.type) {
+      case "hello":
+        return this.onHello(frame);
+      case "message":
+        return this.onMessage(normalizeMessage(frame.message));
+      case "synced":
+        return this.goOnline();
+      case "ack":
+        return this.onAck(frame);
+      case "typing":
+        return this.onTyping(frame);
+      case "presence":
+        this.online.value = frame.online;
+        return;
+      case "pong":
+        return;
+      case "error":
+        return this.onError(frame);
+    }
+  }
+
+  private onHello(frame: Extract<ServerFrame, { type: "hello" }>): void {
+    this.online.value = frame.online;
+    if (!this.seqKnown) {
+      // No history page (it failed): start live from the room's newest message.
+      this.lastSeq = frame.lastSeq;
+      this.seqKnown = true;
+      this.goOnline();
+    }
+    // Otherwise we asked for a replay (`since`): online once `synced` arrives.
+  }
+
+  private goOnline(): void {
+    this.state.value = "online";
+    this.everOnline = true;
+    this.startHeartbeat();
+    for (const message of this.pending.value) {
+      if (!message.failed) this.transmit(message);
+    }
+  }
+
+  private onMessage(message: Message): void {
+    // A stale socket racing a new one: drop what we already have (protocol §4.4).
+    if (message.seq <= this.lastSeq) return;
+    if (message.seq > this.lastSeq) this.lastSeq = message.seq;
+    batch(() => {
+      this.addMessages([message]);
+      if (message.userId === this.me.id) this.settle(message.clientId);
+      this.removeTypist(message.userId);
+    });
+    noteActivity(this.roomId, message.seq, message.ts);
+    this.scheduleMarkRead();
+  }
+
+  private onAck(frame: Extract<ServerFrame, { type: "ack" }>): void {
+    const sent = this.pending.value.find((p) => p.clientId === frame.clientId);
+    if (!sent) return;
+    batch(() => {
+      // Show it at its place right away; the `message` echo (if any) replaces it.
+      // lastSeq is not moved: only `message` frames say what we have received.
+      if (!this.bySeq.has(frame.seq)) {
+        this.addMessages([
+          {
+            roomId: this.roomId,
+            seq: frame.seq,
+            ts: frame.ts,
+            userId: this.me.id,
+            username: this.me.username,
+            body: sent.body,
+            clientId: sent.clientId,
+          },
+        ]);
+      }
+      this.settle(frame.clientId);
+    });
+  }
+
+  private onError(frame: Extract<ServerFrame, { type: "error" }>): void {
+    const { clientId } = frame;
+    if (!clientId) {
+      console.warn("hearth: server refused a frame", frame.code, frame.message);
+      return;
+    }
+    if (frame.code === "rate_limited" || frame.code === "internal") {
+      const delay = frame.retryAfterMs ?? 1_000;
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        const message = this.pending.value.find((p) => p.clientId === clientId);
+        if (message && this.state.value === "online") this.transmit(message);
+      }, delay);
+      this.timers.add(timer);
+      return;
+    }
+    this.updatePending(clientId, { failed: frame.message || frame.code });
+  }
+
+  private onTyping(frame: Extract<ServerFrame, { type: "typing" }>): void {
+    if (frame.userId === this.me.id) return;
+    if (!frame.typing) {
+      this.removeTypist(frame.userId);
+      return;
+    }
+    const previous = this.typingTimers.get(frame.userId);
+    if (previous) clearTimeout(previous);
+    this.typingTimers.set(
+      frame.userId,
+      setTimeout(() => this.removeTypist(frame.userId), TYPING_EXPIRY_MS),
+    );
+    if (!this.typists.value.some((t) => t.userId === frame.userId)) {
+      this.typists.value = [
+        ...this.typists.value,
+        { userId: frame.userId, username: frame.username },
+      ];
+    }
+  }
+
+  private removeTypist(userId: string): void {
+    const timer = this.typingTimers.get(userId);
+    if (timer) clearTimeout(timer);
+    this.typingTimers.delete(userId);
+    if (this.typists.value.some((t) => t.userId === userId)) {
+      this.typists.value = this.typists.value.filter((t) => t.userId !== userId);
+    }
+  }
+
+  private clearTypists(): void {
+    for (const timer of this.typingTimers.values()) clearTimeout(timer);
+    this.typingTimers.clear();
+    this.typists.value = [];
+  }
+
+  private transmit(message: PendingMessage): void {
+    this.sendFrame({ type: "send", clientId: message.clientId, body: message.body });
+  }
+
+  private sendFrame(frame: ClientFrame): boolean {
+    const socket = this.socket;
+    if (!socket || socket.readyState !== WebSocket.OPEN) return false;
+    return socket.send(JSON.stringify(frame));
+  }
+
+  private settle(clientId: string): void {
+    if (this.pending.value.some((p) => p.clientId === clientId)) {
+      this.pending.value = this.pending.value.filter((p) => p.clientId !== clientId);
+    }
+  }
+
+  private updatePending(clientId: string, patch: Partial<PendingMessage>): void {
+    this.pending.value = this.pending.value.map((p) =>
+      p.clientId === clientId ? { ...p, ...patch } : p,
+    );
+  }
+
+  // ---- heartbeat: notice a dead connection the browser has not reported yet ------------
+
+  private startHeartbeat(): void {
+    this.stopHeartbeat();
+    this.pingTimer = setInterval(() => {
+      if (!this.sendFrame({ type: "ping" })) return;
+      if (this.pongDeadline) return;
+      this.pongDeadline = setTimeout(() => {
+        this.pongDeadline = null;
+        this.socket?.reconnect(4000, "heartbeat timeout");
+      }, PONG_TIMEOUT_MS);
+    }, PING_EVERY_MS);
+  }
+
+  private alive(): void {
+    if (this.pongDeadline) clearTimeout(this.pongDeadline);
+    this.pongDeadline = null;
+  }
+
+  private stopHeartbeat(): void {
+    if (this.pingTimer) clearInterval(this.pingTimer);
+    this.pingTimer = null;
+    this.alive();
+  }
+
+  private readonly onNetworkBack = () => {
+    if (this.state.value === "reconnecting" || this.state.value === "connecting") {
+      this.socket?.reconnect();
+    }
+  };
+
+  // ---- read marker ---------------------------------------------------------------------
+
+  private readonly onVisibility = () => this.scheduleMarkRead();
+
+  /** Tells the server what has been seen, debounced, only while the page is visible. */
+  private scheduleMarkRead(): void {
+    if (this.markReadTimer || document.visibilityState !== "visible") return;
+    this.markReadTimer = setTimeout(() => this.markRead(), MARK_READ_DELAY_MS);
+  }
+
+  private markRead(): void {
+    if (this.markReadTimer) clearTimeout(this.markReadTimer);
+    this.markReadTimer = null;
+    if (this.stopped || document.visibilityState !== "visible") return;
+    const newest = this.messages.value[this.messages.value.length - 1];
+    if (!newest || newest.seq <= this.lastMarkedSeq) return;
+    this.lastMarkedSeq = newest.seq;
+    api.markRead(this.roomId, newest.seq).catch(() => {
+      this.lastMarkedSeq = 0;
+    });
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof ApiError ? error.message : "Something went wrong.";
+}

@@ -1,0 +1,32 @@
+/**
+ * Starts a real Hearth (`wrangler dev`) for the browser tests, on a free port with a fresh
+ * state directory, and hands its base URL to the tests (`inject("baseUrl")`).
+ * dist/client must be built first (`npm run test:browser` does it).
+ */
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { TestProject } from "vitest/node";
+import { ROOT, startHearth } from "../support/wrangler";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    /** Where the Hearth under test answers, e.g. http://127.0.0.1:41234 */
+    baseUrl: string;
+  }
+}
+
+const RESULTS = join(ROOT, "test-results");
+
+export default async function setup(project: TestProject) {
+  if (!existsSync(join(ROOT, "dist/client/index.html"))) {
+    throw new Error("dist/client is not built: run `npm run build` (npm run test:browser does).");
+  }
+  mkdirSync(RESULTS, { recursive: true });
+  const hearth = await startHearth();
+  project.provide("baseUrl", hearth.url);
+  return async () => {
+    await hearth.stop();
+    writeFileSync(join(RESULTS, "wrangler-dev.log"), hearth.output());
+    hearth.removeState();
+  };
+}
