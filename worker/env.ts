@@ -8,6 +8,21 @@ export interface Env {
   ASSETS: Fetcher;
   ROOMS: DurableObjectNamespace<RoomObject>;
   STATS: DurableObjectNamespace<StatsObject>;
+  /** One call (PeerJS signaling) per room; see docs/calls.md. */
+  CALLS: DurableObjectNamespace<import("./calls/CallObject").CallObject>;
+  /** ICE servers for calls, none by default: a JSON array of RTCIceServer (wins over the four below). */
+  ICE_SERVERS?: string;
+  /** STUN URLs, separated by commas or spaces. */
+  STUN_URLS?: string;
+  /** TURN URLs, separated by commas or spaces, used with TURN_USERNAME and TURN_CREDENTIAL. */
+  TURN_URLS?: string;
+  TURN_USERNAME?: string;
+  TURN_CREDENTIAL?: string;
+  /** Cloudflare's TURN service: a TURN key id and its API token mint short-lived credentials per peer. */
+  TURN_KEY_ID?: string;
+  TURN_KEY_API_TOKEN?: string;
+  /** Seconds the minted TURN credentials last (default 86400, at most 172800). */
+  TURN_CREDENTIAL_TTL?: string;
   /** HMAC secret for session JWTs and socket tickets. Required; see README. */
   JWT_SECRET: string;
   RATE_LIMIT_BURST?: string;

@@ -1,5 +1,6 @@
 import { HTTPException } from "hono/http-exception";
 import { authRoutes } from "./auth/routes";
+import { callRoutes } from "./calls/routes";
 import { renderDocs } from "./docs/render";
 import { createRouter } from "./lib/app";
 import { ApiError, errorBody } from "./lib/errors";
@@ -11,6 +12,7 @@ import { systemRoutes } from "./system";
 
 export { RoomObject } from "./room/RoomObject";
 export { StatsObject } from "./stats/StatsObject";
+export { CallObject } from "./calls/CallObject";
 
 const app = createRouter();
 
@@ -23,6 +25,7 @@ api.route("/", mediaRoutes); // before roomRoutes: its signed routes take no bea
 api.route("/", roomRoutes);
 app.route("/api", api);
 app.route("/", systemRoutes);
+app.route("/", callRoutes); // /api/rooms/:id/calls* and the PeerJS server under /peerjs
 
 app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
 const OPENAPI = {

@@ -126,7 +126,8 @@ roomRoutes.openapi(
     const { id } = c.req.valid("param");
     await store.requireMember(c.env.DB, id, c.var.user.id);
     await store.removeMember(c.env.DB, id, c.var.user.id);
-    await c.env.ROOMS.getByName(id).removeMember(id, c.var.user.id);
+    // Close whatever the user still has open in this room: chat sockets and call sockets.
+    await Promise.all([c.env.ROOMS.getByName(id).removeMember(id, c.var.user.id), c.env.CALLS.getByName(id).removeMember(id, c.var.user.id)]);
     return c.body(null, 204);
   },
 );
