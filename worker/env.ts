@@ -39,6 +39,8 @@ export interface Env {
   R2_SECRET_ACCESS_KEY?: string;
   R2_ACCOUNT_ID?: string;
   R2_BUCKET_NAME?: string;
+  /** Milliseconds between the SignalR hub's pings (default 10000; the client gives up after 30 s of silence). */
+  SIGNALR_PING_MS?: string;
   /** Milliseconds between a message being stored and its copy to D1. */
   D1_FLUSH_DELAY_MS?: string;
 }

@@ -9,6 +9,8 @@ import { mediaRoutes } from "./media/routes";
 import { roomRoutes } from "./rooms/routes";
 import { socketRoutes } from "./rooms/socket";
 import { systemRoutes } from "./system";
+import { handleConnect } from "./protocols/connect/service";
+import { signalrRoutes } from "./protocols/signalr/routes";
 
 export { RoomObject } from "./room/RoomObject";
 export { StatsObject } from "./stats/StatsObject";
@@ -25,6 +27,12 @@ api.route("/", mediaRoutes); // before roomRoutes: its signed routes take no bea
 api.route("/", roomRoutes);
 app.route("/api", api);
 app.route("/", systemRoutes);
+app.route("/", signalrRoutes);
+// Connect and gRPC-Web: /hearth.v1.ChatService/<Method> (see proto/hearth/v1/chat.proto).
+app.all("/hearth.v1.ChatService/*", async (c) => {
+  const res = await handleConnect(c.env, c.req.raw);
+  return res ?? c.json(errorBody("not_found", `no method ${c.req.path}`), 404);
+});
 app.route("/", callRoutes); // /api/rooms/:id/calls* and the PeerJS server under /peerjs
 
 app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer", bearerFormat: "JWT" });

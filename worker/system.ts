@@ -26,7 +26,20 @@ systemRoutes.openapi(
     summary: "Open connections, active rooms, messages accepted (rooms report every ~0.5 s)",
     responses: {
       200: jsonResponse(
-        z.object({ connections: z.number(), activeRooms: z.number(), messagesAccepted: z.number(), since: z.string() }),
+        z.object({
+          connections: z.number(),
+          activeRooms: z.number(),
+          messagesAccepted: z.number(),
+          since: z.string(),
+          protocols: z.array(
+            z.object({
+              protocol: z.enum(["websocket", "signalr", "connect", "rest"]),
+              connections: z.number().openapi({ description: "open room subscriptions through this protocol" }),
+              messagesIn: z.number(),
+              messagesOut: z.number().openapi({ description: "message deliveries to clients of this protocol" }),
+            }),
+          ),
+        }),
         "Counters",
       ),
     },

@@ -290,7 +290,7 @@ describe("statistics", () => {
     await stats.release("r_a");
     expect(await stats.admit("r_c", 2)).toBe(true);
     // A room's report replaces its count with the truth (heals a lost release).
-    await stats.report("r_b", 0, 0);
+    await stats.report("r_b", { websocket: 0 }, 0);
     expect(await stats.admit("r_d", 2)).toBe(true);
     expect((await stats.snapshot()).connections).toBe(2);
   });

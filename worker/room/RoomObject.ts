@@ -23,6 +23,7 @@ import { mediaKey } from "../media/signing";
 interface SocketInfo {
   userId: string;
   username: string;
+  protocol: Protocol;
   /** Refused frames in a row; past MAX_STRIKES the socket is closed with 1008. */
   strikes: number;
 }
@@ -41,7 +42,19 @@ const REPLAY_PAGE = 500;
 const D1_BATCH = 200;
 
 /** Headers the worker sets on a socket upgrade it forwards here (never taken from the client). */
-export const UPGRADE_HEADERS = { roomId: "x-hearth-room-id", userId: "x-hearth-user-id", username: "x-hearth-username" } as const;
+export const UPGRADE_HEADERS = {
+  roomId: "x-hearth-room-id",
+  userId: "x-hearth-user-id",
+  username: "x-hearth-username",
+  protocol: "x-hearth-protocol",
+} as const;
+
+/** The wire protocols whose clients subscribe to rooms (REST posts count as "rest"). */
+export const PROTOCOLS = ["websocket", "signalr", "connect"] as const;
+export type Protocol = (typeof PROTOCOLS)[number];
+export type Via = Protocol | "rest";
+
+const protocolTag = (p: Protocol) => `p:${p}`;
 
 interface MessageRow extends Record<string, SqlStorageValue> {
   seq: number;
@@ -82,6 +95,10 @@ export class RoomObject extends DurableObject<Env> {
   private readonly uploads: UploadStore;
   /** Messages accepted since the last stats report. */
   private accepted = 0;
+  /** Messages in (by the protocol they came through) and deliveries out, since the last report. */
+  private count: { in: Partial<Record<Via, number>>; out: Partial<Record<Protocol, number>> } = { in: {}, out: {} };
+  /** Open sockets per protocol; recomputed after a socket opens or closes. */
+  private protocolCounts: [Protocol, number][] | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -114,9 +131,9 @@ export class RoomObject extends DurableObject<Env> {
   // ---- RPC used by the worker ------------------------------------------------------------
 
   /** Stores a message (or finds the one already stored under its clientId) and broadcasts it. */
-  async post(roomId: string, author: Author, input: MessageInput): Promise<AcceptResult> {
+  async post(roomId: string, author: Author, input: MessageInput, via: Via = "rest"): Promise<AcceptResult> {
     this.bind(roomId);
-    return this.accept(author, input);
+    return this.accept(author, input, via);
   }
 
   /** Records an upload about to be made into this room; unattached, it is deleted at `orphanAt`. */
@@ -161,6 +178,7 @@ export class RoomObject extends DurableObject<Env> {
     this.bind(roomId);
     const sockets = this.ctx.getWebSockets(userId);
     for (const ws of sockets) ws.close(1008, "no longer a member of this room");
+    this.protocolCounts = null;
     this.broadcastPresence(new Set(sockets));
     this.scheduleFlush();
     return sockets.length;
@@ -205,24 +223,27 @@ export class RoomObject extends DurableObject<Env> {
     const roomId = request.headers.get(UPGRADE_HEADERS.roomId);
     const userId = request.headers.get(UPGRADE_HEADERS.userId);
     const username = request.headers.get(UPGRADE_HEADERS.username);
+    const protocol = (request.headers.get(UPGRADE_HEADERS.protocol) ?? "websocket") as Protocol;
+    if (!PROTOCOLS.includes(protocol)) return errorResponse(400, "bad_request", "unknown protocol");
     if (!roomId || !userId || !username || request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
       return errorResponse(400, "bad_request", "expected a WebSocket upgrade from the Hearth worker");
     }
     this.bind(roomId);
-    if (!(await this.stats().admit(roomId, this.maxServerConnections))) {
+    if (!(await this.stats().admit(roomId, this.maxServerConnections, protocol))) {
       return errorResponse(503, "server_full", `Hearth already holds ${this.maxServerConnections} open connections; try again later`);
     }
     // Checked after the await so that no other upgrade can slip in between check and accept.
     if (this.ctx.getWebSockets().length >= this.maxConnections) {
-      this.ctx.waitUntil(this.stats().release(roomId));
+      this.ctx.waitUntil(this.stats().release(roomId, protocol));
       return errorResponse(503, "room_full", `this room already has ${this.maxConnections} open connections`);
     }
     const sinceParam = new URL(request.url).searchParams.get("since");
     const since = sinceParam === null ? null : Number(sinceParam);
 
     const { 0: client, 1: server } = new WebSocketPair();
-    this.ctx.acceptWebSocket(server, [userId]);
-    const info: SocketInfo = { userId, username, strikes: 0 };
+    this.ctx.acceptWebSocket(server, [userId, protocolTag(protocol)]);
+    this.protocolCounts = null;
+    const info: SocketInfo = { userId, username, protocol, strikes: 0 };
     server.serializeAttachment(info);
 
     this.send(server, {
@@ -278,7 +299,7 @@ export class RoomObject extends DurableObject<Env> {
     const frame = parsed.frame;
     switch (frame.type) {
       case "send": {
-        const result = await this.accept({ id: me.userId, username: me.username }, frame);
+        const result = await this.accept({ id: me.userId, username: me.username }, frame, me.protocol ?? "websocket");
         if (!result.ok) {
           const { ok: _, code, message, ...extra } = result;
           return this.refuse(ws, me, code, message, extra);
@@ -315,9 +336,16 @@ export class RoomObject extends DurableObject<Env> {
     this.socketGone(ws);
   }
 
+  private socketsByProtocol(): [Protocol, number][] {
+    this.protocolCounts ??= PROTOCOLS.map((p) => [p, this.ctx.getWebSockets(protocolTag(p)).length] as [Protocol, number]);
+    return this.protocolCounts;
+  }
+
   private socketGone(ws: WebSocket) {
+    this.protocolCounts = null;
     this.broadcastPresence(new Set([ws]));
-    if (this.roomId) this.ctx.waitUntil(this.stats().release(this.roomId).catch(() => undefined));
+    const protocol = (ws.deserializeAttachment() as SocketInfo | null)?.protocol ?? "websocket";
+    if (this.roomId) this.ctx.waitUntil(this.stats().release(this.roomId, protocol).catch(() => undefined));
     this.scheduleFlush();
   }
 
@@ -353,7 +381,7 @@ export class RoomObject extends DurableObject<Env> {
 
   // ---- the room core -----------------------------------------------------------------------
 
-  private async accept(author: Author, input: MessageInput): Promise<AcceptResult> {
+  private async accept(author: Author, input: MessageInput, via: Via): Promise<AcceptResult> {
     const valid = validateDraft(input);
     if (!valid.ok) return { ok: false, code: "invalid_message", message: valid.message, clientId: valid.clientId };
     const draft = valid.draft;
@@ -396,6 +424,7 @@ export class RoomObject extends DurableObject<Env> {
     if (attachment) this.uploads.markAttached(attachment.id);
     this.lastSeq = seq;
     this.accepted += 1;
+    this.count.in[via] = (this.count.in[via] ?? 0) + 1;
     const message: ChatMessage = {
       roomId: this.roomId!,
       seq,
@@ -408,6 +437,7 @@ export class RoomObject extends DurableObject<Env> {
     };
     if (attachment) message.attachment = attachment;
     this.broadcast({ type: "message", message });
+    for (const [p, n] of this.socketsByProtocol()) this.count.out[p] = (this.count.out[p] ?? 0) + n;
     this.scheduleFlush();
     return { ok: true, message, duplicate: false };
   }
@@ -438,9 +468,13 @@ export class RoomObject extends DurableObject<Env> {
   private async reportStats(): Promise<void> {
     if (!this.roomId) return;
     const accepted = this.accepted;
+    const count = this.count;
     this.accepted = 0;
+    this.count = { in: {}, out: {} };
+    this.protocolCounts = null;
+    const connections = Object.fromEntries(this.socketsByProtocol()) as Record<Protocol, number>;
     try {
-      await this.stats().report(this.roomId, this.ctx.getWebSockets().length, accepted);
+      await this.stats().report(this.roomId, connections, accepted, count);
     } catch (err) {
       this.accepted += accepted;
       console.error("stats report failed", err);

@@ -1,0 +1,287 @@
+/**
+ * One room core, three wire protocols, driven by the real clients other people wrote:
+ * @microsoft/signalr (HubConnectionBuilder, WebSockets transport, in Node) and
+ * @connectrpc/connect-web (Connect and gRPC-Web transports), beside Hearth's own WebSocket
+ * protocol (the `ws` package) and REST, all against a real `wrangler dev`.
+ */
+import { Code, createClient, type Client } from "@connectrpc/connect";
+import { createConnectTransport, createGrpcWebTransport } from "@connectrpc/connect-web";
+import { HttpTransportType, HubConnectionBuilder, LogLevel, type HubConnection } from "@microsoft/signalr";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { ChatService } from "../../worker/protocols/connect/gen/hearth/v1/chat_pb";
+import { startHearth, type Hearth } from "../support/wrangler";
+
+let hearth: Hearth;
+let url: string;
+
+beforeAll(async () => {
+  hearth = await startHearth({ vars: { SIGNALR_PING_MS: "1000", RATE_LIMIT_BURST: "1000", RATE_LIMIT_PER_SECOND: "1000" } });
+  url = hearth.url;
+});
+afterAll(async () => {
+  await hearth?.stop();
+});
+
+interface User {
+  id: string;
+  username: string;
+  token: string;
+}
+
+let n = 0;
+async function call(path: string, token?: string, body?: unknown) {
+  const res = await fetch(`${url}${path}`, {
+    method: body === undefined ? "GET" : "POST",
+    headers: { "content-type": "application/json", ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, json: (await res.json().catch(() => null)) as any };
+}
+
+async function signup(): Promise<User> {
+  n += 1;
+  const res = await call("/api/auth/signup", undefined, { username: `proto_${n}_${Date.now().toString(36)}`, password: "password123" });
+  expect(res.status).toBe(201);
+  return { ...res.json.user, token: res.json.token };
+}
+
+async function sharedRoom() {
+  const alice = await signup();
+  const bob = await signup();
+  const room = (await call("/api/rooms", alice.token, { name: "multi", visibility: "public" })).json;
+  await call(`/api/rooms/${room.id}/join`, bob.token, {});
+  return { alice, bob, roomId: room.id as string };
+}
+
+/** Hearth's own socket protocol, collecting `message` frames. */
+async function hearthSocket(user: User, roomId: string) {
+  const t = await call(`/api/rooms/${roomId}/ticket`, user.token, {});
+  const ws = new WebSocket(`${url.replace("http", "ws")}/api/rooms/${roomId}/ws?ticket=${t.json.ticket}`);
+  const messages: any[] = [];
+  ws.on("message", (d) => {
+    const f = JSON.parse(String(d));
+    if (f.type === "message") messages.push(f.message);
+  });
+  await new Promise((ok, fail) => {
+    ws.once("open", ok);
+    ws.once("error", fail);
+  });
+  return { ws, messages };
+}
+
+async function hub(user: User | null, token = user?.token): Promise<{ conn: HubConnection; received: any[] }> {
+  const conn = new HubConnectionBuilder()
+    .withUrl(`${url}/hubs/chat`, { transport: HttpTransportType.WebSockets, accessTokenFactory: () => token ?? "" })
+    .configureLogging(LogLevel.None)
+    .build();
+  const received: any[] = [];
+  conn.on("ReceiveMessage", (m) => received.push(m));
+  await conn.start();
+  return { conn, received };
+}
+
+function connectClient(kind: "connect" | "grpc-web", token?: string, binary = true): Client<typeof ChatService> {
+  const opts = {
+    baseUrl: url,
+    useBinaryFormat: binary,
+    interceptors: token
+      ? [
+          (next: any) => async (req: any) => {
+            req.header.set("Authorization", `Bearer ${token}`);
+            return next(req);
+          },
+        ]
+      : [],
+  };
+  return createClient(ChatService, kind === "connect" ? createConnectTransport(opts) : createGrpcWebTransport(opts));
+}
+
+async function until<T>(get: () => T | undefined, what: string, ms = 5000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = get();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe("SignalR hub with the official @microsoft/signalr client", () => {
+  it("receives a message sent over Hearth's WebSocket, and sends one that Hearth's WebSocket receives", async () => {
+    const { alice, bob, roomId } = await sharedRoom();
+    const { conn, received } = await hub(alice);
+    const joined = await conn.invoke("JoinRoom", roomId);
+    expect(joined).toMatchObject({ roomId, lastSeq: 0 });
+    const { ws, messages } = await hearthSocket(bob, roomId);
+
+    ws.send(JSON.stringify({ type: "send", clientId: "from-ws", body: "hello from the socket" }));
+    const got = await until(() => received.find((m) => m.clientId === "from-ws"), "ReceiveMessage");
+    expect(got).toMatchObject({ roomId, seq: 1, body: "hello from the socket", username: bob.username, kind: "text" });
+
+    const stored = await conn.invoke("SendMessage", roomId, "hello from SignalR");
+    expect(stored).toMatchObject({ roomId, seq: 2, body: "hello from SignalR", username: alice.username });
+    const echoed = await until(() => messages.find((m) => m.seq === 2), "the socket's copy");
+    expect(echoed).toEqual(stored);
+    // The sender's own hub connection gets it too, exactly once.
+    await until(() => received.find((m) => m.seq === 2), "own copy");
+    await new Promise((r) => setTimeout(r, 200));
+    expect(received.filter((m) => m.seq === 2)).toHaveLength(1);
+    ws.close();
+    await conn.stop();
+  });
+
+  it("answers unknown methods, wrong argument types and non-members with errors, and stays connected", async () => {
+    const { alice, roomId } = await sharedRoom();
+    const outsider = await signup();
+    const { conn } = await hub(outsider);
+    await expect(conn.invoke("Shout", roomId)).rejects.toThrow(/Unknown hub method 'Shout'/);
+    await expect(conn.invoke("SendMessage", roomId, 42)).rejects.toThrow(/takes \(string, string\)/);
+    await expect(conn.invoke("SendMessage", roomId)).rejects.toThrow(/takes \(string, string\)/);
+    await expect(conn.invoke("JoinRoom", roomId)).rejects.toThrow(/not_a_member/);
+    await expect(conn.invoke("SendMessage", roomId, "sneaky")).rejects.toThrow(/not_a_member/);
+    await expect(conn.invoke("SendMessage", roomId, "   ")).rejects.toThrow(/not_a_member/);
+    expect(conn.state).toBe("Connected");
+    const member = await hub(alice);
+    await expect(member.conn.invoke("SendMessage", roomId, "   ")).rejects.toThrow(/invalid_message/);
+    await conn.stop();
+    await member.conn.stop();
+  });
+
+  it("keeps an idle connection alive with pings, and refuses a missing or bad token", async () => {
+    const { alice } = await sharedRoom();
+    const { conn } = await hub(alice);
+    conn.serverTimeoutInMilliseconds = 2500; // the server pings every second in this test
+    await new Promise((r) => setTimeout(r, 4000));
+    expect(conn.state).toBe("Connected");
+    await conn.stop();
+    await expect(hub(null, "")).rejects.toThrow(/401/);
+    await expect(hub(null, "not-a-jwt")).rejects.toThrow(/401/);
+  });
+
+  it("refuses a bad handshake with an error record and closes", async () => {
+    const { alice } = await sharedRoom();
+    const neg = await fetch(`${url}/hubs/chat/negotiate?negotiateVersion=1`, { method: "POST", headers: { Authorization: `Bearer ${alice.token}` } });
+    const { connectionToken } = (await neg.json()) as any;
+    const ws = new WebSocket(`${url.replace("http", "ws")}/hubs/chat?id=${encodeURIComponent(connectionToken)}`);
+    const frames: string[] = [];
+    ws.on("message", (d) => frames.push(String(d)));
+    await new Promise((ok) => ws.once("open", ok));
+    ws.send('{"protocol":"messagepack","version":1}\u001e');
+    const code = await new Promise<number>((ok) => ws.once("close", (c) => ok(c)));
+    expect(frames.join("")).toMatch(/^\{"error":"The protocol 'messagepack' is not supported.*\}\u001e$/);
+    expect(code).toBe(1000);
+    const bad = new WebSocket(`${url.replace("http", "ws")}/hubs/chat?id=forged`);
+    const status = await new Promise<number>((ok) => bad.once("unexpected-response", (_req, res) => ok(res.statusCode ?? 0)));
+    expect(status).toBe(401);
+  });
+});
+
+describe("ChatService with @connectrpc/connect-web", () => {
+  for (const kind of ["connect", "grpc-web"] as const) {
+    it(`${kind}: SendMessage, History, ListRooms and a resumable StreamMessages`, async () => {
+      const { alice, bob, roomId } = await sharedRoom();
+      const a = connectClient(kind, alice.token);
+      const b = connectClient(kind, bob.token, kind === "connect" ? false : true);
+      const sent = await a.sendMessage({ roomId, body: "first", clientId: "c-1" });
+      expect(sent.message).toMatchObject({ roomId, seq: 1n, body: "first", clientId: "c-1", username: alice.username });
+      const again = await a.sendMessage({ roomId, body: "first", clientId: "c-1" });
+      expect(again.duplicate).toBe(true);
+      expect(again.message?.seq).toBe(1n);
+
+      const abort = new AbortController();
+      const seen: bigint[] = [];
+      const reading = (async () => {
+        for await (const item of b.streamMessages({ roomId, sinceSeq: 0n }, { signal: abort.signal })) {
+          seen.push(item.message!.seq);
+          if (seen.length === 3) break;
+        }
+      })();
+      await until(() => (seen.length >= 1 ? true : undefined), "the replayed message");
+      // Live messages from two other protocols arrive on the same stream.
+      await call(`/api/rooms/${roomId}/messages`, alice.token, { body: "over REST", clientId: "rest-1" });
+      const { ws } = await hearthSocket(alice, roomId);
+      ws.send(JSON.stringify({ type: "send", clientId: "ws-1", body: "over the socket" }));
+      await reading;
+      abort.abort();
+      ws.close();
+      expect(seen).toEqual([1n, 2n, 3n]);
+
+      const history = await b.history({ roomId, limit: 2 });
+      expect(history.messages.map((m) => m.body)).toEqual(["over the socket", "over REST"]);
+      const rooms = await b.listRooms({});
+      expect(rooms.rooms.map((r) => r.id)).toContain(roomId);
+      const stats = await b.getStats({});
+      expect(stats.messagesAccepted).toBeGreaterThanOrEqual(0n);
+      expect(stats.protocols.map((p) => p.protocol)).toEqual(["websocket", "signalr", "connect", "rest"]);
+    });
+
+    it(`${kind}: a missing or bad token, a non-member and bad input get their own codes`, async () => {
+      const { roomId } = await sharedRoom();
+      const outsider = await signup();
+      const anonymous = connectClient(kind);
+      await expect(anonymous.sendMessage({ roomId, body: "x" })).rejects.toMatchObject({ code: Code.Unauthenticated });
+      await expect(connectClient(kind, "garbage").listRooms({})).rejects.toMatchObject({ code: Code.Unauthenticated });
+      const o = connectClient(kind, outsider.token);
+      await expect(o.sendMessage({ roomId, body: "x" })).rejects.toMatchObject({ code: Code.PermissionDenied });
+      const stream = o.streamMessages({ roomId });
+      await expect(
+        (async () => {
+          for await (const _ of stream) break;
+        })(),
+      ).rejects.toMatchObject({ code: Code.PermissionDenied });
+      await expect(o.history({ roomId: "r_nope" })).rejects.toMatchObject({ code: Code.NotFound });
+    });
+  }
+
+  it("answers invalid protobuf with invalid_argument, and plain gRPC as unsupported", async () => {
+    const { alice } = await sharedRoom();
+    const garbage = await fetch(`${url}/hearth.v1.ChatService/SendMessage`, {
+      method: "POST",
+      headers: { "content-type": "application/proto", Authorization: `Bearer ${alice.token}` },
+      body: new Uint8Array([0xff, 0xff, 0xff, 0x0f, 0x08]),
+    });
+    expect(garbage.status).toBe(400);
+    expect(((await garbage.json()) as any).code).toBe("invalid_argument");
+    const gw = await fetch(`${url}/hearth.v1.ChatService/SendMessage`, {
+      method: "POST",
+      headers: { "content-type": "application/grpc-web+proto", Authorization: `Bearer ${alice.token}` },
+      body: new Uint8Array([0, 0, 0, 0, 5, 0xff, 0xff, 0xff, 0x0f, 0x08]),
+    });
+    expect(gw.headers.get("grpc-status")).toBe("3");
+    const json = await fetch(`${url}/hearth.v1.ChatService/SendMessage`, {
+      method: "POST",
+      headers: { "content-type": "application/json", Authorization: `Bearer ${alice.token}` },
+      body: '{"roomId": 42, "nope": true}',
+    });
+    expect(json.status).toBe(400);
+    const grpc = await fetch(`${url}/hearth.v1.ChatService/SendMessage`, {
+      method: "POST",
+      headers: { "content-type": "application/grpc", Authorization: `Bearer ${alice.token}` },
+      body: new Uint8Array([0, 0, 0, 0, 0]),
+    });
+    expect(grpc.status).toBe(415);
+  });
+
+  it("counts connections and messages per protocol in /stats", async () => {
+    const { alice, roomId } = await sharedRoom();
+    const { conn } = await hub(alice);
+    await conn.invoke("JoinRoom", roomId);
+    await conn.invoke("SendMessage", roomId, "counted");
+    await connectClient("connect", alice.token).sendMessage({ roomId, body: "counted too" });
+    // Rooms report to the stats object from their alarm, about half a second later.
+    let s: any;
+    for (let i = 0; i < 50; i++) {
+      s = (await call("/stats")).json;
+      const by = Object.fromEntries(s.protocols.map((p: any) => [p.protocol, p]));
+      if (by.signalr.messagesIn >= 1 && by.connect.messagesIn >= 1 && by.signalr.connections >= 1) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const by = Object.fromEntries(s.protocols.map((p: any) => [p.protocol, p]));
+    expect(by.signalr.messagesIn).toBeGreaterThanOrEqual(1);
+    expect(by.signalr.connections).toBeGreaterThanOrEqual(1);
+    expect(by.signalr.messagesOut).toBeGreaterThanOrEqual(1);
+    expect(by.connect.messagesIn).toBeGreaterThanOrEqual(1);
+    await conn.stop();
+  });
+});

@@ -1,0 +1,258 @@
+import type { SessionUser } from "../../auth/tokens";
+import { numberVar, type Env } from "../../env";
+import { ApiError } from "../../lib/errors";
+import type { ServerFrame } from "../../room/frames";
+import * as store from "../../rooms/store";
+import { subscribeToRoom } from "../subscription";
+
+/**
+ * One SignalR hub connection (JSON hub protocol over WebSockets), held by the worker.
+ * Each joined room is a subscription socket into that room's Durable Object; messages are
+ * sent through the same room core as every other protocol. Spec: dotnet/aspnetcore
+ * src/SignalR/docs/specs/HubProtocol.md.
+ */
+
+export const RECORD_SEPARATOR = "\u001e";
+
+/** Hub protocol message types. */
+export const MessageType = {
+  Invocation: 1,
+  StreamItem: 2,
+  Completion: 3,
+  StreamInvocation: 4,
+  CancelInvocation: 5,
+  Ping: 6,
+  Close: 7,
+} as const;
+
+/** The methods a client may invoke, and how many arguments of which JSON type each takes. */
+const HUB_METHODS: Record<string, ("string" | "boolean")[]> = {
+  JoinRoom: ["string"],
+  LeaveRoom: ["string"],
+  SendMessage: ["string", "string"],
+  Typing: ["string", "boolean"],
+};
+
+/** Rooms one hub connection may join at once. */
+export const MAX_HUB_ROOMS = 50;
+
+type HubRecord = { type: number; invocationId?: string; target?: string; arguments?: unknown[]; [k: string]: unknown };
+
+export class HubConnection {
+  private handshaken = false;
+  private closed = false;
+  private readonly rooms = new Map<string, WebSocket>();
+  private readonly ping: ReturnType<typeof setInterval>;
+  /** Frames are handled one after another, so invocations run in the order they arrived. */
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly env: Env,
+    private readonly user: SessionUser,
+    private readonly socket: WebSocket,
+  ) {
+    socket.addEventListener("message", (e) => {
+      if (typeof e.data !== "string") return this.close("Binary frames are not supported by the JSON hub protocol.");
+      const text = e.data;
+      this.queue = this.queue.then(() => this.receive(text));
+    });
+    socket.addEventListener("close", () => this.dispose());
+    socket.addEventListener("error", () => this.dispose());
+    // The client drops a connection after 30 s without hearing from the server.
+    this.ping = setInterval(() => this.write({ type: MessageType.Ping }), numberVar(env.SIGNALR_PING_MS, 10_000));
+  }
+
+  private async receive(text: string) {
+    // A frame holds one or more records, each ended by the record separator.
+    const parts = text.split(RECORD_SEPARATOR);
+    if (parts.pop() !== "") return this.close("Message is incomplete: records must end with 0x1E.");
+    for (const part of parts) {
+      if (this.closed) return;
+      let record: unknown;
+      try {
+        record = JSON.parse(part);
+      } catch {
+        return this.close(this.handshaken ? "Invalid JSON in a hub message." : "Handshake was not valid JSON.");
+      }
+      if (!this.handshaken) {
+        this.handshake(record);
+        continue;
+      }
+      await this.dispatch(record as HubRecord);
+    }
+  }
+
+  private handshake(record: unknown) {
+    const r = record as { protocol?: unknown; version?: unknown } | null;
+    if (!r || typeof r !== "object" || r.protocol !== "json") {
+      this.sendRaw({ error: `The protocol '${String(r?.protocol)}' is not supported; this hub speaks 'json'.` });
+      return this.close(null);
+    }
+    if (r.version !== 1 && r.version !== 2) {
+      this.sendRaw({ error: `The protocol version '${String(r.version)}' is not supported; use 1 or 2.` });
+      return this.close(null);
+    }
+    this.handshaken = true;
+    this.sendRaw({});
+  }
+
+  private async dispatch(record: HubRecord) {
+    if (typeof record !== "object" || record === null || typeof record.type !== "number") {
+      return this.close("Hub messages need a numeric 'type'.");
+    }
+    switch (record.type) {
+      case MessageType.Ping:
+      case MessageType.CancelInvocation:
+        return;
+      case MessageType.Close:
+        return this.close(null);
+      case MessageType.Invocation:
+        return this.invoke(record);
+      case MessageType.StreamInvocation:
+        return this.complete(record.invocationId, { error: "Streaming hub methods are not supported by this hub." });
+      default:
+        return this.close(`Unknown hub message type ${record.type}.`);
+    }
+  }
+
+  private async invoke(record: HubRecord) {
+    const { invocationId, target } = record;
+    const args = Array.isArray(record.arguments) ? record.arguments : null;
+    const signature = typeof target === "string" ? HUB_METHODS[target] : undefined;
+    if (!signature) return this.complete(invocationId, { error: `Unknown hub method '${String(target)}'` });
+    if (!args || args.length !== signature.length || args.some((a, i) => typeof a !== signature[i])) {
+      return this.complete(invocationId, {
+        error: `Failed to invoke '${target}': it takes (${signature.join(", ")}) arguments.`,
+      });
+    }
+    try {
+      const result = await this.call(target!, args);
+      this.complete(invocationId, { result });
+    } catch (err) {
+      const message = err instanceof ApiError ? `${err.code}: ${err.message}` : "An unexpected error occurred invoking the hub method.";
+      if (!(err instanceof ApiError)) console.error("signalr invocation failed", err);
+      this.complete(invocationId, { error: message });
+    }
+  }
+
+  private async call(target: string, args: unknown[]): Promise<unknown> {
+    const roomId = args[0] as string;
+    switch (target) {
+      case "JoinRoom":
+        return this.join(roomId);
+      case "LeaveRoom": {
+        const ws = this.rooms.get(roomId);
+        this.rooms.delete(roomId);
+        ws?.close(1000, "left");
+        return null;
+      }
+      case "SendMessage": {
+        await store.requireMember(this.env.DB, roomId, this.user.id);
+        const result = await this.env.ROOMS.getByName(roomId).post(
+          roomId,
+          this.user,
+          { clientId: `sr-${crypto.randomUUID()}`, body: args[1] },
+          "signalr",
+        );
+        if (result.ok) return result.message;
+        throw new ApiError(result.code === "rate_limited" ? 429 : 400, result.code, result.message);
+      }
+      case "Typing": {
+        const ws = this.rooms.get(roomId);
+        if (!ws) throw new ApiError(400, "not_joined", "join the room before sending typing");
+        ws.send(JSON.stringify({ type: "typing", typing: args[1] }));
+        return null;
+      }
+    }
+    return null;
+  }
+
+  private async join(roomId: string) {
+    await store.requireMember(this.env.DB, roomId, this.user.id);
+    if (this.rooms.has(roomId)) return { roomId, joined: true };
+    if (this.rooms.size >= MAX_HUB_ROOMS) throw new ApiError(400, "too_many_rooms", `a hub connection joins at most ${MAX_HUB_ROOMS} rooms`);
+    let hello: (v: unknown) => void = () => undefined;
+    const greeted = new Promise((ok) => (hello = ok));
+    const ws = await subscribeToRoom(
+      this.env,
+      roomId,
+      this.user,
+      "signalr",
+      (frame) => {
+        if (frame.type === "hello") hello({ roomId, lastSeq: frame.lastSeq, online: frame.online });
+        else this.forward(roomId, frame);
+      },
+      () => {
+        if (this.rooms.get(roomId) === ws) this.rooms.delete(roomId);
+      },
+    );
+    this.rooms.set(roomId, ws);
+    return greeted;
+  }
+
+  /** Room frames become client invocations: ReceiveMessage, UserTyping, Presence. */
+  private forward(roomId: string, frame: ServerFrame) {
+    switch (frame.type) {
+      case "message":
+        return this.write({ type: MessageType.Invocation, target: "ReceiveMessage", arguments: [frame.message] });
+      case "typing":
+        return this.write({
+          type: MessageType.Invocation,
+          target: "UserTyping",
+          arguments: [{ roomId, userId: frame.userId, username: frame.username, typing: frame.typing }],
+        });
+      case "presence":
+        return this.write({ type: MessageType.Invocation, target: "Presence", arguments: [{ roomId, online: frame.online }] });
+      default:
+        return;
+    }
+  }
+
+  private complete(invocationId: string | undefined, outcome: { result?: unknown; error?: string }) {
+    // Invocations without an id are fire-and-forget: no completion, per the spec.
+    if (invocationId === undefined) return;
+    const completion: Record<string, unknown> = { type: MessageType.Completion, invocationId };
+    if (outcome.error !== undefined) completion.error = outcome.error;
+    else completion.result = outcome.result ?? null;
+    this.write(completion);
+  }
+
+  private write(record: Record<string, unknown>) {
+    if (!this.handshaken || this.closed) return;
+    this.sendRaw(record);
+  }
+
+  private sendRaw(record: Record<string, unknown>) {
+    try {
+      this.socket.send(JSON.stringify(record) + RECORD_SEPARATOR);
+    } catch {
+      this.dispose();
+    }
+  }
+
+  /** Sends a Close record (with an error, or none for a clean close) and ends the connection. */
+  private close(error: string | null) {
+    if (this.closed) return;
+    if (this.handshaken) this.sendRaw(error === null ? { type: MessageType.Close } : { type: MessageType.Close, error, allowReconnect: false });
+    this.dispose();
+    try {
+      this.socket.close(error === null ? 1000 : 1008, error === null ? "closed" : "protocol error");
+    } catch {
+      // already closed
+    }
+  }
+
+  private dispose() {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.ping);
+    for (const ws of this.rooms.values()) {
+      try {
+        ws.close(1000, "hub connection closed");
+      } catch {
+        // already closed
+      }
+    }
+    this.rooms.clear();
+  }
+}

@@ -1,0 +1,41 @@
+import type { SessionUser } from "../auth/tokens";
+import type { Env } from "../env";
+import { ApiError } from "../lib/errors";
+import type { ServerFrame } from "../room/frames";
+import { UPGRADE_HEADERS, type Protocol } from "../room/RoomObject";
+
+/**
+ * Opens a socket from the worker into a room, as one of the room's ordinary subscribers,
+ * for a protocol adapter (SignalR, Connect streaming). The room sends its usual frames
+ * (docs/protocol.md); the adapter translates them. Membership must be checked by the caller.
+ */
+export async function subscribeToRoom(
+  env: Env,
+  roomId: string,
+  user: SessionUser,
+  protocol: Protocol,
+  onFrame: (frame: ServerFrame) => void,
+  onClose: (code: number, reason: string) => void,
+  since?: number,
+): Promise<WebSocket> {
+  const url = new URL("https://room.internal/ws");
+  if (since !== undefined) url.searchParams.set("since", String(since));
+  const headers = new Headers({ Upgrade: "websocket" });
+  headers.set(UPGRADE_HEADERS.roomId, roomId);
+  headers.set(UPGRADE_HEADERS.userId, user.id);
+  headers.set(UPGRADE_HEADERS.username, user.username);
+  headers.set(UPGRADE_HEADERS.protocol, protocol);
+  const res = await env.ROOMS.getByName(roomId).fetch(new Request(url, { headers }));
+  const ws = res.webSocket;
+  if (res.status !== 101 || !ws) {
+    const body = (await res.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
+    throw new ApiError(res.status === 503 ? 503 : 400, body?.error?.code ?? "subscribe_failed", body?.error?.message ?? "could not join the room");
+  }
+  ws.accept();
+  ws.addEventListener("message", (e) => {
+    if (typeof e.data === "string") onFrame(JSON.parse(e.data) as ServerFrame);
+  });
+  ws.addEventListener("close", (e) => onClose(e.code, e.reason));
+  ws.addEventListener("error", () => onClose(1011, "room socket failed"));
+  return ws;
+}
