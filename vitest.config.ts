@@ -1,8 +1,12 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { vapidKeys } from "./scripts/vapid.mjs";
+import { pushService } from "./test/support/push-service";
+import { TEST_RATE_BURST, TEST_RATE_PER_SECOND } from "./test/worker/limits";
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("./migrations");
+  const vapid = vapidKeys();
   return {
     plugins: [
       cloudflareTest({
@@ -12,12 +16,20 @@ export default defineConfig(async () => {
             TEST_MIGRATIONS: migrations,
             JWT_SECRET: "test-secret-that-is-at-least-32-characters-long",
             // Small numbers so the limits can be hit quickly in tests.
-            RATE_LIMIT_BURST: "5",
-            RATE_LIMIT_PER_SECOND: "1",
+            RATE_LIMIT_BURST: String(TEST_RATE_BURST),
+            RATE_LIMIT_PER_SECOND: String(TEST_RATE_PER_SECOND),
             MAX_ROOM_CONNECTIONS: "8",
             D1_FLUSH_DELAY_MS: "60000",
             MAX_UPLOAD_BYTES: String(1024 * 1024),
+            // A VAPID pair made fresh for each run.
+            VAPID_PUBLIC_KEY: vapid.publicKey,
+            VAPID_PRIVATE_KEY: vapid.privateKey,
+            VAPID_SUBJECT: "mailto:tests@hearth.test",
+            PUSH_RETRY_MS: "20",
+            PUSH_MIN_INTERVAL_MS: "10000",
           },
+          // Pushes go to a local push service that verifies and decrypts them.
+          serviceBindings: { PUSH_TRANSPORT: pushService },
         },
       }),
     ],

@@ -1,12 +1,19 @@
-// Generates .dev.vars (git-ignored) with a random JWT_SECRET on first run, so that
-// `npm start` works on a fresh machine with no Cloudflare account and no manual step.
+// Generates .dev.vars (git-ignored) on first run: a random JWT_SECRET and a VAPID key pair
+// for web push, so that `npm start` works on a fresh machine with no account and no manual step.
 import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync, appendFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { vapidKeys } from "./vapid.mjs";
 
 const file = new URL("../.dev.vars", import.meta.url);
 const current = existsSync(file) ? readFileSync(file, "utf8") : "";
+const has = (key) => new RegExp(`^${key}=`, "m").test(current);
 const missing = [];
-if (!/^JWT_SECRET=/m.test(current)) missing.push(`JWT_SECRET=${randomBytes(32).toString("base64url")}`);
+if (!has("JWT_SECRET")) missing.push(`JWT_SECRET=${randomBytes(32).toString("base64url")}`);
+if (!has("VAPID_PUBLIC_KEY") || !has("VAPID_PRIVATE_KEY")) {
+  const { publicKey, privateKey } = vapidKeys();
+  missing.push(`VAPID_PUBLIC_KEY=${publicKey}`, `VAPID_PRIVATE_KEY=${privateKey}`);
+}
+if (!has("VAPID_SUBJECT")) missing.push("VAPID_SUBJECT=mailto:admin@localhost");
 if (missing.length === 0) {
   console.log(".dev.vars already has its secrets");
 } else {

@@ -39,6 +39,17 @@ export interface Env {
   R2_SECRET_ACCESS_KEY?: string;
   R2_ACCOUNT_ID?: string;
   R2_BUCKET_NAME?: string;
+  /** Web push (VAPID) keys; `npm run vapid` makes a pair. Without them push is off. */
+  VAPID_PUBLIC_KEY?: string;
+  VAPID_PRIVATE_KEY?: string;
+  /** A contact for push services, e.g. mailto:admin@example.com. */
+  VAPID_SUBJECT?: string;
+  /** Optional service binding that carries pushes instead of the public internet (tests, proxies). */
+  PUSH_TRANSPORT?: Fetcher;
+  /** First retry delay for a failed push in ms (doubles each time; default 500). */
+  PUSH_RETRY_MS?: string;
+  /** At most one push per device per room in this many ms (default 10000). */
+  PUSH_MIN_INTERVAL_MS?: string;
   /** Milliseconds between the SignalR hub's pings (default 10000; the client gives up after 30 s of silence). */
   SIGNALR_PING_MS?: string;
   /** Milliseconds between a message being stored and its copy to D1. */

@@ -6,6 +6,7 @@ import { createRouter } from "./lib/app";
 import { ApiError, errorBody } from "./lib/errors";
 import { securityHeaders } from "./lib/security-headers";
 import { mediaRoutes } from "./media/routes";
+import { pushRoutes } from "./push/routes";
 import { roomRoutes } from "./rooms/routes";
 import { socketRoutes } from "./rooms/socket";
 import { systemRoutes } from "./system";
@@ -25,6 +26,7 @@ api.route("/", authRoutes);
 api.route("/", socketRoutes);
 api.route("/", mediaRoutes); // before roomRoutes: its signed routes take no bearer token
 api.route("/", roomRoutes);
+api.route("/", pushRoutes);
 app.route("/api", api);
 app.route("/", systemRoutes);
 app.route("/", signalrRoutes);

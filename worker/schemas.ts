@@ -25,6 +25,7 @@ export const RoomSchema = z
     lastMessageAt: z.string().nullable(),
     unread: z.number().int(),
     role: z.enum(["owner", "member"]),
+    notify: z.enum(["all", "mentions", "muted"]).openapi({ description: "my push setting for this room" }),
     dmWith: z.object({ id: z.string(), username: z.string() }).optional(),
   })
   .openapi("Room");

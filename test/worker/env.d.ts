@@ -5,6 +5,7 @@ declare global {
     interface Env {
       TEST_MIGRATIONS: D1Migration[];
       JWT_SECRET: string;
+      PUSH_TRANSPORT?: Fetcher;
     }
   }
 }

@@ -1,5 +1,6 @@
 import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { TEST_RATE_BURST } from "./limits";
 import { api, connect, createRoom, join, signup, ticket, upgrade, TestSocket } from "./helpers";
 
 async function twoUsersInRoom() {
@@ -255,16 +256,16 @@ describe("bad frames and limits", () => {
     const { alice, bob, room } = await twoUsersInRoom();
     const a = await connect(alice, room.id);
     const b = await connect(bob, room.id);
-    for (let i = 0; i < 5; i++) expect((await a.socket.sendMessage(`m${i}`, `r${i}`)).type).toBe("ack");
-    const refused = await a.socket.sendMessage("one too many", "r5");
-    expect(refused).toMatchObject({ type: "error", code: "rate_limited", clientId: "r5" });
+    for (let i = 0; i < TEST_RATE_BURST; i++) expect((await a.socket.sendMessage(`m${i}`, `r${i}`)).type).toBe("ack");
+    const refused = await a.socket.sendMessage("one too many", "over");
+    expect(refused).toMatchObject({ type: "error", code: "rate_limited", clientId: "over" });
     expect(refused.retryAfterMs).toBeGreaterThan(0);
     expect(refused.retryAfterMs).toBeLessThanOrEqual(1000);
     // Bob is not limited by alice's burst.
     expect((await b.socket.sendMessage("bob", "b0")).type).toBe("ack");
     await new Promise((r) => setTimeout(r, refused.retryAfterMs + 50));
-    const retried = await a.socket.sendMessage("one too many", "r5");
-    expect(retried).toMatchObject({ type: "ack", seq: 7, duplicate: false });
+    const retried = await a.socket.sendMessage("one too many", "over");
+    expect(retried).toMatchObject({ type: "ack", seq: TEST_RATE_BURST + 2, duplicate: false });
   });
 
   it("refuses connections past the room's cap with 503 room_full, keeping the open ones", async () => {

@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import { pushCall } from "../push/send";
 import type { Env } from "../env";
 import { errorResponse } from "../lib/errors";
 import { toBase64Url } from "../lib/encoding";
@@ -140,6 +141,7 @@ export class CallObject extends DurableObject<Env> {
     const ids = this.sql.exec<{ peer_id: string }>("SELECT peer_id FROM peers WHERE user_id = ?", userId).toArray();
     for (const { peer_id } of ids) this.forgetPeer(peer_id);
     await this.scheduleAlarm();
+    this.announce();
     return sockets.length;
   }
 
@@ -188,6 +190,7 @@ export class CallObject extends DurableObject<Env> {
     // The same client again (same token): the new socket replaces a stale one, as in the reference server.
     for (const ws of previous) this.close(ws, 1000, "replaced by a newer connection of this peer");
     await this.scheduleAlarm();
+    this.announce({ id: row.user_id, username: row.username });
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -231,6 +234,7 @@ export class CallObject extends DurableObject<Env> {
     this.dropSilentPeers(now);
     this.forgetExpiredIds(now);
     await this.scheduleAlarm();
+    this.announce();
   }
 
   // ---- relay and queue ---------------------------------------------------------------------
@@ -312,6 +316,30 @@ export class CallObject extends DurableObject<Env> {
     const att = ws.deserializeAttachment() as PeerAttachment | null;
     if (att && this.openSockets(att.peerId).length === 0) this.peerGone(att.peerId, Date.now());
     await this.scheduleAlarm();
+    this.announce();
+  }
+
+  /** Who is in the call after a change; as the room's members see it. */
+  private lastAnnounced = "";
+
+  /**
+   * Tells the room who is in the call now (its members see it live), and when a call has
+   * just started, rings the other members' devices by web push.
+   */
+  private announce(joined?: { id: string; username: string }) {
+    const roomId = this.roomId;
+    if (!roomId) return;
+    this.ctx.waitUntil(
+      (async () => {
+        const participants = await this.participants(roomId);
+        const key = JSON.stringify(participants.map((p) => p.peerId));
+        if (key === this.lastAnnounced) return;
+        const started = this.lastAnnounced === "" || this.lastAnnounced === "[]";
+        this.lastAnnounced = key;
+        await this.env.ROOMS.getByName(roomId).callChanged(roomId, participants);
+        if (joined && started && participants.length === 1) await pushCall(this.env, roomId, joined);
+      })().catch((err) => console.error("call announcement failed", err)),
+    );
   }
 
   /** No socket holds the id any more: it can be reopened (`peer.reconnect()`) for PEER_ID_TTL_MS. */

@@ -9,6 +9,7 @@ import {
   parseClientFrame,
   validateDraft,
   type Attachment as MessageAttachment,
+  type CallParticipant,
   type ChatMessage,
   type ErrorCode,
   type OnlineUser,
@@ -18,12 +19,15 @@ import { RateLimiter } from "./rate-limit";
 import { UploadStore, resolveAttachment, type UploadRecord } from "./uploads";
 import { classify, SNIFF_BYTES, type Family } from "../media/sniff";
 import { mediaKey } from "../media/signing";
+import { pushRoomMessages, vapidFrom, type DispatchResult } from "../push/send";
 
 /** Who a socket belongs to; survives hibernation as the socket's attachment. */
 interface SocketInfo {
   userId: string;
   username: string;
   protocol: Protocol;
+  /** The client said its page is hidden: its user gets pushes as if away. */
+  hidden?: boolean;
   /** Refused frames in a row; past MAX_STRIKES the socket is closed with 1008. */
   strikes: number;
 }
@@ -184,6 +188,22 @@ export class RoomObject extends DurableObject<Env> {
     return sockets.length;
   }
 
+  /**
+   * The call object's word on who is in the room's call; broadcast as a `call` frame.
+   * `ringing` is true when a call has just started (it had nobody before).
+   */
+  async callChanged(roomId: string, participants: CallParticipant[]): Promise<void> {
+    this.bind(roomId);
+    const before = this.callParticipants();
+    this.setMeta("call", JSON.stringify(participants));
+    this.broadcast({ type: "call", participants, ringing: before.length === 0 && participants.length > 0 });
+  }
+
+  private callParticipants(): CallParticipant[] {
+    const saved = this.getMeta("call");
+    return saved ? (JSON.parse(saved) as CallParticipant[]) : [];
+  }
+
   /** Open sockets in this room. */
   async connectionCount(): Promise<number> {
     return this.ctx.getWebSockets().length;
@@ -252,6 +272,7 @@ export class RoomObject extends DurableObject<Env> {
       user: { id: userId, username },
       lastSeq: this.lastSeq,
       online: this.online(),
+      call: this.callParticipants(),
       limits: {
         maxBodyChars: MAX_BODY_CHARS,
         maxFrameBytes: MAX_FRAME_BYTES,
@@ -315,6 +336,13 @@ export class RoomObject extends DurableObject<Env> {
         this.broadcast({ type: "typing", userId: me.userId, username: me.username, typing: frame.typing }, ws);
         return;
       }
+      case "visibility": {
+        if (typeof frame.hidden !== "boolean") return this.refuse(ws, me, "bad_frame", "`hidden` must be a boolean");
+        me.hidden = frame.hidden;
+        me.strikes = 0;
+        ws.serializeAttachment(me);
+        return;
+      }
       case "ping":
         // The auto-response catches the exact text; this answers other spellings.
         this.send(ws, { type: "pong" });
@@ -359,7 +387,47 @@ export class RoomObject extends DurableObject<Env> {
       await this.ensureAlarm(Date.now() + 5000);
     }
     await this.deleteOrphans();
+    await this.dispatchPushes();
     await this.reportStats();
+  }
+
+  /**
+   * Web push for the messages stored since the last dispatch, to members who are away
+   * (docs/push.md). At most one dispatch per PUSH_MIN_INTERVAL_MS per room, so a burst of
+   * messages sends each device a bounded number of pushes; run from the alarm, never in the
+   * path of a message.
+   */
+  async dispatchPushes(now = Date.now()): Promise<DispatchResult | null> {
+    if (!this.roomId) return null;
+    const pushed = Number(this.getMeta("pushed_seq") ?? 0);
+    if (this.lastSeq <= pushed) return null;
+    if (!vapidFrom(this.env)) {
+      this.setMeta("pushed_seq", String(this.lastSeq));
+      return null;
+    }
+    const due = Number(this.getMeta("last_push_at") ?? 0) + numberVar(this.env.PUSH_MIN_INTERVAL_MS, 10_000);
+    if (now < due) {
+      await this.ensureAlarm(due);
+      return null;
+    }
+    const upTo = this.lastSeq;
+    const rows = this.sql
+      .exec<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE seq > ? AND seq <= ? ORDER BY seq DESC LIMIT 100`, pushed, upTo)
+      .toArray()
+      .reverse();
+    this.setMeta("pushed_seq", String(upTo));
+    this.setMeta("last_push_at", String(now));
+    const present = new Set<string>();
+    for (const ws of this.ctx.getWebSockets()) {
+      const info = ws.deserializeAttachment() as SocketInfo | null;
+      if (info && !info.hidden) present.add(info.userId);
+    }
+    try {
+      return await pushRoomMessages(this.env, this.roomId, rows.map((r) => this.toMessage(r)), present);
+    } catch (err) {
+      console.error("push dispatch failed", err);
+      return null;
+    }
   }
 
   /** Deletes uploads never attached to a message in time, from R2 and from the room. */

@@ -51,9 +51,18 @@ export interface OnlineUser {
   username: string;
 }
 
+/** Someone in the room's call (see docs/calls.md). */
+export interface CallParticipant {
+  peerId: string;
+  userId: string;
+  username: string;
+  joinedAt: string;
+}
+
 export type ClientFrame =
   | { type: "send"; clientId: unknown; body: unknown; kind?: unknown; attachment?: unknown }
   | { type: "typing"; typing: unknown }
+  | { type: "visibility"; hidden: unknown }
   | { type: "ping" };
 
 export type ErrorCode = "bad_frame" | "unknown_type" | "invalid_message" | "rate_limited" | "internal";
@@ -65,6 +74,8 @@ export type ServerFrame =
       user: { id: string; username: string };
       lastSeq: number;
       online: OnlineUser[];
+      /** Who is in the room's call now (empty: no call). */
+      call: CallParticipant[];
       limits: { maxBodyChars: number; maxFrameBytes: number; rateBurst: number; ratePerSecond: number };
     }
   | { type: "message"; message: ChatMessage }
@@ -72,13 +83,14 @@ export type ServerFrame =
   | { type: "ack"; clientId: string; seq: number; ts: number; duplicate: boolean }
   | { type: "typing"; userId: string; username: string; typing: boolean }
   | { type: "presence"; online: OnlineUser[] }
+  | { type: "call"; participants: CallParticipant[]; ringing: boolean }
   | { type: "pong" }
   | { type: "error"; code: ErrorCode; message: string; clientId?: string; retryAfterMs?: number };
 
 export const PING_FRAME = '{"type":"ping"}';
 export const PONG_FRAME = '{"type":"pong"}';
 
-const CLIENT_TYPES = new Set<string>(["send", "typing", "ping"]);
+const CLIENT_TYPES = new Set<string>(["send", "typing", "visibility", "ping"]);
 
 export type ParsedFrame = { ok: true; frame: ClientFrame } | { ok: false; code: "bad_frame" | "unknown_type"; message: string };
 

@@ -15,6 +15,7 @@ interface RoomRow {
   last_seq: number;
   last_message_at: number | null;
   role: Role;
+  notify: "all" | "mentions" | "muted";
   unread: number;
   dm_user_id: string | null;
   dm_username: string | null;
@@ -30,6 +31,8 @@ export interface Room {
   lastMessageAt: string | null;
   unread: number;
   role: Role;
+  /** This member's push setting for the room. */
+  notify: "all" | "mentions" | "muted";
   dmWith?: { id: string; username: string };
 }
 
@@ -38,7 +41,7 @@ export const UNREAD_CAP = 999; // also written into ROOM_FOR_MEMBER
 
 // The room as one member sees it: their role, their unread count, and for a DM the other user.
 const ROOM_FOR_MEMBER = `
-  SELECT r.id, r.name, r.topic, r.visibility, r.created_at, r.last_seq, r.last_message_at, m.role,
+  SELECT r.id, r.name, r.topic, r.visibility, r.created_at, r.last_seq, r.last_message_at, m.role, m.notify,
          (SELECT count(*) FROM (SELECT 1 FROM messages x
             WHERE x.room_id = r.id AND x.seq > m.last_read_seq AND x.user_id != m.user_id LIMIT 999)) AS unread,
          o.id AS dm_user_id, o.username AS dm_username
@@ -59,6 +62,7 @@ function toRoom(r: RoomRow): Room {
     lastMessageAt: r.last_message_at === null ? null : new Date(r.last_message_at).toISOString(),
     unread: r.unread,
     role: r.role,
+    notify: r.notify,
   };
   if (r.visibility === "dm" && r.dm_user_id && r.dm_username) room.dmWith = { id: r.dm_user_id, username: r.dm_username };
   return room;

@@ -1,0 +1,1 @@
+export function vapidKeys(): { publicKey: string; privateKey: string };

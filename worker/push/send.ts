@@ -1,0 +1,166 @@
+import { buildPushPayload, type VapidKeys } from "@block65/webcrypto-web-push";
+import { numberVar, type Env } from "../env";
+import type { ChatMessage } from "../room/frames";
+import { pruneSubscription, recordFailure, recordSuccess, roomRecipients, type Subscription } from "./store";
+
+/**
+ * Standard Web Push (RFC 8030) with VAPID (RFC 8292) and aes128gcm (RFC 8291), sent by the
+ * worker itself: no third-party gateway. See docs/push.md for how pushes are decided.
+ */
+
+/** What the service worker receives (JSON) and shows. */
+export interface PushContent {
+  kind: "message" | "call";
+  title: string;
+  body: string;
+  /** Notifications with the same tag replace each other: one per room. */
+  tag: string;
+  roomId: string;
+  seq?: number;
+  /** Where a click opens Hearth. */
+  url: string;
+}
+
+export type Outcome = "sent" | "gone" | "failed";
+
+export const MAX_ATTEMPTS = 3;
+const PREVIEW_CHARS = 140;
+
+export function vapidFrom(env: Env): VapidKeys | null {
+  if (!env.VAPID_PUBLIC_KEY || !env.VAPID_PRIVATE_KEY) return null;
+  return { subject: env.VAPID_SUBJECT ?? "mailto:admin@localhost", publicKey: env.VAPID_PUBLIC_KEY, privateKey: env.VAPID_PRIVATE_KEY };
+}
+
+/**
+ * The request is always built for the subscription's https endpoint; PUSH_TRANSPORT (an
+ * optional service binding) may carry it instead of the public internet, e.g. to a test
+ * push service.
+ */
+function deliver(env: Env, endpoint: string, init: RequestInit): Promise<Response> {
+  return env.PUSH_TRANSPORT ? env.PUSH_TRANSPORT.fetch(endpoint, init) : fetch(endpoint, init);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Sends one push to one device: 404/410 delete the subscription at once; 429, 5xx and
+ * network errors are retried (MAX_ATTEMPTS in all, backing off, honouring Retry-After up to
+ * 5 s); other refusals are not retried. Failures count against the subscription.
+ */
+export async function sendPush(
+  env: Env,
+  vapid: VapidKeys,
+  sub: Subscription,
+  content: PushContent,
+  options: { ttl: number; topic: string; urgency: "normal" | "high" },
+): Promise<Outcome> {
+  const payload = await buildPushPayload(
+    { data: JSON.stringify(content), options },
+    { endpoint: sub.endpoint, expirationTime: null, keys: { p256dh: sub.p256dh, auth: sub.auth } },
+    vapid,
+  );
+  const backoff = numberVar(env.PUSH_RETRY_MS, 500);
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    let wait = backoff * 2 ** (attempt - 1);
+    try {
+      const res = await deliver(env, sub.endpoint, payload as RequestInit);
+      await res.body?.cancel();
+      if (res.ok) {
+        await recordSuccess(env.DB, sub.id);
+        return "sent";
+      }
+      if (res.status === 404 || res.status === 410) {
+        await pruneSubscription(env.DB, sub.id);
+        return "gone";
+      }
+      if (res.status !== 429 && res.status < 500) break;
+      const retryAfter = Number(res.headers.get("retry-after"));
+      if (Number.isFinite(retryAfter) && retryAfter > 0) wait = Math.min(5000, retryAfter * 1000);
+    } catch (err) {
+      console.error("push delivery failed", err);
+    }
+    if (attempt < MAX_ATTEMPTS) await sleep(wait);
+  }
+  await recordFailure(env.DB, sub.id);
+  return "failed";
+}
+
+function preview(m: ChatMessage): string {
+  const text =
+    m.kind === "image" ? `📷 Photo${m.body ? `: ${m.body}` : ""}` : m.kind === "audio" ? "🎤 Voice message" : m.kind === "file" ? `📎 ${m.attachment?.name ?? "File"}` : m.body;
+  const chars = [...text.replace(/\s+/g, " ")];
+  return chars.length > PREVIEW_CHARS ? `${chars.slice(0, PREVIEW_CHARS - 1).join("")}…` : chars.join("");
+}
+
+const mentions = (m: ChatMessage, username: string) => new RegExp(`(^|[^\\w-])@${username}(?![\\w-])`, "i").test(m.body);
+
+export interface DispatchResult {
+  sent: number;
+  gone: number;
+  failed: number;
+  skipped: number;
+}
+
+/**
+ * One push per device for a batch of new messages in a room: to each member with a
+ * subscription who is not present (no open, visible connection to the room), not the
+ * author of every message, not muted, and, in "mentions" mode, mentioned.
+ */
+export async function pushRoomMessages(env: Env, roomId: string, messages: ChatMessage[], present: Set<string>): Promise<DispatchResult> {
+  const result: DispatchResult = { sent: 0, gone: 0, failed: 0, skipped: 0 };
+  const vapid = vapidFrom(env);
+  if (!vapid || messages.length === 0) return result;
+  const room = await env.DB.prepare("SELECT name, visibility FROM rooms WHERE id = ?").bind(roomId).first<{ name: string; visibility: string }>();
+  if (!room) return result;
+  const sends: Promise<Outcome>[] = [];
+  for (const r of await roomRecipients(env.DB, roomId)) {
+    const userId = r.subscription.userId;
+    let relevant = messages.filter((m) => m.userId !== userId);
+    if (r.notify === "mentions") relevant = relevant.filter((m) => mentions(m, r.username));
+    if (present.has(userId) || relevant.length === 0) {
+      result.skipped += 1;
+      continue;
+    }
+    const latest = relevant[relevant.length - 1]!;
+    const more = relevant.length > 1 ? ` (+${relevant.length - 1} more)` : "";
+    const content: PushContent = {
+      kind: "message",
+      title: room.visibility === "dm" ? latest.username : `#${room.name}`,
+      body: `${room.visibility === "dm" ? "" : `${latest.username}: `}${preview(latest)}${more}`,
+      tag: `room-${roomId}`,
+      roomId,
+      seq: latest.seq,
+      url: `/#/rooms/${roomId}`,
+    };
+    sends.push(sendPush(env, vapid, r.subscription, content, { ttl: 24 * 3600, topic: roomId.slice(0, 32), urgency: "normal" }));
+  }
+  for (const outcome of await Promise.all(sends)) result[outcome] += 1;
+  return result;
+}
+
+/** Rings every other member of a room (not muted) on their devices: "alice is calling". */
+export async function pushCall(env: Env, roomId: string, caller: { id: string; username: string }): Promise<DispatchResult> {
+  const result: DispatchResult = { sent: 0, gone: 0, failed: 0, skipped: 0 };
+  const vapid = vapidFrom(env);
+  if (!vapid) return result;
+  const room = await env.DB.prepare("SELECT name, visibility FROM rooms WHERE id = ?").bind(roomId).first<{ name: string; visibility: string }>();
+  if (!room) return result;
+  const sends: Promise<Outcome>[] = [];
+  for (const r of await roomRecipients(env.DB, roomId)) {
+    if (r.subscription.userId === caller.id) {
+      result.skipped += 1;
+      continue;
+    }
+    const content: PushContent = {
+      kind: "call",
+      title: `${caller.username} is calling`,
+      body: room.visibility === "dm" ? "Tap to answer" : `Call in #${room.name}`,
+      tag: `call-${roomId}`,
+      roomId,
+      url: `/#/rooms/${roomId}?call=1`,
+    };
+    sends.push(sendPush(env, vapid, r.subscription, content, { ttl: 60, topic: `c${roomId}`.slice(0, 32), urgency: "high" }));
+  }
+  for (const outcome of await Promise.all(sends)) result[outcome] += 1;
+  return result;
+}
