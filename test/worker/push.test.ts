@@ -95,7 +95,7 @@ describe("pushes for messages", () => {
       tag: `room-${room.id}`,
       roomId: room.id,
       seq: 1,
-      url: `/#/rooms/${room.id}`,
+      url: `/rooms/${room.id}`,
     });
     expect(got!.vapid).toMatchObject({ aud: "https://push.test", sub: "mailto:tests@hearth.test" });
     expect(got!.headers.topic).toBe(room.id);

@@ -130,7 +130,7 @@ export async function pushRoomMessages(env: Env, roomId: string, messages: ChatM
       tag: `room-${roomId}`,
       roomId,
       seq: latest.seq,
-      url: `/#/rooms/${roomId}`,
+      url: `/rooms/${roomId}`,
     };
     sends.push(sendPush(env, vapid, r.subscription, content, { ttl: 24 * 3600, topic: roomId.slice(0, 32), urgency: "normal" }));
   }
@@ -157,7 +157,7 @@ export async function pushCall(env: Env, roomId: string, caller: { id: string; u
       body: room.visibility === "dm" ? "Tap to answer" : `Call in #${room.name}`,
       tag: `call-${roomId}`,
       roomId,
-      url: `/#/rooms/${roomId}?call=1`,
+      url: `/rooms/${roomId}?call=1`,
     };
     sends.push(sendPush(env, vapid, r.subscription, content, { ttl: 60, topic: `c${roomId}`.slice(0, 32), urgency: "high" }));
   }
