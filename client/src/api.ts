@@ -1,5 +1,13 @@
 import { endSession, token } from "./session";
-import type { Message, PublicRoom, Room, RoomDetails, User } from "./types";
+import type {
+  CallParticipant,
+  Message,
+  PeerGrant,
+  PublicRoom,
+  Room,
+  RoomDetails,
+  User,
+} from "./types";
 
 /** A refused API call: the server's `{error:{code,message}}`, or a network failure. */
 export class ApiError extends Error {
@@ -13,7 +21,7 @@ export class ApiError extends Error {
   }
 }
 
-type Method = "GET" | "POST";
+type Method = "GET" | "POST" | "PUT" | "DELETE";
 
 async function request<T>(method: Method, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { Accept: "application/json" };
@@ -99,4 +107,47 @@ export const api = {
     request<void>("POST", `${roomPath(roomId)}/read`, { seq }),
   ticket: (roomId: string) =>
     request<{ ticket: string; expiresAt: string }>("POST", `${roomPath(roomId)}/ticket`),
+
+  /** A peer id for this room's call (docs/calls.md §1); 409 `call_full` past 4 people. */
+  callPeer: (roomId: string) => request<PeerGrant>("POST", `${roomPath(roomId)}/calls/peer`),
+  /** Who is in this room's call now, in the order they joined. */
+  callParticipants: (roomId: string) =>
+    request<{ roomId: string; maxPeers: number; participants: CallParticipant[] }>(
+      "GET",
+      `${roomPath(roomId)}/calls`,
+    ),
+
+  /** Web push (docs/push.md): the VAPID key, this device's subscription, a room's setting. */
+  pushKey: () => request<{ publicKey: string }>("GET", "/api/push/key"),
+  subscribePush: (subscription: PushSubscriptionJSON) =>
+    request<{ id: string }>("POST", "/api/push/subscriptions", subscription),
+  unsubscribePush: (endpoint: string) => request<void>("DELETE", "/api/push/subscriptions", { endpoint }),
+  setNotify: (roomId: string, mode: "all" | "mentions" | "muted") =>
+    request<{ mode: string }>("PUT", `${roomPath(roomId)}/notifications`, { mode }),
+
+  /** Asks for a signed URL to PUT one file's bytes to (docs/media.md §1). */
+  requestUpload: (roomId: string, file: { name: string; type: string; size: number }) =>
+    request<UploadGrant>("POST", `${roomPath(roomId)}/uploads`, file),
+  /** A signed download URL for an attachment, valid 10 minutes (docs/media.md §4). */
+  attachmentUrl: (roomId: string, uploadId: string) =>
+    request<AttachmentUrl>(
+      "GET",
+      `${roomPath(roomId)}/attachments/${encodeURIComponent(uploadId)}`,
+    ),
 };
+
+export interface UploadGrant {
+  uploadId: string;
+  uploadUrl: string;
+  method: "PUT";
+  headers: Record<string, string>;
+  expiresAt: string;
+  maxBytes: number;
+}
+
+export interface AttachmentUrl {
+  url: string;
+  expiresAt: string;
+  type: string;
+  inline: boolean;
+}

@@ -2,7 +2,17 @@ import { batch, signal } from "@preact/signals";
 import ReconnectingWebSocket from "partysocket/ws";
 import { api, ApiError, normalizeMessage } from "./api";
 import { noteActivity } from "./rooms";
-import type { ClientFrame, Message, OnlineUser, ServerFrame, User } from "./types";
+import type {
+  Attachment,
+  AttachmentRef,
+  CallParticipant,
+  ClientFrame,
+  MediaKind,
+  Message,
+  OnlineUser,
+  ServerFrame,
+  User,
+} from "./types";
 
 export type ConnectionState = "connecting" | "online" | "reconnecting" | "closed";
 
@@ -13,6 +23,10 @@ export interface PendingMessage {
   ts: number;
   /** Set when the server refused it for good (e.g. too long). */
   failed?: string;
+  /** A media message: its kind, the upload it refers to, and what the sender knows of the file. */
+  kind?: MediaKind;
+  attachment?: AttachmentRef;
+  local?: Omit<Attachment, "id"> & { previewUrl?: string };
 }
 
 export interface Typist {
@@ -53,6 +67,10 @@ export class RoomChannel {
   /** Why the room was closed for good (state "closed"). */
   readonly closedReason = signal<string | null>(null);
   readonly online = signal<OnlineUser[]>([]);
+  /** Who is in the room's call (docs/calls.md); empty: no call. */
+  readonly call = signal<CallParticipant[]>([]);
+  /** When a call has just started here (a `call` frame with `ringing`); 0: none since. */
+  readonly ringingAt = signal(0);
   readonly typists = signal<Typist[]>([]);
   readonly historyError = signal<string | null>(null);
   readonly historyLoaded = signal(false);
@@ -108,6 +126,29 @@ export class RoomChannel {
     const body = text.trim();
     if (!body) return;
     const message: PendingMessage = { clientId: newClientId(), body, ts: Date.now() };
+    this.pending.value = [...this.pending.value, message];
+    this.stopTyping();
+    if (this.state.value === "online") this.transmit(message);
+  }
+
+  /**
+   * Queues a media message for an upload that has finished (docs/media.md §3); `caption` may
+   * be empty. `local` describes the file for the "Sending…" line and the ack's placeholder.
+   */
+  sendMedia(
+    kind: MediaKind,
+    attachment: AttachmentRef,
+    caption: string,
+    local: NonNullable<PendingMessage["local"]>,
+  ): void {
+    const message: PendingMessage = {
+      clientId: newClientId(),
+      body: caption.trim(),
+      ts: Date.now(),
+      kind,
+      attachment,
+      local,
+    };
     this.pending.value = [...this.pending.value, message];
     this.stopTyping();
     if (this.state.value === "online") this.transmit(message);
@@ -297,6 +338,13 @@ export class RoomChannel {
       case "presence":
         this.online.value = frame.online;
         return;
+      case "call":
+        batch(() => {
+          this.call.value = frame.participants;
+          if (frame.ringing) this.ringingAt.value = Date.now();
+          else if (frame.participants.length === 0) this.ringingAt.value = 0;
+        });
+        return;
       case "pong":
         return;
       case "error":
@@ -305,7 +353,10 @@ export class RoomChannel {
   }
 
   private onHello(frame: Extract<ServerFrame, { type: "hello" }>): void {
+    // A socket counts as visible until told otherwise.
+    if (document.visibilityState === "hidden") this.reportVisibility();
     this.online.value = frame.online;
+    this.call.value = frame.call ?? [];
     if (!this.seqKnown) {
       // No history page (it failed): start live from the room's newest message.
       this.lastSeq = frame.lastSeq;
@@ -353,6 +404,9 @@ export class RoomChannel {
             username: this.me.username,
             body: sent.body,
             clientId: sent.clientId,
+            ...(sent.kind && sent.attachment && sent.local
+              ? { kind: sent.kind, attachment: placeholderAttachment(sent.attachment, sent.local) }
+              : {}),
           },
         ]);
       }
@@ -415,7 +469,12 @@ export class RoomChannel {
   }
 
   private transmit(message: PendingMessage): void {
-    this.sendFrame({ type: "send", clientId: message.clientId, body: message.body });
+    const { clientId, body, kind, attachment } = message;
+    this.sendFrame(
+      kind && attachment
+        ? { type: "send", clientId, body, kind, attachment }
+        : { type: "send", clientId, body },
+    );
   }
 
   private sendFrame(frame: ClientFrame): boolean {
@@ -469,7 +528,15 @@ export class RoomChannel {
 
   // ---- read marker ---------------------------------------------------------------------
 
-  private readonly onVisibility = () => this.scheduleMarkRead();
+  private readonly onVisibility = () => {
+    this.reportVisibility();
+    this.scheduleMarkRead();
+  };
+
+  /** Tells the room whether this page is in the background: away users get web pushes. */
+  private reportVisibility(): void {
+    this.sendFrame({ type: "visibility", hidden: document.visibilityState === "hidden" });
+  }
 
   /** Tells the server what has been seen, debounced, only while the page is visible. */
   private scheduleMarkRead(): void {
@@ -488,6 +555,16 @@ export class RoomChannel {
       this.lastMarkedSeq = 0;
     });
   }
+}
+
+/** The attachment the server stores for a media message, as the sender can tell it before the echo. */
+function placeholderAttachment(
+  ref: AttachmentRef,
+  local: NonNullable<PendingMessage["local"]>,
+): Attachment {
+  const { previewUrl: _preview, ...known } = local;
+  const { uploadId, ...measured } = ref;
+  return { ...known, ...measured, id: uploadId };
 }
 
 function describe(error: unknown): string {

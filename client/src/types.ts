@@ -18,6 +18,8 @@ export interface Room {
   lastMessageAt: string | null;
   unread: number;
   role: "owner" | "member";
+  /** My push setting for this room. */
+  notify?: "all" | "mentions" | "muted";
   dmWith?: { id: string; username: string };
 }
 
@@ -49,8 +51,37 @@ export interface Message {
   ts: number;
   userId: string;
   username: string;
+  /** The text, or a media message's caption (may then be empty). */
   body: string;
   clientId: string;
+  /** Absent on servers older than media messages: then "text". */
+  kind?: MessageKind;
+  attachment?: Attachment;
+}
+
+export type MessageKind = "text" | "image" | "file" | "audio";
+export type MediaKind = Exclude<MessageKind, "text">;
+
+/** What a media message carries about its file (docs/protocol.md, docs/media.md). */
+export interface Attachment {
+  /** The upload id; a signed URL comes from GET /api/rooms/{roomId}/attachments/{id}. */
+  id: string;
+  name: string;
+  size: number;
+  /** Sniffed from the bytes by the server. */
+  type: string;
+  width?: number;
+  height?: number;
+  /** Seconds (audio). */
+  duration?: number;
+}
+
+/** What a client sends to attach its own finished upload. */
+export interface AttachmentRef {
+  uploadId: string;
+  width?: number;
+  height?: number;
+  duration?: number;
 }
 
 export interface OnlineUser {
@@ -58,9 +89,28 @@ export interface OnlineUser {
   username: string;
 }
 
+/** Someone in a room's call: one entry per open signaling socket (docs/calls.md). */
+export interface CallParticipant {
+  peerId: string;
+  userId: string;
+  username: string;
+  joinedAt: string;
+}
+
+/** `POST /api/rooms/{id}/calls/peer`: a peer id and the PeerJS options to use it with. */
+export interface PeerGrant {
+  peerId: string;
+  key: string;
+  path: string;
+  iceServers: RTCIceServer[];
+  expiresAt: string;
+  maxPeers: number;
+}
+
 export type ClientFrame =
-  | { type: "send"; clientId: string; body: string }
+  | { type: "send"; clientId: string; body: string; kind?: MediaKind; attachment?: AttachmentRef }
   | { type: "typing"; typing: boolean }
+  | { type: "visibility"; hidden: boolean }
   | { type: "ping" };
 
 export type ServerFrame =
@@ -70,6 +120,8 @@ export type ServerFrame =
       user: { id: string; username: string };
       lastSeq: number;
       online: OnlineUser[];
+      /** Who is in the room's call now (empty: no call). Absent on servers without calls. */
+      call?: CallParticipant[];
       limits?: Record<string, number>;
     }
   | { type: "message"; message: Message }
@@ -77,6 +129,7 @@ export type ServerFrame =
   | { type: "ack"; clientId: string; seq: number; ts: number; duplicate: boolean }
   | { type: "typing"; userId: string; username: string; typing: boolean }
   | { type: "presence"; online: OnlineUser[] }
+  | { type: "call"; participants: CallParticipant[]; ringing: boolean }
   | { type: "pong" }
   | {
       type: "error";

@@ -3,6 +3,7 @@ import { LocationProvider, Route, Router, useLocation } from "preact-iso";
 import { api, ApiError } from "../api";
 import { currentUser, endSession, token } from "../session";
 import { pollRooms, rooms } from "../rooms";
+import { initPush } from "../push/push";
 import { AuthView } from "./AuthView";
 import { Sidebar } from "./Sidebar";
 import { RoomView } from "./RoomView";
@@ -69,10 +70,12 @@ function SignedIn() {
 }
 
 function Shell() {
-  const { path } = useLocation();
+  const { path, route } = useLocation();
   const roomOpen = path.startsWith("/rooms/");
 
   useEffect(() => pollRooms(), []);
+  // The service worker (web push); a notification click routes here.
+  useEffect(() => void initPush((url) => route(url)), []);
 
   const unread = rooms.value.reduce((sum, room) => sum + room.unread, 0);
   useEffect(() => {

@@ -1,6 +1,13 @@
-import { useEffect, useRef, useState } from "preact/hooks";
+import type { ComponentType } from "preact";
+import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { useFileDrop, usePasteFiles } from "../media/input";
+import { MediaIcon, SendGlyph } from "../media/icons";
+import { MediaQueue } from "../media/queue";
+import type { RecorderProps } from "../media/Recorder";
+import { Tray } from "../media/Tray";
 import type { RoomChannel } from "../room-channel";
 import { EmojiButton } from "./EmojiButton";
+import { Icon } from "./Icon";
 
 const MAX_CHARS = 4000;
 const MAX_HEIGHT_PX = 180;
@@ -11,14 +18,38 @@ const draftKey = (channel: RoomChannel) => `${channel.me.id}:${channel.roomId}`;
 
 const codePoints = (text: string) => [...text].length;
 
-/** The message box: Enter sends, Shift+Enter adds a line, and typing is announced to the room. */
+/** The voice recorder's code arrives the first time the microphone button is pressed. */
+let recorderModule: Promise<ComponentType<RecorderProps>> | null = null;
+const loadRecorder = () => {
+  recorderModule ??= import("../media/Recorder").then((m) => m.VoiceRecorder);
+  recorderModule.catch(() => (recorderModule = null));
+  return recorderModule;
+};
+
+/**
+ * The message box: Enter sends, Shift+Enter adds a line, and typing is announced to the room.
+ * Files come in by the attach button, by dropping them on the chat or by pasting; they upload
+ * at once and are sent (the text as the first one's caption) when the user sends. The
+ * microphone button records a voice note, sent when the recording is.
+ */
 export function Composer({ channel, label }: { channel: RoomChannel; label: string }) {
   const [text, setText] = useState(() => drafts.get(draftKey(channel)) ?? "");
   const input = useRef<HTMLTextAreaElement>(null);
+  const form = useRef<HTMLFormElement>(null);
+  const fileInput = useRef<HTMLInputElement>(null);
+  const micButton = useRef<HTMLButtonElement>(null);
   const closed = channel.state.value === "closed";
+
+  const queue = useMemo(() => new MediaQueue(channel), [channel]);
+  useEffect(() => () => queue.dispose(), [queue]);
+  const [recording, setRecording] = useState(false);
+  const [Recorder, setRecorder] = useState<ComponentType<RecorderProps> | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
 
   useEffect(() => {
     setText(drafts.get(draftKey(channel)) ?? "");
+    setRecording(false);
+    setNotice(null);
     // Desktop: ready to type as soon as a room opens. (Not on touch screens: no surprise keyboard.)
     if (matchMedia("(pointer: fine)").matches) input.current?.focus();
   }, [channel]);
@@ -29,15 +60,30 @@ export function Composer({ channel, label }: { channel: RoomChannel; label: stri
     if (!el) return;
     el.style.height = "auto";
     el.style.height = `${Math.min(el.scrollHeight, MAX_HEIGHT_PX)}px`;
-  }, [text, channel]);
+  }, [text, channel, recording]);
+
+  const addFiles = useCallback(
+    (files: File[]) => {
+      if (files.length === 0) return;
+      setNotice(null);
+      queue.add(files.map((file) => ({ file })));
+    },
+    [queue],
+  );
+  const chatArea = useCallback(() => form.current?.closest<HTMLElement>(".chat") ?? null, []);
+  const textbox = useCallback(() => input.current, []);
+  const dragging = useFileDrop(chatArea, addFiles, !closed);
+  usePasteFiles(textbox, addFiles, !closed && !recording);
 
   const length = codePoints(text.trim());
   const tooLong = length > MAX_CHARS;
-  const canSend = length > 0 && !tooLong && !closed;
+  const staged = queue.staged.value;
+  const canSend = (length > 0 || staged > 0) && !tooLong && !closed;
 
   function send() {
     if (!canSend) return;
-    channel.send(text);
+    if (!queue.commit(text)) channel.send(text);
+    else channel.stopTyping();
     setText("");
   }
 
@@ -55,47 +101,147 @@ export function Composer({ channel, label }: { channel: RoomChannel; label: stri
     });
   }
 
+  function startRecording() {
+    setNotice(null);
+    setRecording(true);
+    if (!Recorder) {
+      loadRecorder().then(
+        (component) => setRecorder(() => component),
+        () => {
+          setRecording(false);
+          setNotice("The recorder could not be loaded. Check your connection and try again.");
+        },
+      );
+    }
+  }
+
+  function stopRecording(focusMic: boolean) {
+    setRecording(false);
+    requestAnimationFrame(() => (focusMic ? micButton.current : input.current)?.focus());
+  }
+
   return (
     <form
+      ref={form}
       class="composer"
       onSubmit={(event) => {
         event.preventDefault();
         send();
       }}
     >
+      <div class="drop-overlay" hidden={!dragging} aria-hidden="true" data-testid="drop-overlay">
+        <MediaIcon name="upload" size={28} />
+        <span>Drop files to attach them</span>
+      </div>
+      <Tray
+        queue={queue}
+        onCaptionBack={(caption) => setText((current) => (current.trim() ? current : caption))}
+      />
+      {notice && (
+        <p class="composer__notice" role="alert" data-testid="composer-notice">
+          <span>{notice}</span>
+          <button
+            type="button"
+            class="icon-btn"
+            aria-label="Dismiss this message"
+            onClick={() => setNotice(null)}
+          >
+            <Icon name="close" size={16} />
+          </button>
+        </p>
+      )}
       <label for="composer-input" class="sr-only">
         Message {label}
       </label>
-      <div class="composer__box">
-        <textarea
-          id="composer-input"
-          ref={input}
-          rows={1}
-          placeholder={closed ? "You can no longer post here" : `Message ${label}`}
-          disabled={closed}
-          value={text}
-          aria-describedby="composer-help"
-          aria-invalid={tooLong}
-          onInput={(event) => {
-            const value = event.currentTarget.value;
-            setText(value);
-            channel.noteTyping(value.trim().length > 0);
-          }}
-          onKeyDown={(event) => {
-            if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
-              event.preventDefault();
-              send();
-            }
-          }}
-          onBlur={() => channel.stopTyping()}
-        />
-        <EmojiButton onPick={insert} />
-        <button type="submit" class="composer__send" disabled={!canSend} aria-label="Send message">
-          <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
-            <path fill="currentColor" d="M3.4 20.4 21 12 3.4 3.6l-.01 6.53L15 12 3.39 13.87z" />
-          </svg>
-        </button>
-      </div>
+      {recording ? (
+        <div class="composer__box composer__box--recording">
+          {Recorder ? (
+            <Recorder
+              onSend={(file, duration) => {
+                queue.add([{ file, duration }], { send: true });
+                stopRecording(false);
+              }}
+              onCancel={() => stopRecording(true)}
+              onError={(message) => {
+                setNotice(message);
+                stopRecording(true);
+              }}
+            />
+          ) : (
+            <p class="rec__loading" role="status">
+              Starting the recorder…
+            </p>
+          )}
+        </div>
+      ) : (
+        <div class="composer__box">
+          <button
+            type="button"
+            class="icon-btn composer__attach"
+            aria-label="Attach files"
+            disabled={closed}
+            onClick={() => fileInput.current?.click()}
+          >
+            <MediaIcon name="paperclip" size={21} />
+          </button>
+          <input
+            ref={fileInput}
+            id="composer-files"
+            type="file"
+            multiple
+            hidden
+            tabIndex={-1}
+            aria-label="Files to attach"
+            data-testid="file-input"
+            onChange={(event) => {
+              const el = event.currentTarget;
+              addFiles([...(el.files ?? [])]);
+              el.value = ""; // picking the same file again still fires change
+            }}
+          />
+          <textarea
+            id="composer-input"
+            ref={input}
+            rows={1}
+            placeholder={closed ? "You can no longer post here" : `Message ${label}`}
+            disabled={closed}
+            value={text}
+            aria-describedby="composer-help"
+            aria-invalid={tooLong}
+            onInput={(event) => {
+              const value = event.currentTarget.value;
+              setText(value);
+              channel.noteTyping(value.trim().length > 0);
+            }}
+            onKeyDown={(event) => {
+              if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+                event.preventDefault();
+                send();
+              }
+            }}
+            onBlur={() => channel.stopTyping()}
+          />
+          <button
+            ref={micButton}
+            type="button"
+            class="icon-btn composer__mic"
+            aria-label="Record a voice note"
+            disabled={closed}
+            onClick={startRecording}
+          >
+            <MediaIcon name="mic" size={21} />
+          </button>
+          <EmojiButton onPick={insert} />
+          <button
+            type="submit"
+            class="composer__send"
+            disabled={!canSend}
+            aria-label={staged > 0 ? `Send message with ${staged === 1 ? "1 file" : `${staged} files`}` : "Send message"}
+          >
+            <SendGlyph />
+          </button>
+        </div>
+      )}
       <p id="composer-help" class="composer__help">
         {tooLong ? (
           <span class="composer__over">
@@ -104,6 +250,7 @@ export function Composer({ channel, label }: { channel: RoomChannel; label: stri
         ) : (
           <>
             <kbd>Enter</kbd> to send, <kbd>Shift</kbd>+<kbd>Enter</kbd> for a new line
+            <span class="composer__help-media"> · drop or paste files to attach them</span>
           </>
         )}
       </p>

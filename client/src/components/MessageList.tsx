@@ -1,5 +1,6 @@
 import { useLayoutEffect, useRef } from "preact/hooks";
 import { dayKey, formatDay, formatFull, formatTime } from "../format";
+import { AttachmentView, PendingAttachment } from "../media/Attachment";
 import type { PendingMessage, RoomChannel } from "../room-channel";
 import type { Message } from "../types";
 import { Avatar } from "./Avatar";
@@ -89,7 +90,7 @@ export function MessageList({ channel }: { channel: RoomChannel }) {
           )}
         </div>
         <ol class="messages" aria-label="Messages">
-          {renderMessages(messages, me.id)}
+          {renderMessages(messages, me.id, channel.roomId)}
           {pending.map((message) => (
             <PendingItem
               key={message.clientId}
@@ -104,7 +105,7 @@ export function MessageList({ channel }: { channel: RoomChannel }) {
   );
 }
 
-function renderMessages(messages: Message[], myId: string) {
+function renderMessages(messages: Message[], myId: string, roomId: string) {
   const items = [];
   let prev: Message | undefined;
   for (const message of messages) {
@@ -122,21 +123,39 @@ function renderMessages(messages: Message[], myId: string) {
       prev.userId !== message.userId ||
       message.ts - prev.ts > GROUP_GAP_MS;
     items.push(
-      <MessageItem key={message.seq} message={message} first={first} mine={message.userId === myId} />,
+      <MessageItem
+        key={message.seq}
+        message={message}
+        first={first}
+        mine={message.userId === myId}
+        roomId={roomId}
+      />,
     );
     prev = message;
   }
   return items;
 }
 
-function MessageItem({ message, first, mine }: { message: Message; first: boolean; mine: boolean }) {
+function MessageItem({
+  message,
+  first,
+  mine,
+  roomId,
+}: {
+  message: Message;
+  first: boolean;
+  mine: boolean;
+  roomId: string;
+}) {
   const iso = new Date(message.ts).toISOString();
+  const media = message.attachment !== undefined;
   return (
     <li
       class={`msg${first ? " msg--first" : ""}${mine ? " msg--mine" : ""}`}
       data-testid="message"
       data-seq={message.seq}
       data-author={message.username}
+      data-kind={message.kind ?? "text"}
     >
       <div class="msg__gutter">
         {first ? (
@@ -158,9 +177,16 @@ function MessageItem({ message, first, mine }: { message: Message; first: boolea
         ) : (
           <span class="sr-only">{message.username}: </span>
         )}
-        <p class="msg__body" data-testid="message-body">
-          {message.body}
-        </p>
+        {media && (
+          <div class="msg__media">
+            <AttachmentView roomId={roomId} message={message} />
+          </div>
+        )}
+        {(!media || message.body) && (
+          <p class="msg__body" data-testid="message-body">
+            {message.body}
+          </p>
+        )}
       </div>
     </li>
   );
@@ -188,7 +214,12 @@ function PendingItem({
           <span class="msg__author">{me}</span>
           <span class="msg__status">{message.failed ? "Not sent" : "Sending…"}</span>
         </div>
-        <p class="msg__body">{message.body}</p>
+        {message.local && (
+          <div class="msg__media">
+            <PendingAttachment message={message} />
+          </div>
+        )}
+        {(!message.local || message.body) && <p class="msg__body">{message.body}</p>}
         {message.failed && (
           <p class="msg__failure">
             {message.failed}{" "}

@@ -2,6 +2,8 @@ import type { ComponentChildren } from "preact";
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { useLocation } from "preact-iso";
 import { api, ApiError } from "../api";
+import { CallArea, CallButtons } from "../calls/CallArea";
+import { NotifySelect } from "../push/NotifySelect";
 import { typingText } from "../format";
 import { RoomChannel, type ConnectionState } from "../room-channel";
 import { openRoomId, refreshRooms, removeRoom, rooms, upsertRoom } from "../rooms";
@@ -125,6 +127,8 @@ function RoomScreen({ id, onJoined }: { id: string; onJoined: () => void }) {
         </div>
         <div class="room__tools">
           <ConnectionBadge state={channel.state.value} />
+          <CallButtons channel={channel} />
+          <NotifySelect room={room} />
           <button
             type="button"
             class="tool-btn"
@@ -157,6 +161,8 @@ function RoomScreen({ id, onJoined }: { id: string; onJoined: () => void }) {
           </button>
         </div>
       </RoomBar>
+
+      <CallArea channel={channel} roomLabel={label} />
 
       <div class="room__body">
         <div class="chat">

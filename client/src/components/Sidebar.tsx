@@ -5,6 +5,7 @@ import { openRoomId, rooms, roomsError, roomsLoaded } from "../rooms";
 import type { Room } from "../types";
 import { Avatar } from "./Avatar";
 import { Icon } from "./Icon";
+import { PushToggle } from "../push/PushToggle";
 import { BrowseRoomsDialog, CreateRoomDialog, NewDmDialog } from "./dialogs";
 
 type DialogName = "create" | "browse" | "dm" | null;
@@ -50,6 +51,7 @@ export function Sidebar() {
         {!roomsLoaded.value && !roomsError.value && <p class="sidebar__empty">Loading…</p>}
       </nav>
 
+      <PushToggle />
       {user && (
         <footer class="sidebar__footer">
           <Avatar name={user.username} />
