@@ -139,3 +139,13 @@ describe("request bodies", () => {
     expect(res.json.error.code).toBe("unsupported_media_type");
   });
 });
+
+describe("content security policy", () => {
+  it("lets the client PUT to R2's S3 endpoint only when direct uploads are configured", async () => {
+    const { contentSecurityPolicy, CONTENT_SECURITY_POLICY } = await import("../../worker/lib/security-headers");
+    expect(contentSecurityPolicy({})).toBe(CONTENT_SECURITY_POLICY);
+    const s3 = { R2_ACCESS_KEY_ID: "k", R2_SECRET_ACCESS_KEY: "s", R2_ACCOUNT_ID: "0123456789abcdef0123456789abcdef", R2_BUCKET_NAME: "b" };
+    expect(contentSecurityPolicy(s3)).toContain("connect-src 'self' ws: wss: https://0123456789abcdef0123456789abcdef.r2.cloudflarestorage.com;");
+    expect(contentSecurityPolicy({ ...s3, R2_ACCOUNT_ID: "evil.com; script-src *" })).toBe(CONTENT_SECURITY_POLICY);
+  });
+});

@@ -1,4 +1,5 @@
 import type { MiddlewareHandler } from "hono";
+import type { Env } from "../env";
 
 /**
  * The client's Content-Security-Policy: scripts only from Hearth's origin, no plugins, no
@@ -21,8 +22,18 @@ export const CONTENT_SECURITY_POLICY = [
   "form-action 'self'",
 ].join("; ");
 
+/**
+ * The policy for this deployment: when uploads go straight to R2 with S3 presigned URLs
+ * (docs/media.md), the browser must be allowed to PUT to R2's S3 endpoint.
+ */
+export function contentSecurityPolicy(env: Partial<Env>): string {
+  if (!env.R2_ACCESS_KEY_ID || !env.R2_SECRET_ACCESS_KEY || !env.R2_ACCOUNT_ID || !env.R2_BUCKET_NAME) return CONTENT_SECURITY_POLICY;
+  if (!/^[0-9a-f]{32}$/i.test(env.R2_ACCOUNT_ID)) return CONTENT_SECURITY_POLICY;
+  return CONTENT_SECURITY_POLICY.replace("connect-src 'self' ws: wss:", `connect-src 'self' ws: wss: https://${env.R2_ACCOUNT_ID}.r2.cloudflarestorage.com`);
+}
+
 /** Adds security headers to every response that is not a WebSocket upgrade. */
-export const securityHeaders: MiddlewareHandler = async (c, next) => {
+export const securityHeaders: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
   await next();
   if (c.res.status === 101) return;
   // Responses from fetch() (static assets, Durable Objects) have immutable headers.
@@ -36,7 +47,7 @@ export const securityHeaders: MiddlewareHandler = async (c, next) => {
   if (new URL(c.req.url).protocol === "https:") h.set("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
   const type = h.get("content-type") ?? "";
   // Documents and scripts (a service worker's policy comes with its script) get the app's policy.
-  if (type.includes("text/html") || type.includes("javascript")) h.set("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+  if (type.includes("text/html") || type.includes("javascript")) h.set("Content-Security-Policy", contentSecurityPolicy(c.env));
   // Anything else (JSON, media, client files) is never a document: if opened as one, it runs nothing.
   else h.set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'; sandbox");
   c.res = res;
