@@ -26,6 +26,23 @@ const PATHS = {
     "M16 4.5a3.5 3.5 0 0 1 0 7",
     "M18 14c2.4.6 4 2.6 4 5",
   ],
+  // media
+  paperclip: [
+    "M21 11.5 12.5 20a5.5 5.5 0 0 1-7.8-7.8l8.9-8.9a3.7 3.7 0 0 1 5.2 5.2l-8.9 8.9a1.8 1.8 0 0 1-2.6-2.6l8.2-8.2",
+  ],
+  mic: ["M12 3a3 3 0 0 0-3 3v6a3 3 0 0 0 6 0V6a3 3 0 0 0-3-3z", "M5 11a7 7 0 0 0 14 0", "M12 18v3"],
+  file: ["M14 3H7a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h10a2 2 0 0 0 2-2V8z", "M14 3v5h5"],
+  download: ["M12 4v11", "m7 10 5 5 5-5", "M5 20h14"],
+  trash: ["M4 7h16", "M10 11v6", "M14 11v6", "M6 7l1 13h10l1-13", "M9 7V4h6v3"],
+  image: ["M4 5h16v14H4z", "m4 16 5-5 4 4 2-2 5 5", "M15.5 9.5h.01"],
+  upload: ["M12 20V9", "m7 13 5-5 5 5", "M5 4h14"],
+  // calls
+  phone: ["M5 4h4l2 5-2.5 1.5a11 11 0 0 0 5 5L15 13l5 2v4a2 2 0 0 1-2 2A16 16 0 0 1 3 6a2 2 0 0 1 2-2"],
+  video: ["M3 7h12v10H3z", "m15 10 6-3v10l-6-3"],
+  videoOff: ["M3 7h12v10H3z", "m15 10 6-3v10l-6-3", "M2 3l20 18"],
+  micOff: ["M12 3a3 3 0 0 0-3 3v6a3 3 0 0 0 6 0V6a3 3 0 0 0-3-3z", "M5 11a7 7 0 0 0 14 0", "M12 18v3", "M3 3l18 18"],
+  /** The handset, turned down (drawn rotated below). */
+  hangUp: ["M5 4h4l2 5-2.5 1.5a11 11 0 0 0 5 5L15 13l5 2v4a2 2 0 0 1-2 2A16 16 0 0 1 3 6a2 2 0 0 1 2-2"],
 } as const;
 
 export type IconName = keyof typeof PATHS;
@@ -45,9 +62,11 @@ export function Icon({ name, size = 18 }: { name: IconName; size?: number }) {
       aria-hidden="true"
       focusable="false"
     >
-      {PATHS[name].map((d) => (
-        <path key={d} d={d} />
-      ))}
+      <g transform={name === "hangUp" ? "rotate(135 12 12)" : undefined}>
+        {PATHS[name].map((d) => (
+          <path key={d} d={d} />
+        ))}
+      </g>
     </svg>
   );
 }
