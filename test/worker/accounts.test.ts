@@ -149,3 +149,35 @@ describe("content security policy", () => {
     expect(contentSecurityPolicy({ ...s3, R2_ACCOUNT_ID: "evil.com; script-src *" })).toBe(CONTENT_SECURITY_POLICY);
   });
 });
+
+describe("password guessing", () => {
+  it("locks a username for 15 minutes after 10 wrong passwords, even for the right one, with Retry-After", async () => {
+    const user = await signup("target");
+    for (let i = 0; i < 10; i++) {
+      expect((await api("/api/auth/login", { body: { username: user.username, password: `guess-${i}-xx` } })).status).toBe(401);
+    }
+    const locked = await api("/api/auth/login", { body: { username: user.username, password: "correct horse battery" } });
+    expect(locked.status).toBe(429);
+    expect(locked.json.error.code).toBe("too_many_attempts");
+    expect(Number(locked.headers.get("retry-after"))).toBeGreaterThan(800);
+    // Other accounts are not affected.
+    const other = await signup();
+    expect((await api("/api/auth/login", { body: { username: other.username, password: "correct horse battery" } })).status).toBe(200);
+  });
+
+  it("forgets earlier failures after a successful log-in, and after the window", async () => {
+    const { recordFailure, lockedFor, WINDOW_MS } = await import("../../worker/auth/login-guard");
+    const { env } = await import("cloudflare:test");
+    const user = await signup();
+    for (let i = 0; i < 9; i++) await api("/api/auth/login", { body: { username: user.username, password: "wrong-password" } });
+    expect((await api("/api/auth/login", { body: { username: user.username, password: "correct horse battery" } })).status).toBe(200);
+    expect((await api("/api/auth/login", { body: { username: user.username, password: "wrong-password" } })).status).toBe(401);
+    expect((await api("/api/auth/login", { body: { username: user.username, password: "correct horse battery" } })).status).toBe(200);
+    const t0 = Date.now();
+    for (let i = 0; i < 10; i++) await recordFailure(env.DB, "someone_else", t0);
+    expect(await lockedFor(env.DB, "someone_else", t0 + 1000)).toBeGreaterThan(0);
+    expect(await lockedFor(env.DB, "someone_else", t0 + WINDOW_MS)).toBe(0);
+    await recordFailure(env.DB, "someone_else", t0 + WINDOW_MS);
+    expect(await lockedFor(env.DB, "someone_else", t0 + WINDOW_MS + 1)).toBe(0);
+  });
+});

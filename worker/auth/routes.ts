@@ -4,6 +4,7 @@ import { createRouter } from "../lib/app";
 import { ApiError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { Credentials, UserSchema, errorResponses, jsonBody, jsonResponse } from "../schemas";
+import { clearFailures, lockedFor, MAX_FAILURES, recordFailure } from "./login-guard";
 import { requireUser } from "./middleware";
 import { hashPassword, verifyPassword } from "./password";
 import { issueSession } from "./tokens";
@@ -58,10 +59,16 @@ authRoutes.openapi(
     tags: ["accounts"],
     summary: "Log in",
     request: { body: jsonBody(Credentials) },
-    responses: { 200: jsonResponse(Session, "A session token (7 days)"), ...errorResponses(400, 401) },
+    description: `After ${MAX_FAILURES} wrong passwords for a username within 15 minutes, log-ins for it answer 429 until the window ends.`,
+    responses: { 200: jsonResponse(Session, "A session token (7 days)"), ...errorResponses(400, 401, 429) },
   }),
   async (c) => {
     const { username, password } = c.req.valid("json");
+    const wait = await lockedFor(c.env.DB, username);
+    if (wait > 0) {
+      c.header("Retry-After", String(Math.ceil(wait / 1000)));
+      throw new ApiError(429, "too_many_attempts", `too many wrong passwords; try again in ${Math.ceil(wait / 60000)} min`);
+    }
     const row = await c.env.DB.prepare("SELECT id, username, password_hash, salt, created_at FROM users WHERE username = ?")
       .bind(username)
       .first<UserRow>();
@@ -69,7 +76,11 @@ authRoutes.openapi(
     const ok = row
       ? await verifyPassword(password, { hash: row.password_hash, salt: row.salt })
       : (await hashPassword(password), false);
-    if (!row || !ok) throw new ApiError(401, "invalid_credentials", "wrong username or password");
+    if (!row || !ok) {
+      await recordFailure(c.env.DB, username);
+      throw new ApiError(401, "invalid_credentials", "wrong username or password");
+    }
+    await clearFailures(c.env.DB, username);
     const { token } = await issueSession(c.env.JWT_SECRET, row);
     return c.json({ token, user: toUser(row) }, 200);
   },
