@@ -5,38 +5,66 @@ self.addEventListener("install", () => self.skipWaiting());
 self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));
 
 self.addEventListener("push", (event) => {
+  // Every push must show a notification (userVisibleOnly), whatever its payload: otherwise the
+  // browser shows its own "updated in the background" one.
+  const text = event.data ? event.data.text() : "";
   let data;
   try {
-    data = event.data ? event.data.json() : {};
+    data = text ? JSON.parse(text) : null;
   } catch {
-    data = { title: "Hearth", body: event.data ? event.data.text() : "" };
+    data = { body: text };
   }
+  if (!data || typeof data !== "object") data = {};
   const call = data.kind === "call";
   event.waitUntil(
-    self.registration.showNotification(data.title || "Hearth", {
-      body: data.body || "",
+    self.registration.showNotification(typeof data.title === "string" && data.title ? data.title : "Hearth", {
+      body: typeof data.body === "string" ? data.body : "",
       // One notification per room (a newer push replaces the older one); calls have their own.
-      tag: data.tag || "hearth",
+      tag: typeof data.tag === "string" && data.tag ? data.tag : "hearth",
       renotify: call,
       requireInteraction: call,
       icon: "/favicon.svg",
       badge: "/favicon.svg",
       timestamp: Date.now(),
-      data: { url: data.url || "/", roomId: data.roomId || null, seq: data.seq ?? null, kind: data.kind || "message" },
+      data: {
+        url: typeof data.url === "string" ? data.url : "/",
+        roomId: data.roomId || null,
+        seq: data.seq ?? null,
+        kind: data.kind || "message",
+      },
     }),
   );
 });
 
-/** Focuses a Hearth window and routes it to the notification's room, or opens one. */
+/** Where a notification leads: a path in this app (anything else opens the start page). */
+function targetOf(notification) {
+  let target;
+  try {
+    target = new URL((notification.data && notification.data.url) || "/", self.location.origin);
+  } catch {
+    target = null;
+  }
+  return target && target.origin === self.location.origin ? target : new URL("/", self.location.origin);
+}
+
+/** Routes a Hearth window to the notification's room and focuses it, or opens one. */
 async function openFromNotification(notification) {
   notification.close();
-  const target = new URL((notification.data && notification.data.url) || "/", self.location.origin);
-  const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
-  const existing = windows.find((w) => new URL(w.url).origin === self.location.origin);
+  const target = targetOf(notification);
+  const path = target.pathname + target.search;
+  const windows = (await self.clients.matchAll({ type: "window", includeUncontrolled: true })).filter(
+    (w) => new URL(w.url).origin === self.location.origin,
+  );
+  // The window already there, else the one the user looks at, else any.
+  const existing =
+    windows.find((w) => new URL(w.url).pathname === target.pathname) ||
+    windows.find((w) => w.focused) ||
+    windows.find((w) => w.visibilityState === "visible") ||
+    windows[0];
   if (existing) {
-    await existing.focus();
-    existing.postMessage({ type: "hearth:open", url: target.pathname + target.search });
-    return existing;
+    existing.postMessage({ type: "hearth:open", url: path });
+    // Focusing is allowed only right after a real click; the room switch above happens anyway.
+    return existing.focus().catch(() => existing);
   }
   return self.clients.openWindow(target.href);
 }

@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
+import { vapidKeys } from "../../scripts/vapid.mjs";
 import { ROOT, startHearth } from "../support/wrangler";
 
 declare module "vitest" {
@@ -22,7 +23,11 @@ export default async function setup(project: TestProject) {
     throw new Error("dist/client is not built: run `npm run build` (npm run test:browser does).");
   }
   mkdirSync(RESULTS, { recursive: true });
-  const hearth = await startHearth();
+  // Fresh VAPID keys, so web push is configured (GET /api/push/key answers; push.test.ts).
+  const vapid = vapidKeys();
+  const hearth = await startHearth({
+    vars: { VAPID_PUBLIC_KEY: vapid.publicKey, VAPID_PRIVATE_KEY: vapid.privateKey, VAPID_SUBJECT: "mailto:tests@hearth.test" },
+  });
   project.provide("baseUrl", hearth.url);
   return async () => {
     await hearth.stop();

@@ -5,6 +5,7 @@ import { openRoomId, rooms, roomsError, roomsLoaded } from "../rooms";
 import type { Room } from "../types";
 import { Avatar } from "./Avatar";
 import { Icon } from "./Icon";
+import { forgetPushOnLogout } from "../push/push";
 import { PushToggle } from "../push/PushToggle";
 import { BrowseRoomsDialog, CreateRoomDialog, NewDmDialog } from "./dialogs";
 
@@ -58,7 +59,7 @@ export function Sidebar() {
           <span class="sidebar__me" data-testid="current-user">
             {user.username}
           </span>
-          <button type="button" class="side-btn side-btn--small" onClick={endSession}>
+          <button type="button" class="side-btn side-btn--small" onClick={() => void forgetPushOnLogout().then(endSession)}>
             <Icon name="leave" size={16} /> Log out
           </button>
         </footer>

@@ -1,36 +1,53 @@
 import { useState } from "preact/hooks";
 import { api, ApiError } from "../api";
-import { upsertRoom } from "../rooms";
+import { rooms } from "../rooms";
 import type { Room } from "../types";
+import { BellIcon } from "./BellIcon";
 
 const LABELS = { all: "All messages", mentions: "Mentions only", muted: "Muted" } as const;
+type Mode = keyof typeof LABELS;
 
 /** This room's push setting for me: all messages, mentions only, or muted. */
 export function NotifySelect({ room }: { room: Room }) {
   const [error, setError] = useState<string | null>(null);
-  const current = room.notify ?? "all";
+  const [saving, setSaving] = useState(false);
+  const current: Mode = room.notify ?? "all";
   return (
-    <label class="notify-select">
+    <label class="notify-select tool-btn" data-mode={current} title={`Notifications: ${LABELS[current]}`}>
+      <BellIcon off={current === "muted"} />
       <span class="sr-only">Notifications for this room</span>
       <select
         value={current}
+        disabled={saving}
         data-testid="notify-select"
         onChange={async (event) => {
-          const mode = (event.currentTarget as HTMLSelectElement).value as keyof typeof LABELS;
+          const select = event.currentTarget as HTMLSelectElement;
+          const mode = select.value as Mode;
           setError(null);
+          setSaving(true);
           try {
             await api.setNotify(room.id, mode);
-            upsertRoom({ ...room, notify: mode });
+            // In place: a setting is no activity, the room keeps its place in the list.
+            rooms.value = rooms.value.map((r) => (r.id === room.id ? { ...r, notify: mode } : r));
           } catch (e) {
+            select.value = current;
             setError(e instanceof ApiError ? e.message : "Could not save");
+          } finally {
+            setSaving(false);
           }
         }}
       >
-        {(Object.keys(LABELS) as (keyof typeof LABELS)[]).map((mode) => (
-          <option value={mode}>{mode === "muted" ? "🔕 " : "🔔 "}{LABELS[mode]}</option>
+        {(Object.keys(LABELS) as Mode[]).map((mode) => (
+          <option key={mode} value={mode}>
+            {LABELS[mode]}
+          </option>
         ))}
       </select>
-      {error && <span role="alert">{error}</span>}
+      {error && (
+        <span class="notify-select__error" role="alert">
+          {error}
+        </span>
+      )}
     </label>
   );
 }

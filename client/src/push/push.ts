@@ -5,38 +5,75 @@ import { api, ApiError } from "../api";
  * Web push on this device: the service worker, the opt-in (permission is asked only when
  * the user turns notifications on) and the subscription Hearth sends pushes to.
  */
-export type PushState = "unsupported" | "unavailable" | "off" | "on" | "denied" | "busy";
+export type PushState = "checking" | "unsupported" | "unavailable" | "off" | "on" | "denied" | "busy";
 
-export const pushState = signal<PushState>("off");
+/** "checking" until initPush knows (the toggle stays hidden rather than flashing "off"). */
+export const pushState = signal<PushState>("checking");
 export const pushError = signal<string | null>(null);
 
 const SUBSCRIBE_TIMEOUT_MS = 15_000;
+/** Logging out waits this long at most for the server to forget this device. */
+const LOGOUT_TIMEOUT_MS = 3_000;
 
 export function pushSupported(): boolean {
   return "serviceWorker" in navigator && "PushManager" in window && "Notification" in window;
 }
 
 let registration: Promise<ServiceWorkerRegistration> | null = null;
+let navigateTo: ((url: string) => void) | null = null;
 
-/** Registers the service worker (no prompt) and reads whether this device is subscribed. */
+function onWorkerMessage(event: MessageEvent) {
+  const data = event.data as { type?: string; url?: string } | null;
+  // A notification click: the worker sends the room's path (same origin, never "//host").
+  if (data?.type !== "hearth:open" || typeof data.url !== "string") return;
+  if (data.url.startsWith("/") && !data.url.startsWith("//")) navigateTo?.(data.url);
+}
+
+/**
+ * Registers the service worker (no prompt) and reads whether this device is subscribed.
+ * A subscription that exists is sent to the server again: the server may have dropped it
+ * (a failing push service) or still file it under whoever was signed in before.
+ */
 export async function initPush(navigate: (url: string) => void): Promise<void> {
   if (!pushSupported()) {
     pushState.value = "unsupported";
     return;
   }
+  if (!navigateTo) navigator.serviceWorker.addEventListener("message", onWorkerMessage);
+  navigateTo = navigate;
   registration ??= navigator.serviceWorker.register("/sw.js");
-  navigator.serviceWorker.addEventListener("message", (event: MessageEvent) => {
-    const data = event.data as { type?: string; url?: string } | null;
-    if (data?.type === "hearth:open" && typeof data.url === "string" && data.url.startsWith("/")) navigate(data.url);
-  });
   try {
-    const reg = await registration;
+    const [reg, key] = await Promise.all([
+      registration,
+      api.pushKey().catch((e: unknown) => (e instanceof Error ? e : new Error(String(e)))),
+    ]);
+    if (key instanceof ApiError && key.code === "push_not_configured") {
+      pushState.value = "unavailable";
+      return;
+    }
     const sub = await reg.pushManager.getSubscription();
     if (Notification.permission === "denied") pushState.value = "denied";
-    else pushState.value = sub ? "on" : "off";
+    else if (!sub || Notification.permission !== "granted") pushState.value = "off";
+    else if (!(key instanceof Error) && !sameKey(sub, key.publicKey)) {
+      // Made for other VAPID keys (the server's were replaced): no push can reach it.
+      await sub.unsubscribe().catch(() => false);
+      pushState.value = "off";
+    } else {
+      pushState.value = "on";
+      await api.subscribePush(sub.toJSON()).catch(() => undefined);
+    }
   } catch {
     pushState.value = "unavailable";
   }
+}
+
+/** Whether a subscription was made for this VAPID public key (unknown counts as yes). */
+function sameKey(sub: PushSubscription, publicKey: string): boolean {
+  const own = sub.options?.applicationServerKey;
+  if (!own) return true;
+  const a = new Uint8Array(own);
+  const b = keyBytes(publicKey);
+  return a.length === b.length && a.every((byte, i) => byte === b[i]);
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
@@ -64,11 +101,18 @@ export async function enablePush(): Promise<void> {
     const permission = await Notification.requestPermission();
     if (permission !== "granted") {
       pushState.value = permission === "denied" ? "denied" : "off";
-      pushError.value = "Notifications are blocked for this site. Allow them in the browser's site settings.";
+      pushError.value =
+        permission === "denied"
+          ? "Notifications are blocked for this site. Allow them in the browser's site settings."
+          : "Notifications were not allowed. Try again and choose Allow.";
       return;
     }
-    const reg = await registration!;
-    const existing = await reg.pushManager.getSubscription();
+    const reg = await ready();
+    let existing = await reg.pushManager.getSubscription();
+    if (existing && !sameKey(existing, publicKey)) {
+      await existing.unsubscribe();
+      existing = null;
+    }
     const sub =
       existing ??
       (await withTimeout(
@@ -89,11 +133,16 @@ export async function enablePush(): Promise<void> {
   }
 }
 
+function ready(): Promise<ServiceWorkerRegistration> {
+  registration ??= navigator.serviceWorker.register("/sw.js");
+  return registration;
+}
+
 export async function disablePush(): Promise<void> {
   pushError.value = null;
   pushState.value = "busy";
   try {
-    const reg = await registration!;
+    const reg = await ready();
     const sub = await reg.pushManager.getSubscription();
     if (sub) {
       await api.unsubscribePush(sub.endpoint).catch(() => undefined);
@@ -104,4 +153,22 @@ export async function disablePush(): Promise<void> {
     pushState.value = "on";
     pushError.value = error instanceof Error ? error.message : "Could not turn notifications off.";
   }
+}
+
+/**
+ * Before logging out: this device stops receiving the user's pushes (the server forgets the
+ * subscription and the browser drops it), so the next person on it is not notified of them.
+ * Gives up after a few seconds: logging out never hangs on the network.
+ */
+export async function forgetPushOnLogout(): Promise<void> {
+  if (!registration || !pushSupported()) return;
+  const forget = (async () => {
+    const sub = await (await registration!).pushManager.getSubscription();
+    if (!sub) return;
+    await api.unsubscribePush(sub.endpoint).catch(() => undefined);
+    await sub.unsubscribe();
+  })();
+  await withTimeout(forget, LOGOUT_TIMEOUT_MS, "timeout").catch(() => undefined);
+  pushState.value = "checking";
+  pushError.value = null;
 }
