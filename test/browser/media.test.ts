@@ -9,21 +9,11 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
+import { CHROMIUM, CHROMIUM_FLAGS as BASE_FLAGS, FAKE_MEDIA_FLAGS } from "./support";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const RESULTS = join(ROOT, "test-results");
-const CHROMIUM_FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--use-fake-device-for-media-stream",
-  "--use-fake-ui-for-media-stream",
-];
+const CHROMIUM_FLAGS = [...BASE_FLAGS, ...FAKE_MEDIA_FLAGS];
 const PASSWORD = "correct horse battery";
 const WAIT = { timeout: 15_000 };
 
@@ -131,7 +121,7 @@ async function screenshot(page: Page, name: string): Promise<void> {
 
 beforeAll(async () => {
   mkdirSync(RESULTS, { recursive: true });
-  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_FLAGS });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
   const a = await userContext(alice);
   const b = await userContext(bob);
   contextA = a.context;

@@ -18,19 +18,10 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { chromium, type BrowserContext, type CDPSession, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
+import { CHROMIUM, CHROMIUM_FLAGS } from "./support";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const RESULTS = join(ROOT, "test-results");
-const CHROMIUM_FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const PASSWORD = "correct horse battery";
 const WAIT = { timeout: 15_000 };
 const POLL = { timeout: 10_000, interval: 50 };
@@ -216,7 +207,7 @@ beforeAll(async () => {
 
   profileDir = mkdtempSync(join(tmpdir(), "hearth-push-profile-"));
   context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: "/usr/bin/chromium",
+    executablePath: CHROMIUM,
     args: CHROMIUM_FLAGS,
     viewport: { width: 1280, height: 800 },
   });
