@@ -3,7 +3,7 @@ import { pushCall } from "../push/send";
 import type { Env } from "../env";
 import { errorResponse } from "../lib/errors";
 import { toBase64Url } from "../lib/encoding";
-import { roomForMember } from "../rooms/store";
+import { isMember } from "../rooms/store";
 import {
   ALIVE_TIMEOUT_MS,
   EXPIRE_TIMEOUT_MS,
@@ -167,7 +167,7 @@ export class CallObject extends DurableObject<Env> {
     if (!first) return refusal(errorFrame(REFUSALS.unknownId));
     if (first.token_hash !== null && first.token_hash !== tokenHash) return refusal({ type: "ID-TAKEN", payload: { msg: REFUSALS.idTaken } });
     // The user may have left the room since the id was issued.
-    if (!(await roomForMember(this.env.DB, roomId, first.user_id))) return refusal(errorFrame(REFUSALS.notAMember));
+    if (!(await isMember(this.env.DB, roomId, first.user_id))) return refusal(errorFrame(REFUSALS.notAMember));
 
     // From here on no await: nothing can change between these checks and the accept.
     const now = Date.now();

@@ -51,7 +51,7 @@ callRoutes.openapi(
   }),
   async (c) => {
     const { id } = c.req.valid("param");
-    await store.requireMember(c.env.DB, id, c.var.user.id);
+    await store.requireMembership(c.env.DB, id, c.var.user.id);
     const issued = await c.env.CALLS.getByName(id).issuePeer(id, c.var.user);
     if (!issued.ok) throw new ApiError(409, issued.code, issued.message);
     const iceServers = await iceServersFor(c.env);
@@ -77,7 +77,7 @@ callRoutes.openapi(
   }),
   async (c) => {
     const { id } = c.req.valid("param");
-    await store.requireMember(c.env.DB, id, c.var.user.id);
+    await store.requireMembership(c.env.DB, id, c.var.user.id);
     const participants = await c.env.CALLS.getByName(id).participants(id);
     return c.json({ roomId: id, maxPeers: MAX_CALL_PEERS, participants }, 200);
   },

@@ -82,7 +82,7 @@ mediaRoutes.openapi(
   }),
   async (c) => {
     const { id } = c.req.valid("param");
-    await store.requireMember(c.env.DB, id, c.var.user.id);
+    await store.requireMembership(c.env.DB, id, c.var.user.id);
     const { name, type, size } = c.req.valid("json");
     const max = maxUploadBytes(c.env);
     if (size > max) throw new ApiError(413, "too_large", `files are limited to ${max} bytes`);
@@ -261,7 +261,7 @@ mediaRoutes.openapi(
   }),
   async (c) => {
     const { id, uploadId } = c.req.valid("param");
-    await store.requireMember(c.env.DB, id, c.var.user.id);
+    await store.requireMembership(c.env.DB, id, c.var.user.id);
     const upload = await c.env.ROOMS.getByName(id).getUpload(id, uploadId);
     if (!upload || upload.status === "pending" || !upload.type) throw new ApiError(404, "not_found", "no such file in this room");
     const exp = Math.floor(Date.now() / 1000) + DOWNLOAD_URL_TTL_SECONDS;

@@ -97,7 +97,7 @@ pushRoutes.openapi(
   }),
   async (c) => {
     const { id } = c.req.valid("param");
-    await rooms.requireMember(c.env.DB, id, c.var.user.id);
+    await rooms.requireMembership(c.env.DB, id, c.var.user.id);
     const { mode } = c.req.valid("json");
     await setNotify(c.env.DB, id, c.var.user.id, mode);
     return c.json({ mode }, 200);

@@ -124,7 +124,7 @@ roomRoutes.openapi(
   }),
   async (c) => {
     const { id } = c.req.valid("param");
-    await store.requireMember(c.env.DB, id, c.var.user.id);
+    await store.requireMembership(c.env.DB, id, c.var.user.id);
     await store.removeMember(c.env.DB, id, c.var.user.id);
     // Close whatever the user still has open in this room: chat sockets and call sockets.
     await Promise.all([c.env.ROOMS.getByName(id).removeMember(id, c.var.user.id), c.env.CALLS.getByName(id).removeMember(id, c.var.user.id)]);
@@ -147,7 +147,7 @@ roomRoutes.openapi(
   }),
   async (c) => {
     const { id } = c.req.valid("param");
-    const room = await store.requireMember(c.env.DB, id, c.var.user.id);
+    const room = await store.requireMembership(c.env.DB, id, c.var.user.id);
     if (room.visibility === "dm") throw new ApiError(403, "dm_members_fixed", "a direct message has exactly two members");
     const { username } = c.req.valid("json");
     const user = await store.findUser(c.env.DB, username);
@@ -213,7 +213,7 @@ roomRoutes.openapi(
   }),
   async (c) => {
     const { id } = c.req.valid("param");
-    await store.requireMember(c.env.DB, id, c.var.user.id);
+    await store.requireMembership(c.env.DB, id, c.var.user.id);
     const result = await c.env.ROOMS.getByName(id).post(id, c.var.user, c.req.valid("json"));
     if (result.ok) return c.json(result.message, result.duplicate ? 200 : 201);
     if (result.code === "rate_limited") {
@@ -246,7 +246,7 @@ roomRoutes.openapi(
   }),
   async (c) => {
     const { id } = c.req.valid("param");
-    await store.requireMember(c.env.DB, id, c.var.user.id);
+    await store.requireMembership(c.env.DB, id, c.var.user.id);
     const { before, limit } = c.req.valid("query");
     return c.json({ messages: await c.env.ROOMS.getByName(id).history(id, before ?? null, limit) }, 200);
   },
@@ -264,7 +264,7 @@ roomRoutes.openapi(
   }),
   async (c) => {
     const { id } = c.req.valid("param");
-    await store.requireMember(c.env.DB, id, c.var.user.id);
+    await store.requireMembership(c.env.DB, id, c.var.user.id);
     const latest = await c.env.ROOMS.getByName(id).latestSeq(id);
     await store.markRead(c.env.DB, id, c.var.user.id, Math.min(c.req.valid("json").seq, latest));
     return c.body(null, 204);

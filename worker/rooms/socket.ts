@@ -27,7 +27,7 @@ socketRoutes.openapi(
   }),
   async (c) => {
     const { id } = c.req.valid("param");
-    await store.requireMember(c.env.DB, id, c.var.user.id);
+    await store.requireMembership(c.env.DB, id, c.var.user.id);
     const { token, expiresAt } = await issueTicket(c.env.JWT_SECRET, c.var.user, id);
     return c.json({ ticket: token, expiresAt }, 200);
   },
@@ -57,7 +57,7 @@ socketRoutes.openapi(
     const user = ticket ? await verifyTicket(c.env.JWT_SECRET, ticket, id) : null;
     if (!user) throw new ApiError(401, "invalid_ticket", "the ticket is missing, expired or for another room");
     // Membership is checked again: the user may have left since the ticket was issued.
-    await store.requireMember(c.env.DB, id, user.id);
+    await store.requireMembership(c.env.DB, id, user.id);
 
     const url = new URL("https://room.internal/ws");
     if (since !== undefined) url.searchParams.set("since", String(since));

@@ -98,6 +98,25 @@ export async function requireMember(db: D1Database, roomId: string, userId: stri
   throw new ApiError(403, "not_a_member", "you are not a member of this room");
 }
 
+/**
+ * The cheap check for routes that only need to know the caller may act in the room:
+ * one indexed lookup, no unread count. Same 404 / 403 as `requireMember`.
+ */
+export async function requireMembership(db: D1Database, roomId: string, userId: string): Promise<{ role: Role; visibility: Visibility }> {
+  const row = await db
+    .prepare("SELECT m.role, r.visibility FROM rooms r LEFT JOIN memberships m ON m.room_id = r.id AND m.user_id = ? WHERE r.id = ?")
+    .bind(userId, roomId)
+    .first<{ role: Role | null; visibility: Visibility }>();
+  if (!row) throw new ApiError(404, "room_not_found", "no such room");
+  if (!row.role) throw new ApiError(403, "not_a_member", "you are not a member of this room");
+  return { role: row.role, visibility: row.visibility };
+}
+
+export async function isMember(db: D1Database, roomId: string, userId: string): Promise<boolean> {
+  const row = await db.prepare("SELECT 1 AS one FROM memberships WHERE room_id = ? AND user_id = ?").bind(roomId, userId).first<{ one: number }>();
+  return row !== null;
+}
+
 export async function createRoom(
   db: D1Database,
   owner: string,

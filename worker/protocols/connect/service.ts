@@ -84,7 +84,7 @@ function routerFor(env: Env): Map<string, UniversalHandler> {
   router.service(ChatService, {
     sendMessage: guarded(async (req, ctx) => {
       const user = await authenticate(env, ctx);
-      await store.requireMember(env.DB, req.roomId, user.id);
+      await store.requireMembership(env.DB, req.roomId, user.id);
       const clientId = req.clientId || `cn-${crypto.randomUUID()}`;
       const result = await env.ROOMS.getByName(req.roomId).post(req.roomId, user, { clientId, body: req.body }, "connect");
       if (!result.ok) {
@@ -97,7 +97,7 @@ function routerFor(env: Env): Map<string, UniversalHandler> {
       let user: SessionUser;
       try {
         user = await authenticate(env, ctx);
-        await store.requireMember(env.DB, req.roomId, user.id);
+        await store.requireMembership(env.DB, req.roomId, user.id);
       } catch (err) {
         throw toConnectError(err);
       }
@@ -185,7 +185,7 @@ function routerFor(env: Env): Map<string, UniversalHandler> {
 
     history: guarded(async (req, ctx) => {
       const user = await authenticate(env, ctx);
-      await store.requireMember(env.DB, req.roomId, user.id);
+      await store.requireMembership(env.DB, req.roomId, user.id);
       const limit = req.limit === 0 ? 50 : req.limit;
       if (limit > 100) throw new ConnectError("limit must be 1-100", Code.InvalidArgument);
       const before = req.beforeSeq === undefined ? null : Number(req.beforeSeq);

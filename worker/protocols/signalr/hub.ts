@@ -147,7 +147,7 @@ export class HubConnection {
         return null;
       }
       case "SendMessage": {
-        await store.requireMember(this.env.DB, roomId, this.user.id);
+        await store.requireMembership(this.env.DB, roomId, this.user.id);
         const result = await this.env.ROOMS.getByName(roomId).post(
           roomId,
           this.user,
@@ -168,7 +168,7 @@ export class HubConnection {
   }
 
   private async join(roomId: string) {
-    await store.requireMember(this.env.DB, roomId, this.user.id);
+    await store.requireMembership(this.env.DB, roomId, this.user.id);
     if (this.rooms.has(roomId)) return { roomId, joined: true };
     if (this.rooms.size >= MAX_HUB_ROOMS) throw new ApiError(400, "too_many_rooms", `a hub connection joins at most ${MAX_HUB_ROOMS} rooms`);
     let hello: (v: unknown) => void = () => undefined;
