@@ -1,0 +1,587 @@
+/**
+ * `npm run bench`: Hearth against the engine's ceiling, side by side in one run.
+ *
+ * Starts everything it measures itself (Hearth and bench/ceiling/ under `wrangler dev`, fresh
+ * state, loopback only), runs the scenarios with the targets interleaved (Hearth, ceiling,
+ * floor, Hearth, ceiling, floor...), prints medians and Hearth/ceiling ratios against the
+ * targets of issue 7, writes bench/results/*.json (+ a Markdown summary) and the chart, and
+ * stops every process it started, also on error or Ctrl-C. See BENCHMARKS.md.
+ *
+ *   npm run bench                          # everything, about 15 minutes on 2 cores
+ *   npm run bench -- --quick               # a smoke run of every scenario, 2-3 minutes
+ *   npm run bench -- --scenarios=fanout,history --reps=5
+ *   npm run bench -- --profile             # adds unscored runs under the CPU profiler
+ *   npm run bench -- --help
+ */
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, totalmem } from "node:os";
+import { join } from "node:path";
+import { renderChart, type Series } from "./lib/chart.ts";
+import { runHistory, type HistoryResult } from "./lib/history.ts";
+import { runIdle, runMemorySplit, type IdleResult, type MemorySplit } from "./lib/idle.ts";
+import type { ProfileSummary } from "./lib/inspector.ts";
+import { runCeilingOverload, runOverload, type CeilingOverloadResult, type OverloadResult } from "./lib/overload.ts";
+import { ROOT, hearthSnapshot, setDevTracing, startCeiling, startHearthServer, stopAll } from "./lib/servers.ts";
+import { median, sleep } from "./lib/stats.ts";
+import { CeilingTarget, HearthTarget, TARGET_LABEL, type Target, type TargetName } from "./lib/targets.ts";
+import { runTraffic, type TrafficResult } from "./lib/traffic.ts";
+
+const SCENARIOS = ["fanout", "rooms", "idle", "overload", "history"] as const;
+type Scenario = (typeof SCENARIOS)[number];
+
+const HELP = `npm run bench -- [options]
+  --quick                 smoke run: 1 rep, 3 s runs, 10 and 100 receivers, 20 rooms, 200 idle
+                          sockets, small custom caps only, 100,000 history messages
+  --scenarios=a,b         any of ${SCENARIOS.join(", ")} (default: all)
+  --reps=N                interleaved repetitions (default 3)
+  --duration=S            seconds per fanout/rooms run (default 10), after --warmup=S (default 1)
+  --sizes=10,100,500      fanout receivers
+  --rooms=100             rooms in the rooms scenario (5 members each, one sender)
+  --idle-sizes=1000,4000  idle connections (100 per room), --idle-hold=S (default 15: rooms
+                          hibernate after about 10 s idle)
+  --idle-reps=N           repetitions of the idle scenario (default: --reps); the first rep steps
+                          through every size, later ones only the first (--idle-all-reps: every size)
+  --history-messages=N    (default 1000000), --history-requests=N (default 300)
+  --floor=first|all|none  the durable-write floor in fanout: at the smallest size only (default),
+                          at every size, or not at all (it always runs in the rooms scenario)
+  --ceiling-overload      also push the cap-less ceiling to 6000 sockets (shows the runtime's fd limit)
+  --dev-tracing           leave wrangler dev's local tracing on (X_LOCAL_OBSERVABILITY, its default);
+                          the bench turns it off for every server by default
+  --hearth-vars=K=V,...   extra vars for the Hearth of fanout/rooms (e.g. D1_FLUSH_DELAY_MS=60000
+                          to see what the D1 copy costs)
+  --profile               after the scored runs, one unscored run of each under the CPU profiler
+  --chart=PATH            where to write the SVG (default bench/chart.svg for a full run with
+                          default settings)
+  --render=RESULTS.json   no run: rewrite the chart and the summary from saved results
+  --out=DIR               results folder (default bench/results)`;
+
+// ---- options ---------------------------------------------------------------------------------
+
+const argv = process.argv.slice(2);
+if (argv.includes("--help") || argv.includes("-h")) {
+  console.log(HELP);
+  process.exit(0);
+}
+const flag = (name: string) => argv.includes(`--${name}`);
+const opt = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const nums = (s: string) => s.split(",").map(Number).filter((n) => Number.isFinite(n) && n > 0);
+for (const a of argv) {
+  const name = a.replace(/^--/, "").split("=")[0]!;
+  if (!["quick", "scenarios", "reps", "duration", "warmup", "sizes", "rooms", "idle-sizes", "idle-hold", "idle-reps", "history-messages", "history-requests", "floor", "idle-all-reps", "ceiling-overload", "dev-tracing", "hearth-vars", "profile", "chart", "out", "render"].includes(name)) {
+    console.error(`unknown option ${a}\n\n${HELP}`);
+    process.exit(2);
+  }
+}
+const quick = flag("quick");
+const config = {
+  quick,
+  scenarios: (opt("scenarios")?.split(",") ?? [...SCENARIOS]) as Scenario[],
+  reps: Number(opt("reps") ?? (quick ? 1 : 3)),
+  durationS: Number(opt("duration") ?? (quick ? 3 : 10)),
+  warmupS: Number(opt("warmup") ?? (quick ? 0.5 : 1)),
+  sizes: nums(opt("sizes") ?? (quick ? "10,100" : "10,100,500")),
+  rooms: Number(opt("rooms") ?? (quick ? 20 : 100)),
+  idleSizes: nums(opt("idle-sizes") ?? (quick ? "200" : "1000,4000")),
+  idleHoldS: Number(opt("idle-hold") ?? (quick ? 12 : 15)),
+  idleReps: Number(opt("idle-reps") ?? opt("reps") ?? (quick ? 1 : 3)),
+  historyMessages: Number(opt("history-messages") ?? (quick ? 100_000 : 1_000_000)),
+  historyRequests: Number(opt("history-requests") ?? (quick ? 100 : 300)),
+  floor: (opt("floor") ?? "first") as "first" | "all" | "none",
+  idleAllReps: flag("idle-all-reps"),
+  ceilingOverload: flag("ceiling-overload"),
+  profile: flag("profile"),
+  devTracing: flag("dev-tracing"),
+  outDir: opt("out") ?? join(ROOT, "bench/results"),
+  chart: opt("chart") ?? (quick || opt("hearth-vars") || opt("sizes") || opt("scenarios") ? null : join(ROOT, "bench/chart.svg")),
+  /** The vars every Hearth of the fanout and rooms scenarios runs with. */
+  hearthVars: {
+    RATE_LIMIT_BURST: "1000000",
+    RATE_LIMIT_PER_SECOND: "1000000",
+    ...Object.fromEntries((opt("hearth-vars") ?? "").split(",").filter(Boolean).map((kv) => [kv.split("=")[0]!, kv.split("=").slice(1).join("=")])),
+  } as Record<string, string>,
+};
+for (const s of config.scenarios) {
+  if (!SCENARIOS.includes(s)) {
+    console.error(`unknown scenario ${s}; choose from ${SCENARIOS.join(", ")}`);
+    process.exit(2);
+  }
+}
+if (!["first", "all", "none"].includes(config.floor)) {
+  console.error("--floor must be first, all or none");
+  process.exit(2);
+}
+if (config.idleSizes.some((n) => n % 100 !== 0)) {
+  console.error("--idle-sizes must be multiples of 100 (100 sockets per room)");
+  process.exit(2);
+}
+
+// ---- results ---------------------------------------------------------------------------------
+
+interface Results {
+  startedAt: string;
+  finishedAt?: string;
+  wallS?: number;
+  machine: Record<string, unknown>;
+  config: typeof config;
+  fanout: { rep: number; receivers: number; runs: Partial<Record<TargetName, TrafficResult>> }[];
+  rooms: { rep: number; runs: Partial<Record<TargetName, TrafficResult>> }[];
+  idle: { rep: number; hearth?: IdleResult; ceiling?: IdleResult }[];
+  memorySplit?: MemorySplit[];
+  overload: { defaults?: OverloadResult; custom?: OverloadResult; ceiling?: CeilingOverloadResult };
+  history?: HistoryResult;
+  profiles: { scenario: string; target: string; summary: ProfileSummary; cpuUsPerMsg?: Record<string, number> }[];
+  summary: Row[];
+  errors: string[];
+}
+
+interface Row {
+  scenario: string;
+  metric: string;
+  hearth: number;
+  reference?: number;
+  referenceName?: string;
+  ratio?: number;
+  target: string;
+  pass: boolean | null;
+  unit: string;
+}
+
+function version(pkg: string): string {
+  try {
+    return JSON.parse(readFileSync(join(ROOT, "node_modules", pkg, "package.json"), "utf8")).version;
+  } catch {
+    return "?";
+  }
+}
+
+function sh(cmd: string, args: string[]): string {
+  try {
+    return execFileSync(cmd, args, { encoding: "utf8" }).trim();
+  } catch {
+    return "?";
+  }
+}
+
+const started = new Date();
+const stamp = started.toISOString().replace(/[:.]/g, "-").slice(0, 19);
+const results: Results = {
+  startedAt: started.toISOString(),
+  machine: {
+    nproc: sh("nproc", []),
+    cpu: cpus()[0]?.model ?? "?",
+    memory: `${(totalmem() / 2 ** 30).toFixed(1)} GiB`,
+    freeH: sh("free", ["-h"]),
+    kernel: sh("uname", ["-sr"]),
+    node: process.version,
+    wrangler: version("wrangler"),
+    workerd: version("workerd"),
+    ws: version("ws"),
+    ulimitN: sh("sh", ["-c", "ulimit -n"]),
+    loadavgAtStart: loadavg(),
+  },
+  config,
+  fanout: [],
+  rooms: [],
+  idle: [],
+  overload: {},
+  profiles: [],
+  summary: [],
+  errors: [],
+};
+
+const t0 = performance.now();
+const log = (s: string) => console.log(`[${((performance.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${s}`);
+const f0 = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString("en-US") : "–");
+const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : "–");
+const f2 = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : "–");
+
+function save() {
+  mkdirSync(config.outDir, { recursive: true });
+  const text = JSON.stringify(results, null, 1);
+  writeFileSync(join(config.outDir, `bench-${stamp}.json`), text);
+  writeFileSync(join(config.outDir, "latest.json"), text);
+}
+
+function describeTraffic(r: TrafficResult): string {
+  return (
+    `${f0(r.msgsPerS)} msgs/s, ${f0(r.deliveriesPerS)} deliveries/s, p50/p95/p99 ${f1(r.latencyMs.p50)}/${f1(r.latencyMs.p95)}/${f1(r.latencyMs.p99)} ms, ` +
+    `lost ${r.lost}, dup ${r.duplicated}${r.seqGaps ? `, seq gaps ${r.seqGaps}` : ""}${r.errors ? `, errors ${r.errors}` : ""}, ` +
+    `server CPU ${f0(r.cpuUsPerMsg["server total"] ?? NaN)} µs/msg, load ${f1(r.loadavg[0] ?? NaN)}`
+  );
+}
+
+function printProfile(title: string, p: ProfileSummary) {
+  console.log(`\n  profile: ${title} (${f0(p.totalMs)} ms sampled, ${f0(p.idleMs)} ms idle)`);
+  for (const f of p.functions.slice(0, 15)) console.log(`    ${f1(f.pct).padStart(5)}%  ${f.fn}`);
+
+}
+
+// ---- scenarios ---------------------------------------------------------------------------------
+
+async function trafficScenarios() {
+  const wantFanout = config.scenarios.includes("fanout");
+  const wantRooms = config.scenarios.includes("rooms");
+  if (!wantFanout && !wantRooms) return;
+  log("starting Hearth and the ceiling under wrangler dev");
+  const hearth = await startHearthServer(config.hearthVars);
+  const ceiling = await startCeiling();
+  try {
+    const targets: Target[] = [new HearthTarget(hearth), new CeilingTarget(ceiling, "ceiling"), new CeilingTarget(ceiling, "floor")];
+    const fanoutTargets = (receivers: number) =>
+      config.floor === "all" || (config.floor === "first" && receivers === config.sizes[0]) ? targets : targets.slice(0, 2);
+    const durationMs = config.durationS * 1000;
+    const warmupMs = config.warmupS * 1000;
+    for (let rep = 1; rep <= config.reps; rep++) {
+      if (wantFanout) {
+        for (const receivers of config.sizes) {
+          const entry: Results["fanout"][number] = { rep, receivers, runs: {} };
+          results.fanout.push(entry);
+          for (const t of fanoutTargets(receivers)) {
+            log(`fanout rep ${rep}/${config.reps}, ${receivers} receivers: ${TARGET_LABEL[t.name]}`);
+            const r = await runTraffic(t, { rooms: 1, sendersPerRoom: 4, receiversPerRoom: receivers, durationMs, warmupMs });
+            entry.runs[t.name] = r;
+            log(`  ${describeTraffic(r)}`);
+            save();
+            await sleep(1000);
+          }
+        }
+      }
+      if (wantRooms) {
+        const entry: Results["rooms"][number] = { rep, runs: {} };
+        results.rooms.push(entry);
+        for (const t of targets) {
+          log(`rooms rep ${rep}/${config.reps}, ${config.rooms} rooms × 5: ${TARGET_LABEL[t.name]}`);
+          const r = await runTraffic(t, { rooms: config.rooms, sendersPerRoom: 1, receiversPerRoom: 4, durationMs, warmupMs });
+          entry.runs[t.name] = r;
+          log(`  ${describeTraffic(r)}`);
+          save();
+          await sleep(1000);
+        }
+      }
+    }
+    if (config.profile) {
+      const profiled = async (scenario: string, t: Target, spec: Parameters<typeof runTraffic>[1]) => {
+        log(`profiling (unscored): ${scenario}, ${TARGET_LABEL[t.name]}`);
+        const r = await runTraffic(t, spec, { profile: true });
+        results.profiles.push({ scenario, target: t.name, summary: r.profile!, cpuUsPerMsg: r.cpuUsPerMsg });
+        printProfile(`${scenario}, ${t.name}: ${describeTraffic(r)}`, r.profile!);
+        save();
+      };
+      for (const t of [targets[0]!, targets[2]!]) {
+        if (wantFanout) for (const receivers of config.sizes) await profiled(`fanout ${receivers}`, t, { rooms: 1, sendersPerRoom: 4, receiversPerRoom: receivers, durationMs, warmupMs });
+        if (wantRooms) await profiled(`rooms ${config.rooms}`, t, { rooms: config.rooms, sendersPerRoom: 1, receiversPerRoom: 4, durationMs, warmupMs });
+      }
+    }
+  } finally {
+    await Promise.all([hearth.stop(), ceiling.stop()]);
+  }
+}
+
+async function idleScenario() {
+  if (!config.scenarios.includes("idle")) return;
+  for (let rep = 1; rep <= config.idleReps; rep++) {
+    const entry: Results["idle"][number] = { rep };
+    results.idle.push(entry);
+    for (const kind of ["hearth", "ceiling"] as const) {
+      log(`idle rep ${rep}/${config.idleReps}: ${kind === "hearth" ? "Hearth" : TARGET_LABEL.ceiling}, ${config.idleSizes.join(" then ")} sockets`);
+      const sizes = rep === 1 || config.idleAllReps ? config.idleSizes : config.idleSizes.slice(0, 1);
+      entry[kind] = await runIdle(kind, sizes, config.idleHoldS * 1000, log);
+      save();
+    }
+  }
+  if (config.profile) {
+    const n = config.idleSizes[0]!;
+    results.memorySplit = [];
+    for (const kind of ["hearth", "ceiling"] as const) {
+      log(`idle memory split (unscored): ${kind}, ${n} HTTP requests, then ${n} sockets`);
+      const m = await runMemorySplit(kind, n);
+      results.memorySplit.push(m);
+      log(`  per ${kind === "hearth" ? "ticket request" : "GET /health"}: runtime ${f0(m.kibPerRequest.runtime)} KiB + proxy ${f0(m.kibPerRequest.proxy)} KiB; per socket: runtime ${f0(m.kibPerSocket.runtime)} KiB + proxy ${f0(m.kibPerSocket.proxy)} KiB`);
+      save();
+    }
+  }
+}
+
+async function overloadScenario() {
+  if (!config.scenarios.includes("overload")) return;
+  log("overload: Hearth with small custom caps (MAX_ROOM_CONNECTIONS=20, MAX_CONNECTIONS=50)");
+  results.overload.custom = await runOverload({ room: 20, server: 50 }, log);
+  save();
+  if (!quick) {
+    log("overload: Hearth with the documented default caps (1000 per room, 4500 in all)");
+    results.overload.defaults = await runOverload(null, log);
+    save();
+  }
+  if (config.ceilingOverload) {
+    log("overload: the ceiling (no caps) up to 6000 sockets");
+    results.overload.ceiling = await runCeilingOverload(6000, log);
+    save();
+  }
+}
+
+async function historyScenario() {
+  if (!config.scenarios.includes("history")) return;
+  log(`history: a room with ${config.historyMessages.toLocaleString("en-US")} messages`);
+  results.history = await runHistory(config.historyMessages, config.historyRequests, log, config.profile);
+  const h = results.history;
+  log(`  newest page p50/p99 ${f1(h.newest.p50)}/${f1(h.newest.p99)} ms; ${f0(h.deep.before - 1)} deep p50/p99 ${f1(h.deep.p50)}/${f1(h.deep.p99)} ms; GET /health p50/p99 ${f1(h.health.p50)}/${f1(h.health.p99)} ms`);
+  if (h.profile) {
+    results.profiles.push({ scenario: "history", target: "hearth", summary: h.profile });
+    printProfile("history pages", h.profile);
+  }
+  save();
+}
+
+// ---- summary -----------------------------------------------------------------------------------
+
+function summarize(): Row[] {
+  const rows: Row[] = [];
+  const med = (runs: (TrafficResult | undefined)[], f: (r: TrafficResult) => number) => median(runs.filter((r): r is TrafficResult => !!r).map(f));
+  for (const receivers of config.sizes) {
+    const entries = results.fanout.filter((e) => e.receivers === receivers);
+    if (entries.length === 0) continue;
+    const get = (t: TargetName) => entries.map((e) => e.runs[t]);
+    const minRatio = receivers <= 10 ? 0.75 : 0.9;
+    const hd = med(get("hearth"), (r) => r.deliveriesPerS);
+    const cd = med(get("ceiling"), (r) => r.deliveriesPerS);
+    rows.push({ scenario: `fanout ${receivers}`, metric: "deliveries/s", hearth: hd, reference: cd, referenceName: "ceiling", ratio: hd / cd, target: `≥ ${minRatio} × ceiling`, pass: hd / cd >= minRatio, unit: "/s" });
+    const hp = med(get("hearth"), (r) => r.latencyMs.p99);
+    const cp = med(get("ceiling"), (r) => r.latencyMs.p99);
+    rows.push({ scenario: `fanout ${receivers}`, metric: "latency p99", hearth: hp, reference: cp, referenceName: "ceiling", ratio: hp / cp, target: "≤ 1.25 × ceiling", pass: hp / cp <= 1.25, unit: "ms" });
+    const h50 = med(get("hearth"), (r) => r.latencyMs.p50);
+    const c50 = med(get("ceiling"), (r) => r.latencyMs.p50);
+    rows.push({ scenario: `fanout ${receivers}`, metric: "latency p50", hearth: h50, reference: c50, referenceName: "ceiling", ratio: h50 / c50, target: "(info)", pass: null, unit: "ms" });
+    const hm = med(get("hearth"), (r) => r.msgsPerS);
+    const cm = med(get("ceiling"), (r) => r.msgsPerS);
+    rows.push({ scenario: `fanout ${receivers}`, metric: "accepted msgs/s", hearth: hm, reference: cm, referenceName: "ceiling", ratio: hm / cm, target: "(info)", pass: null, unit: "/s" });
+    if (get("floor").some((r) => r)) {
+      const fd = med(get("floor"), (r) => r.deliveriesPerS);
+      rows.push({ scenario: `fanout ${receivers}`, metric: "deliveries/s vs floor", hearth: hd, reference: fd, referenceName: "floor", ratio: hd / fd, target: "(info)", pass: null, unit: "/s" });
+    }
+  }
+  if (results.rooms.length) {
+    const get = (t: TargetName) => results.rooms.map((e) => e.runs[t]);
+    const hm = med(get("hearth"), (r) => r.msgsPerS);
+    const fm = med(get("floor"), (r) => r.msgsPerS);
+    const cm = med(get("ceiling"), (r) => r.msgsPerS);
+    rows.push({ scenario: `rooms ${config.rooms}×5`, metric: "msgs/s", hearth: hm, reference: fm, referenceName: "floor", ratio: hm / fm, target: "≥ 0.9 × floor", pass: hm / fm >= 0.9, unit: "/s" });
+    rows.push({ scenario: `rooms ${config.rooms}×5`, metric: "msgs/s vs ceiling", hearth: hm, reference: cm, referenceName: "ceiling", ratio: hm / cm, target: "(info)", pass: null, unit: "/s" });
+    const hp = med(get("hearth"), (r) => r.latencyMs.p99);
+    const fp = med(get("floor"), (r) => r.latencyMs.p99);
+    rows.push({ scenario: `rooms ${config.rooms}×5`, metric: "latency p99", hearth: hp, reference: fp, referenceName: "floor", ratio: hp / fp, target: "(info)", pass: null, unit: "ms" });
+  }
+  const allTraffic = [...results.fanout.flatMap((e) => Object.values(e.runs)), ...results.rooms.flatMap((e) => Object.values(e.runs))].filter((r): r is TrafficResult => !!r);
+  if (allTraffic.length) {
+    const hearthRuns = allTraffic.filter((r) => r.target === "hearth");
+    const bad = (rs: TrafficResult[]) => rs.reduce((a, r) => a + r.lost + r.duplicated + r.seqGaps + r.unacked, 0);
+    rows.push({ scenario: "fanout + rooms", metric: "lost + duplicated (Hearth, all runs)", hearth: bad(hearthRuns), target: "0 in every run", pass: bad(hearthRuns) === 0, unit: "" });
+    const others = allTraffic.filter((r) => r.target !== "hearth");
+    rows.push({ scenario: "fanout + rooms", metric: "lost + duplicated (ceiling and floor)", hearth: bad(others), target: "(info)", pass: null, unit: "" });
+  }
+  for (const [i, size] of config.idleSizes.entries()) {
+    const h = results.idle.map((e) => e.hearth?.steps[i]).filter((s) => !!s);
+    const c = results.idle.map((e) => e.ceiling?.steps[i]).filter((s) => !!s);
+    if (!h.length || !c.length) continue;
+    const hb = median(h.map((s) => s!.bytesPerConnHeld)) / 1024;
+    const cb = median(c.map((s) => s!.bytesPerConnHeld)) / 1024;
+    const n = ` (n=${h.length})`;
+    rows.push({ scenario: `idle ${size}${n}`, metric: "memory per connection (after hold)", hearth: hb, reference: cb, referenceName: "ceiling", ratio: hb / cb, target: "≤ 1.1 × ceiling", pass: hb / cb <= 1.1, unit: "KiB" });
+    const ho = median(h.map((s) => s!.bytesPerConnOpen)) / 1024;
+    const co = median(c.map((s) => s!.bytesPerConnOpen)) / 1024;
+    rows.push({ scenario: `idle ${size}${n}`, metric: "memory per connection (just opened)", hearth: ho, reference: co, referenceName: "ceiling", ratio: ho / co, target: "(info)", pass: null, unit: "KiB" });
+    const hc = median(h.map((s) => s!.open.connectMs.p50));
+    const cc = median(c.map((s) => s!.open.connectMs.p50));
+    rows.push({ scenario: `idle ${size}${n}`, metric: "connect time p50 (Hearth: ticket + upgrade)", hearth: hc, reference: cc, referenceName: "ceiling", ratio: hc / cc, target: "(info)", pass: null, unit: "ms" });
+    const hw = median(h.map((s) => s!.open.wallS));
+    const cw = median(c.map((s) => s!.open.wallS));
+    rows.push({ scenario: `idle ${size}${n}`, metric: "time to open them all (32 at a time)", hearth: hw, reference: cw, referenceName: "ceiling", ratio: hw / cw, target: "(info)", pass: null, unit: "s" });
+    const missing = h.reduce((a, s) => a + s!.check.missing + s!.check.duplicated, 0);
+    const hl = median(h.map((s) => s!.check.latencyMs.p99));
+    const cl = median(c.map((s) => s!.check.latencyMs.p99));
+    rows.push({ scenario: `idle ${size}${n}`, metric: "delivery after the hold: p99 (all delivered once?)", hearth: hl, reference: cl, referenceName: "ceiling", ratio: hl / cl, target: "every socket gets it once", pass: missing === 0, unit: "ms" });
+  }
+  for (const [name, o] of [
+    ["custom caps 20/50", results.overload.custom],
+    ["default caps 1000/4500", results.overload.defaults],
+  ] as const) {
+    if (!o) continue;
+    rows.push({ scenario: `overload ${name}`, metric: "refused with 503, open sockets keep working", hearth: o.steps.reduce((a, s) => a + s.open.attempted - s.open.opened, 0), target: "503 room_full / server_full; no drops", pass: o.pass, unit: "refused" });
+  }
+  if (results.history) {
+    const h = results.history;
+    rows.push({ scenario: `history ${(h.messages / 1e6).toFixed(h.messages >= 1e6 ? 0 : 1)}M`, metric: "newest page p99", hearth: h.newest.p99, target: "≤ 20 ms", pass: h.newest.p99 <= 20, unit: "ms" });
+    rows.push({ scenario: `history ${(h.messages / 1e6).toFixed(h.messages >= 1e6 ? 0 : 1)}M`, metric: "newest page p50", hearth: h.newest.p50, target: "(info)", pass: null, unit: "ms" });
+    rows.push({ scenario: `history ${(h.messages / 1e6).toFixed(h.messages >= 1e6 ? 0 : 1)}M`, metric: `page ${f0(h.deep.before - 1)} deep p99`, hearth: h.deep.p99, target: "≤ 50 ms", pass: h.deep.p99 <= 50, unit: "ms" });
+    rows.push({ scenario: `history ${(h.messages / 1e6).toFixed(h.messages >= 1e6 ? 0 : 1)}M`, metric: `page ${f0(h.deep.before - 1)} deep p50`, hearth: h.deep.p50, target: "(info)", pass: null, unit: "ms" });
+  }
+  return rows;
+}
+
+function fmtValue(v: number | undefined, unit: string): string {
+  if (v === undefined || !Number.isFinite(v)) return "–";
+  if (unit === "ms" || unit === "s") return v < 10 ? v.toFixed(2) : v.toFixed(1);
+  if (unit === "KiB") return v.toFixed(0);
+  return f0(v);
+}
+
+function markdown(rows: Row[]): string {
+  const lines = ["| scenario | metric | Hearth | reference | ratio | target | result |", "|---|---|---:|---:|---:|---|---|"];
+  for (const r of rows) {
+    const unit = r.unit && r.unit !== "/s" && r.unit !== "refused" ? ` ${r.unit}` : "";
+    lines.push(
+      `| ${r.scenario} | ${r.metric} | ${fmtValue(r.hearth, r.unit)}${unit} | ${r.reference !== undefined ? `${fmtValue(r.reference, r.unit)}${unit} (${r.referenceName})` : ""} | ${r.ratio !== undefined ? f2(r.ratio) : ""} | ${r.target} | ${r.pass === null ? "" : r.pass ? "pass" : "**MISS**"} |`,
+    );
+  }
+  return lines.join("\n");
+}
+
+function detailTables(): string {
+  const out: string[] = [];
+  const traffic = (title: string, entries: { rep: number; receivers?: number; runs: Partial<Record<TargetName, TrafficResult>> }[]) => {
+    if (!entries.length) return;
+    out.push(`\n#### ${title}\n`);
+    out.push("| run | target | msgs/s | deliveries/s | p50 ms | p95 ms | p99 ms | lost | dup | server CPU µs/msg (runtime / proxy) | load |");
+    out.push("|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|");
+    for (const e of entries) {
+      for (const [name, r] of Object.entries(e.runs)) {
+        if (!r) continue;
+        out.push(
+          `| ${e.receivers !== undefined ? `${e.receivers} recv, ` : ""}rep ${e.rep} | ${name} | ${f0(r.msgsPerS)} | ${f0(r.deliveriesPerS)} | ${f1(r.latencyMs.p50)} | ${f1(r.latencyMs.p95)} | ${f1(r.latencyMs.p99)} | ${r.lost} | ${r.duplicated} | ${f0(r.cpuUsPerMsg["server total"] ?? NaN)} (${f0(r.cpuUsPerMsg["workerd (runtime)"] ?? NaN)} / ${f0(r.cpuUsPerMsg["workerd (proxy)"] ?? NaN)}) | ${f1(r.loadavg[0] ?? NaN)} |`,
+        );
+      }
+    }
+  };
+  traffic("fanout, every run", results.fanout);
+  traffic("rooms, every run", results.rooms);
+  if (results.idle.length) {
+    out.push("\n#### idle, every run\n");
+    out.push("| rep | target | sockets | open in (s) | connect p50/p99 ms | KiB/conn open | KiB/conn after hold | runtime / proxy KiB/conn | whole group KiB/conn | hibernated | check delivered | check p99 ms | unexpected closes |");
+    out.push("|---|---|---:|---:|---|---:|---:|---|---:|---|---|---:|---|");
+    for (const e of results.idle) {
+      for (const r of [e.hearth, e.ceiling]) {
+        if (!r) continue;
+        for (const s of r.steps) {
+          out.push(
+            `| ${e.rep} | ${r.target} | ${s.connections} | ${f1(s.open.wallS)} | ${f1(s.open.connectMs.p50)} / ${f1(s.open.connectMs.p99)} | ${f0(s.bytesPerConnOpen / 1024)} | ${f0(s.bytesPerConnHeld / 1024)} | ${f0((s.bytesPerConnByRole["workerd (runtime)"] ?? NaN) / 1024)} / ${f0((s.bytesPerConnByRole["workerd (proxy)"] ?? NaN) / 1024)} | ${f0(s.bytesPerConnHeldGroup / 1024)} | ${s.hibernated === undefined ? "" : s.hibernated ? "yes (probe)" : "no (probe)"} | ${s.check.delivered}/${s.check.expected}${s.check.duplicated ? ` (+${s.check.duplicated} dup)` : ""} | ${f1(s.check.latencyMs.p99)} | ${JSON.stringify(s.unexpectedCloses)} |`,
+          );
+        }
+      }
+    }
+  }
+  if (results.memorySplit) {
+    out.push("\n#### idle memory, split (`--profile`): HTTP requests first, then sockets (workerd RSS, KiB each)\n");
+    out.push("| target | n | per HTTP request: runtime / proxy | per socket: runtime / proxy |");
+    out.push("|---|---:|---|---|");
+    for (const m of results.memorySplit) out.push(`| ${m.target} (${m.target === "hearth" ? "ticket" : "GET /health"}) | ${m.n} | ${f0(m.kibPerRequest.runtime)} / ${f0(m.kibPerRequest.proxy)} | ${f0(m.kibPerSocket.runtime)} / ${f0(m.kibPerSocket.proxy)} |`);
+  }
+  for (const [name, o] of Object.entries(results.overload)) {
+    if (!o || name === "ceiling") continue;
+    const ov = o as OverloadResult;
+    out.push(`\n#### overload, ${ov.caps.defaults ? "documented defaults" : "custom caps"}: ${ov.caps.room} per room, ${ov.caps.server} in all\n`);
+    out.push("| step | opened / attempted | refused | expected | ok |");
+    out.push("|---|---|---|---|---|");
+    for (const s of ov.steps) out.push(`| ${s.step} | ${s.open.opened} / ${s.open.attempted} (${f1(s.open.wallS)} s) | ${JSON.stringify(s.open.refused)} | ${s.expect} | ${s.pass ? "yes" : "**no**"} |`);
+    for (const c of ov.checks) out.push(`| delivery check ${c.step} | ${c.check.delivered} / ${c.check.expected} delivered in ${c.check.rooms} rooms, p99 ${f1(c.check.latencyMs.p99)} ms | | every socket once | ${c.pass ? "yes" : "**no**"} |`);
+    out.push(`| unexpected closes | ${JSON.stringify(ov.unexpectedCloses)} | | none | ${Object.keys(ov.unexpectedCloses).length === 0 ? "yes" : "**no**"} |`);
+    out.push(`| GET /health afterwards | ${ov.healthAfter} | | 200 | ${ov.healthAfter === 200 ? "yes" : "**no**"} |`);
+  }
+  if (results.overload.ceiling) {
+    const c = results.overload.ceiling;
+    out.push(`\n#### overload, the ceiling (no caps)\n\n${JSON.stringify(c)}`);
+  }
+  if (results.history) {
+    const h = results.history;
+    out.push(
+      `\n#### history\n\n${f0(h.messages)} messages (seeded in ${f1(h.seedS)} s, room SQLite ${f0(h.dbBytes / 2 ** 20)} MiB); ${h.requests} requests each, alternating; pages of ${h.pageSize}.\n\n` +
+        "| request | p50 ms | p95 ms | p99 ms | max ms |\n|---|---:|---:|---:|---:|\n" +
+        `| newest page | ${f1(h.newest.p50)} | ${f1(h.newest.p95)} | ${f1(h.newest.p99)} | ${f1(h.newest.max)} |\n` +
+        `| page ${f0(h.deep.before - 1)} deep | ${f1(h.deep.p50)} | ${f1(h.deep.p95)} | ${f1(h.deep.p99)} | ${f1(h.deep.max)} |\n` +
+        `| GET /health (same server, for scale) | ${f1(h.health.p50)} | ${f1(h.health.p95)} | ${f1(h.health.p99)} | ${f1(h.health.max)} |\n\n` +
+        `First request after the restart (the room object loads): ${f1(h.firstRequestMs)} ms.`,
+    );
+  }
+  return out.join("\n");
+}
+
+function chart() {
+  if (!results.fanout.length) return;
+  const colors: Record<TargetName, string> = { hearth: "#d9480f", ceiling: "#1c7ed6", floor: "#2b8a3e" };
+  const series: Series[] = [];
+  for (const t of ["hearth", "ceiling", "floor"] as TargetName[]) {
+    const pts = config.sizes
+      .map((n) => {
+        const runs = results.fanout.filter((e) => e.receivers === n).map((e) => e.runs[t]).filter((r): r is TrafficResult => !!r);
+        return runs.length ? { n, d: median(runs.map((r) => r.deliveriesPerS)), p50: median(runs.map((r) => r.latencyMs.p50)), p99: median(runs.map((r) => r.latencyMs.p99)) } : null;
+      })
+      .filter((p) => p !== null);
+    if (!pts.length) continue;
+    series.push({ name: TARGET_LABEL[t], color: colors[t], throughput: pts.map((p) => [p!.n, p!.d]), p50: pts.map((p) => [p!.n, p!.p50]), p99: pts.map((p) => [p!.n, p!.p99]) });
+  }
+  const reps = Math.max(...config.sizes.map((n) => results.fanout.filter((e) => e.receivers === n).length));
+  const svg = renderChart(series, `${results.startedAt.slice(0, 16).replace("T", " ")} UTC · ${results.machine.nproc} cores · wrangler ${results.machine.wrangler} · ${reps} interleaved runs of ${config.durationS} s per point`);
+  mkdirSync(config.outDir, { recursive: true });
+  writeFileSync(join(config.outDir, `chart-${stamp}.svg`), svg);
+  if (config.chart) writeFileSync(config.chart, svg);
+  log(`chart: ${config.chart ?? join(config.outDir, `chart-${stamp}.svg`)}`);
+}
+
+// ---- main --------------------------------------------------------------------------------------
+
+async function main() {
+  log(`npm run bench ${argv.join(" ")} — scenarios: ${config.scenarios.join(", ")}; ${config.reps} interleaved reps; load ${loadavg().map(f1).join(" ")}`);
+  setDevTracing(config.devTracing);
+  log(`wrangler dev's local tracing: ${config.devTracing ? "on (--dev-tracing)" : "off (X_LOCAL_OBSERVABILITY=false)"}`);
+  log("bundling a snapshot of Hearth (wrangler deploy --dry-run)");
+  hearthSnapshot();
+  const steps: [Scenario | "traffic", () => Promise<void>][] = [
+    ["traffic", trafficScenarios],
+    ["idle", idleScenario],
+    ["overload", overloadScenario],
+    ["history", historyScenario],
+  ];
+  for (const [name, fn] of steps) {
+    try {
+      await fn();
+    } catch (err) {
+      const msg = `${name}: ${(err as Error).stack ?? err}`;
+      results.errors.push(msg);
+      log(`ERROR in ${msg}`);
+      save();
+    }
+  }
+}
+
+let exitCode = 0;
+const renderFrom = opt("render");
+if (renderFrom) {
+  const saved = JSON.parse(readFileSync(renderFrom, "utf8")) as Results;
+  Object.assign(config, saved.config, { chart: opt("chart") ?? join(ROOT, "bench/chart.svg"), outDir: config.outDir });
+  Object.assign(results, saved);
+  results.summary = summarize();
+  chart();
+  const md = `### Summary\n\n${markdown(results.summary)}\n\n### Details\n${detailTables()}\n`;
+  writeFileSync(join(config.outDir, "summary.md"), md);
+  console.log(md);
+  process.exit(0);
+}
+try {
+  await main();
+} finally {
+  await stopAll();
+  results.finishedAt = new Date().toISOString();
+  results.wallS = (performance.now() - t0) / 1000;
+  results.machine.loadavgAtEnd = loadavg();
+  results.summary = summarize();
+  save();
+  chart();
+  const md = `### Summary\n\n${markdown(results.summary)}\n\n### Details\n${detailTables()}\n`;
+  writeFileSync(join(config.outDir, `summary-${stamp}.md`), md);
+  writeFileSync(join(config.outDir, "summary.md"), md);
+  console.log(`\n${markdown(results.summary)}\n`);
+  const misses = results.summary.filter((r) => r.pass === false);
+  log(`done in ${f0(results.wallS)} s: ${results.summary.filter((r) => r.pass === true).length} targets met, ${misses.length} missed${results.errors.length ? `, ${results.errors.length} scenario errors` : ""}`);
+  log(`results: ${join(config.outDir, `bench-${stamp}.json`)} and summary-${stamp}.md`);
+  if (results.errors.length) exitCode = 1;
+}
+process.exit(exitCode);
