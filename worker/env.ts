@@ -52,7 +52,7 @@ export interface Env {
   PUSH_MIN_INTERVAL_MS?: string;
   /** Milliseconds between the SignalR hub's pings (default 10000; the client gives up after 30 s of silence). */
   SIGNALR_PING_MS?: string;
-  /** Milliseconds between a message being stored and its copy to D1. */
+  /** Milliseconds between a message being stored and its copy to D1 (default 2000; at once past 200 waiting). */
   D1_FLUSH_DELAY_MS?: string;
 }
 

@@ -1,4 +1,4 @@
-import { sign, verify } from "hono/jwt";
+import { fromBase64Url, toBase64Url } from "../lib/encoding";
 
 export const SESSION_TTL_SECONDS = 7 * 24 * 3600;
 export const TICKET_TTL_SECONDS = 60;
@@ -25,21 +25,45 @@ function requireSecret(secret: string | undefined): string {
   return secret;
 }
 
+// HS256 JWTs (RFC 7519) with the HMAC key imported once per secret, not on every request.
+const encoder = new TextEncoder();
+const HEADER = toBase64Url(encoder.encode(JSON.stringify({ alg: "HS256", typ: "JWT" })));
+const keys = new Map<string, Promise<CryptoKey>>();
+
+function hmacKey(secret: string): Promise<CryptoKey> {
+  let key = keys.get(secret);
+  if (!key) {
+    key = crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
+    keys.set(secret, key);
+  }
+  return key;
+}
+
 async function issue(secret: string | undefined, claims: Omit<Claims, "iat" | "exp">, ttl: number) {
+  const key = await hmacKey(requireSecret(secret));
   const now = Math.floor(Date.now() / 1000);
-  const token = await sign({ ...claims, iat: now, exp: now + ttl }, requireSecret(secret), "HS256");
-  return { token, expiresAt: new Date((now + ttl) * 1000).toISOString() };
+  const body = `${HEADER}.${toBase64Url(encoder.encode(JSON.stringify({ ...claims, iat: now, exp: now + ttl })))}`;
+  const sig = await crypto.subtle.sign("HMAC", key, encoder.encode(body));
+  return { token: `${body}.${toBase64Url(sig)}`, expiresAt: new Date((now + ttl) * 1000).toISOString() };
 }
 
 async function check(secret: string | undefined, token: string, typ: Claims["typ"]): Promise<Claims | null> {
+  const key = await hmacKey(requireSecret(secret));
+  const parts = token.split(".");
+  if (parts.length !== 3 || parts[0] !== HEADER) return null;
+  let claims: Claims;
   try {
-    const claims = (await verify(token, requireSecret(secret), "HS256")) as Claims;
-    if (claims.typ !== typ || typeof claims.sub !== "string" || typeof claims.name !== "string") return null;
-    return claims;
-  } catch (err) {
-    if (err instanceof Error && err.message.startsWith("JWT_SECRET")) throw err;
+    // crypto.subtle.verify compares in constant time.
+    const ok = await crypto.subtle.verify("HMAC", key, fromBase64Url(parts[2]!), encoder.encode(`${parts[0]}.${parts[1]}`));
+    if (!ok) return null;
+    claims = JSON.parse(new TextDecoder().decode(fromBase64Url(parts[1]!))) as Claims;
+  } catch {
     return null;
   }
+  const now = Math.floor(Date.now() / 1000);
+  if (typeof claims.exp !== "number" || claims.exp <= now) return null;
+  if (claims.typ !== typ || typeof claims.sub !== "string" || typeof claims.name !== "string") return null;
+  return claims;
 }
 
 /** A session JWT (HS256, 7 days) for `Authorization: Bearer`. */

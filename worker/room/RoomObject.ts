@@ -42,6 +42,12 @@ export type AcceptResult =
   | { ok: false; code: Extract<ErrorCode, "invalid_message" | "rate_limited">; message: string; clientId?: string; retryAfterMs?: number };
 
 const MAX_STRIKES = 50;
+/** Presence changes within this window go out as one frame (filling a room is O(n) frames, not O(n²)). */
+const PRESENCE_COALESCE_MS = 200;
+/** Copy to D1 at once when this many messages wait, whatever the delay. */
+const FLUSH_ROWS = 200;
+/** Message counters go to the stats object at most this often (connection changes at once). */
+const STATS_REPORT_MS = 10_000;
 const REPLAY_PAGE = 500;
 const D1_BATCH = 200;
 
@@ -96,6 +102,13 @@ export class RoomObject extends DurableObject<Env> {
   private lastSeq: number;
   private roomId: string | null;
   private flushScheduled = false;
+  private flushSoon = false;
+  /** The highest seq copied to D1 (mirrors meta `flushed_seq`). */
+  private flushedSeq: number;
+  private presenceTimer: ReturnType<typeof setTimeout> | null = null;
+  private presenceGone = new Set<WebSocket>();
+  private lastPresence = "";
+  private lastReport = { at: 0, connections: "" };
   private readonly uploads: UploadStore;
   /** Messages accepted since the last stats report. */
   private accepted = 0;
@@ -124,10 +137,11 @@ export class RoomObject extends DurableObject<Env> {
     this.uploads = new UploadStore(this.sql);
     this.lastSeq = this.sql.exec<{ s: number | null }>("SELECT max(seq) AS s FROM messages").one().s ?? 0;
     this.roomId = this.getMeta("room_id");
+    this.flushedSeq = Number(this.getMeta("flushed_seq") ?? 0);
     this.limiter = new RateLimiter(numberVar(env.RATE_LIMIT_BURST, 20), numberVar(env.RATE_LIMIT_PER_SECOND, 5));
     this.maxConnections = numberVar(env.MAX_ROOM_CONNECTIONS, 1000);
     this.maxServerConnections = numberVar(env.MAX_CONNECTIONS, 4500);
-    this.flushDelayMs = numberVar(env.D1_FLUSH_DELAY_MS, 500);
+    this.flushDelayMs = numberVar(env.D1_FLUSH_DELAY_MS, 2000);
     // Heartbeats are answered by the runtime without waking a hibernated room.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
   }
@@ -183,7 +197,7 @@ export class RoomObject extends DurableObject<Env> {
     const sockets = this.ctx.getWebSockets(userId);
     for (const ws of sockets) ws.close(1008, "no longer a member of this room");
     this.protocolCounts = null;
-    this.broadcastPresence(new Set(sockets));
+    this.schedulePresence(sockets);
     this.scheduleFlush();
     return sockets.length;
   }
@@ -212,7 +226,7 @@ export class RoomObject extends DurableObject<Env> {
   /** Copies every message not yet in D1 now (also run by the alarm). Returns the highest seq copied. */
   async flush(): Promise<number> {
     if (!this.roomId) return 0;
-    let flushed = Number(this.getMeta("flushed_seq") ?? 0);
+    let flushed = this.flushedSeq;
     for (;;) {
       const rows = this.sql
         .exec<MessageRow>(
@@ -233,6 +247,7 @@ export class RoomObject extends DurableObject<Env> {
         ).bind(last.seq, last.ts, this.roomId),
       ]);
       flushed = last.seq;
+      this.flushedSeq = flushed;
       this.setMeta("flushed_seq", String(flushed));
     }
   }
@@ -297,7 +312,7 @@ export class RoomObject extends DurableObject<Env> {
       }
       this.send(server, { type: "synced", lastSeq: this.lastSeq });
     }
-    this.broadcastPresence();
+    this.schedulePresence();
     this.scheduleFlush();
     return new Response(null, { status: 101, webSocket: client });
   }
@@ -371,7 +386,7 @@ export class RoomObject extends DurableObject<Env> {
 
   private socketGone(ws: WebSocket) {
     this.protocolCounts = null;
-    this.broadcastPresence(new Set([ws]));
+    this.schedulePresence([ws]);
     const protocol = (ws.deserializeAttachment() as SocketInfo | null)?.protocol ?? "websocket";
     if (this.roomId) this.ctx.waitUntil(this.stats().release(this.roomId, protocol).catch(() => undefined));
     this.scheduleFlush();
@@ -379,6 +394,7 @@ export class RoomObject extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     this.flushScheduled = false;
+    this.flushSoon = false;
     try {
       await this.flush();
     } catch (err) {
@@ -506,6 +522,10 @@ export class RoomObject extends DurableObject<Env> {
     if (attachment) message.attachment = attachment;
     this.broadcast({ type: "message", message });
     for (const [p, n] of this.socketsByProtocol()) this.count.out[p] = (this.count.out[p] ?? 0) + n;
+    if (!this.flushSoon && seq - this.flushedSeq >= FLUSH_ROWS) {
+      this.flushSoon = true;
+      this.ctx.waitUntil(this.ensureAlarm(Date.now()));
+    }
     this.scheduleFlush();
     return { ok: true, message, duplicate: false };
   }
@@ -533,16 +553,28 @@ export class RoomObject extends DurableObject<Env> {
     return this.uploads.get(upload.id) ?? upload;
   }
 
-  private async reportStats(): Promise<void> {
+  /**
+   * Reports to the stats object when the room's connections changed, and its message
+   * counters at most every STATS_REPORT_MS: one object serves every room, so rooms must not
+   * call it on every flush.
+   */
+  private async reportStats(now = Date.now()): Promise<void> {
     if (!this.roomId) return;
+    this.protocolCounts = null;
+    const connections = Object.fromEntries(this.socketsByProtocol()) as Record<Protocol, number>;
+    const key = JSON.stringify(connections);
+    const pending = this.accepted > 0 || Object.keys(this.count.in).length > 0 || Object.keys(this.count.out).length > 0;
+    if (key === this.lastReport.connections && (!pending || now - this.lastReport.at < STATS_REPORT_MS)) {
+      if (pending) await this.ensureAlarm(this.lastReport.at + STATS_REPORT_MS);
+      return;
+    }
     const accepted = this.accepted;
     const count = this.count;
     this.accepted = 0;
     this.count = { in: {}, out: {} };
-    this.protocolCounts = null;
-    const connections = Object.fromEntries(this.socketsByProtocol()) as Record<Protocol, number>;
     try {
       await this.stats().report(this.roomId, connections, accepted, count);
+      this.lastReport = { at: now, connections: key };
     } catch (err) {
       this.accepted += accepted;
       console.error("stats report failed", err);
@@ -579,8 +611,21 @@ export class RoomObject extends DurableObject<Env> {
     return [...seen.values()].sort((x, y) => x.username.localeCompare(y.username));
   }
 
-  private broadcastPresence(except?: Set<WebSocket>) {
-    this.broadcast({ type: "presence", online: this.online(except) }, undefined, except);
+  /** Sends the room's presence soon, once for every change in the window; `gone` are sockets on their way out. */
+  private schedulePresence(gone?: Iterable<WebSocket>) {
+    if (gone) for (const ws of gone) this.presenceGone.add(ws);
+    if (this.presenceTimer) return;
+    this.presenceTimer = setTimeout(() => {
+      this.presenceTimer = null;
+      const except = this.presenceGone;
+      this.presenceGone = new Set();
+      const online = this.online(except);
+      const key = online.map((u) => u.userId).join();
+      // A second tab of someone already online changes nothing worth sending.
+      if (key === this.lastPresence) return;
+      this.lastPresence = key;
+      this.broadcast({ type: "presence", online }, undefined, except);
+    }, PRESENCE_COALESCE_MS);
   }
 
   private broadcast(frame: ServerFrame, skip?: WebSocket, except?: Set<WebSocket>) {
