@@ -2,7 +2,7 @@ import { useState } from "preact/hooks";
 import { api, ApiError } from "../api";
 import { rooms } from "../rooms";
 import type { Room } from "../types";
-import { BellIcon } from "./BellIcon";
+import { Icon } from "../components/Icon";
 
 const LABELS = { all: "All messages", mentions: "Mentions only", muted: "Muted" } as const;
 type Mode = keyof typeof LABELS;
@@ -14,7 +14,7 @@ export function NotifySelect({ room }: { room: Room }) {
   const current: Mode = room.notify ?? "all";
   return (
     <label class="notify-select tool-btn" data-mode={current} title={`Notifications: ${LABELS[current]}`}>
-      <BellIcon off={current === "muted"} />
+      <Icon name={current === "muted" ? "bellOff" : "bell"} size={16} />
       <span class="sr-only">Notifications for this room</span>
       <select
         value={current}

@@ -1,5 +1,5 @@
 import "./push.css";
-import { BellIcon } from "./BellIcon";
+import { Icon } from "../components/Icon";
 import { disablePush, enablePush, pushError, pushState } from "./push";
 
 /** The opt-in for notifications on this device (never a prompt on page load). */
@@ -20,7 +20,7 @@ export function PushToggle() {
         data-state={state}
         onClick={() => void (on ? disablePush() : enablePush())}
       >
-        <BellIcon off={!on} size={18} />
+        <Icon name={on ? "bell" : "bellOff"} size={18} />
         <span class="push-toggle__label">{label}</span>
         <span class="push-switch" aria-hidden="true" />
       </button>
