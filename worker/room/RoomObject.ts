@@ -197,6 +197,7 @@ export class RoomObject extends DurableObject<Env> {
     const sockets = this.ctx.getWebSockets(userId);
     for (const ws of sockets) ws.close(1008, "no longer a member of this room");
     this.protocolCounts = null;
+    this.onlineUsers = null;
     this.schedulePresence(sockets);
     this.scheduleFlush();
     return sockets.length;
@@ -280,6 +281,7 @@ export class RoomObject extends DurableObject<Env> {
     this.protocolCounts = null;
     const info: SocketInfo = { userId, username, protocol, strikes: 0 };
     server.serializeAttachment(info);
+    if (this.onlineUsers && !this.onlineUsers.has(userId)) this.onlineUsers.set(userId, { userId, username });
 
     this.send(server, {
       type: "hello",
@@ -386,6 +388,7 @@ export class RoomObject extends DurableObject<Env> {
 
   private socketGone(ws: WebSocket) {
     this.protocolCounts = null;
+    this.onlineUsers = null;
     this.schedulePresence([ws]);
     const protocol = (ws.deserializeAttachment() as SocketInfo | null)?.protocol ?? "websocket";
     if (this.roomId) this.ctx.waitUntil(this.stats().release(this.roomId, protocol).catch(() => undefined));
@@ -601,14 +604,24 @@ export class RoomObject extends DurableObject<Env> {
     ws.serializeAttachment(me);
   }
 
+  /**
+   * Who is online, one entry per user. Kept between calls: a socket of someone already
+   * online changes nothing, a new user is added, and only a departure forces a rebuild
+   * (reading every socket's attachment), so filling a room is not O(n²).
+   */
+  private onlineUsers: Map<string, OnlineUser> | null = null;
+
   private online(except?: Set<WebSocket>): OnlineUser[] {
-    const seen = new Map<string, OnlineUser>();
-    for (const ws of this.ctx.getWebSockets()) {
-      if (except?.has(ws)) continue;
-      const a = ws.deserializeAttachment() as SocketInfo | null;
-      if (a && !seen.has(a.userId)) seen.set(a.userId, { userId: a.userId, username: a.username });
+    if (!this.onlineUsers || (except && except.size > 0)) {
+      const seen = new Map<string, OnlineUser>();
+      for (const ws of this.ctx.getWebSockets()) {
+        if (except?.has(ws)) continue;
+        const a = ws.deserializeAttachment() as SocketInfo | null;
+        if (a && !seen.has(a.userId)) seen.set(a.userId, { userId: a.userId, username: a.username });
+      }
+      this.onlineUsers = seen;
     }
-    return [...seen.values()].sort((x, y) => x.username.localeCompare(y.username));
+    return [...this.onlineUsers.values()].sort((x, y) => x.username.localeCompare(y.username));
   }
 
   /** Sends the room's presence soon, once for every change in the window; `gone` are sockets on their way out. */
