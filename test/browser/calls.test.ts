@@ -11,7 +11,7 @@ import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
-import { CHROMIUM, CHROMIUM_FLAGS as BASE_FLAGS, FAKE_MEDIA_FLAGS } from "./support";
+import { CHROMIUM, CHROMIUM_FLAGS as BASE_FLAGS, FAKE_MEDIA_FLAGS, newIncidents, watchPage } from "./support";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const RESULTS = join(ROOT, "test-results");
@@ -25,14 +25,9 @@ const alice = `alice-${run}`;
 const bob = `bob-${run}`;
 const carol = `carol-${run}`;
 
-interface Incidents {
-  errors: string[];
-  foreignRequests: string[];
-}
-
 let browser: Browser;
 const contexts: BrowserContext[] = [];
-const incidents: Incidents = { errors: [], foreignRequests: [] };
+const incidents = newIncidents();
 let roomId = "";
 const tokens = new Map<string, string>();
 
@@ -65,16 +60,7 @@ async function openAs(username: string, viewport = { width: 1280, height: 800 })
   await context.grantPermissions(["camera", "microphone"], { origin: baseUrl });
   contexts.push(context);
   const page = await context.newPage();
-  page.on("pageerror", (error) => incidents.errors.push(`${username}: ${error.message}`));
-  page.on("console", (message) => {
-    if (message.type() === "error") incidents.errors.push(`${username} console: ${message.text()}`);
-  });
-  page.on("request", (request) => {
-    const url = request.url();
-    if (!url.startsWith(baseUrl) && !url.startsWith("data:") && !url.startsWith("blob:")) {
-      incidents.foreignRequests.push(`${username}: ${url}`);
-    }
-  });
+  watchPage(page, username, incidents, baseUrl);
   const token = tokens.get(username)!;
   await context.addInitScript((t) => {
     if (!localStorage.getItem("hearth.token")) localStorage.setItem("hearth.token", t);

@@ -7,7 +7,7 @@ import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
-import { CHROMIUM, CHROMIUM_FLAGS } from "./support";
+import { CHROMIUM, CHROMIUM_FLAGS, newIncidents, watchPage } from "./support";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const RESULTS = join(ROOT, "test-results");
@@ -24,40 +24,19 @@ const secretRoom = `secret-${run}`;
 const archiveRoom = `archive-${run}`;
 const composerLabel = `Message #${roomName}`;
 
-/** What a page did that it should not: errors, dialogs (alert), requests to other origins. */
-interface Incidents {
-  errors: string[];
-  dialogs: string[];
-  foreignRequests: string[];
-}
 
 let browser: Browser;
 let contextA: BrowserContext;
 let contextB: BrowserContext;
 let pageA: Page;
 let pageB: Page;
-const incidents: Incidents = { errors: [], dialogs: [], foreignRequests: [] };
+const incidents = newIncidents();
 /** Set while a step blocks requests on purpose: the browser logs each blocked one. */
 let blockingRequests = false;
 
 async function openPage(context: BrowserContext, who: string): Promise<Page> {
   const page = await context.newPage();
-  page.on("pageerror", (error) => incidents.errors.push(`${who}: ${error.message}`));
-  page.on("console", (message) => {
-    if (message.type() !== "error") return;
-    if (blockingRequests && message.text().includes("net::ERR_FAILED")) return;
-    incidents.errors.push(`${who} console: ${message.text()}`);
-  });
-  page.on("dialog", (dialog) => {
-    incidents.dialogs.push(`${who}: ${dialog.type()} ${dialog.message()}`);
-    void dialog.dismiss();
-  });
-  page.on("request", (request) => {
-    const url = request.url();
-    if (!url.startsWith(baseUrl) && !url.startsWith("data:") && !url.startsWith("blob:")) {
-      incidents.foreignRequests.push(`${who}: ${url}`);
-    }
-  });
+  watchPage(page, who, incidents, baseUrl, (text) => blockingRequests && text.includes("net::ERR_FAILED"));
   await page.goto(baseUrl);
   return page;
 }

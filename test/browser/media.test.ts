@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
-import { CHROMIUM, CHROMIUM_FLAGS as BASE_FLAGS, FAKE_MEDIA_FLAGS } from "./support";
+import { CHROMIUM, CHROMIUM_FLAGS as BASE_FLAGS, FAKE_MEDIA_FLAGS, newIncidents, watchPage } from "./support";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const RESULTS = join(ROOT, "test-results");
@@ -27,11 +27,6 @@ const FILE_NAME = `notes-${run}.bin`;
 const FILE_BYTES = randomBytes(200 * 1024);
 const IMAGE = { width: 640, height: 400 };
 
-interface Incidents {
-  errors: string[];
-  dialogs: string[];
-  foreignRequests: string[];
-}
 
 let browser: Browser;
 let contextA: BrowserContext;
@@ -39,7 +34,7 @@ let contextB: BrowserContext;
 let pageA: Page;
 let pageB: Page;
 let roomId: string;
-const incidents: Incidents = { errors: [], dialogs: [], foreignRequests: [] };
+const incidents = newIncidents();
 /** Console errors a step provokes on purpose (the refused upload's 415). */
 const expectedErrors: RegExp[] = [];
 /** GET /api/rooms/:id/attachments/:uploadId made by B, per upload id. */
@@ -84,26 +79,10 @@ async function userContext(username: string): Promise<{ context: BrowserContext;
 
 async function openPage(context: BrowserContext, who: string): Promise<Page> {
   const page = await context.newPage();
-  page.on("pageerror", (error) => incidents.errors.push(`${who}: ${error.message}`));
-  page.on("console", (message) => {
-    if (message.type() !== "error") return;
-    const text = message.text();
+  watchPage(page, who, incidents, baseUrl, (text) => {
     const expected = expectedErrors.findIndex((pattern) => pattern.test(text));
-    if (expected >= 0) {
-      expectedErrors.splice(expected, 1);
-      return;
-    }
-    incidents.errors.push(`${who} console: ${text}`);
-  });
-  page.on("dialog", (dialog) => {
-    incidents.dialogs.push(`${who}: ${dialog.type()} ${dialog.message()}`);
-    void dialog.dismiss();
-  });
-  page.on("request", (request) => {
-    const url = request.url();
-    if (!url.startsWith(baseUrl) && !url.startsWith("data:") && !url.startsWith("blob:")) {
-      incidents.foreignRequests.push(`${who}: ${url}`);
-    }
+    if (expected >= 0) expectedErrors.splice(expected, 1);
+    return expected >= 0;
   });
   return page;
 }

@@ -18,7 +18,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { chromium, type BrowserContext, type CDPSession, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
-import { CHROMIUM, CHROMIUM_FLAGS } from "./support";
+import { CHROMIUM, CHROMIUM_FLAGS, newIncidents, watchPage } from "./support";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const RESULTS = join(ROOT, "test-results");
@@ -30,12 +30,6 @@ const baseUrl = inject("baseUrl");
 const run = `${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`;
 const username = `nora-${run}`;
 const roomNames = [`porch-${run}`, `garden-${run}`] as const;
-
-interface Incidents {
-  errors: string[];
-  dialogs: string[];
-  foreignRequests: string[];
-}
 
 /** What the init script records in every page (window.__push). */
 interface PushProbe {
@@ -62,7 +56,7 @@ let token: string;
 let rooms: { id: string; name: string }[] = [];
 /** Service worker registrations the DevTools Protocol reported, by scope URL. */
 const registrations = new Map<string, string>();
-const incidents: Incidents = { errors: [], dialogs: [], foreignRequests: [] };
+const incidents = newIncidents();
 /** Console errors a step provokes on purpose (a 503 it fakes). */
 const expectedErrors: RegExp[] = [];
 
@@ -215,20 +209,10 @@ beforeAll(async () => {
   await context.addInitScript(pageInit, token);
 
   page = context.pages()[0] ?? (await context.newPage());
-  page.on("pageerror", (error) => incidents.errors.push(error.message));
-  page.on("console", (message) => {
-    if (message.type() !== "error") return;
-    const expected = expectedErrors.findIndex((pattern) => pattern.test(message.text()));
+  watchPage(page, "", incidents, baseUrl, (text) => {
+    const expected = expectedErrors.findIndex((pattern) => pattern.test(text));
     if (expected >= 0) expectedErrors.splice(expected, 1);
-    else incidents.errors.push(`console: ${message.text()}`);
-  });
-  page.on("dialog", (dialog) => {
-    incidents.dialogs.push(`${dialog.type()} ${dialog.message()}`);
-    void dialog.dismiss();
-  });
-  page.on("request", (request) => {
-    const url = request.url();
-    if (!url.startsWith(baseUrl) && !url.startsWith("data:") && !url.startsWith("blob:")) incidents.foreignRequests.push(url);
+    return expected >= 0;
   });
 
   // The service worker's own errors count too (an exception in its push or message handler).

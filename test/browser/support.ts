@@ -1,3 +1,5 @@
+import type { Page } from "playwright-core";
+
 /** What every browser test launches Chromium with (see ../shared/PLATFORM.md). */
 export const CHROMIUM = "/usr/bin/chromium";
 
@@ -15,3 +17,41 @@ export const CHROMIUM_FLAGS = [
 
 /** A fake camera and microphone that need no permission prompt. */
 export const FAKE_MEDIA_FLAGS = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"];
+
+/** What a page did that it should not: errors, dialogs (alert), requests to other origins. */
+export interface Incidents {
+  errors: string[];
+  dialogs: string[];
+  foreignRequests: string[];
+}
+
+export function newIncidents(): Incidents {
+  return { errors: [], dialogs: [], foreignRequests: [] };
+}
+
+/**
+ * Records a page's errors, dialogs (dismissed) and requests to anywhere but `origin` into
+ * `incidents`. `expected(text)` may claim a console error the step caused on purpose.
+ */
+export function watchPage(
+  page: Page,
+  who: string,
+  incidents: Incidents,
+  origin: string,
+  expected: (text: string) => boolean = () => false,
+): void {
+  const tag = who ? `${who} ` : "";
+  page.on("pageerror", (error) => incidents.errors.push(`${tag}page: ${error.message}`));
+  page.on("console", (message) => {
+    if (message.type() !== "error" || expected(message.text())) return;
+    incidents.errors.push(`${tag}console: ${message.text()}`);
+  });
+  page.on("dialog", (dialog) => {
+    incidents.dialogs.push(`${tag}${dialog.type()} ${dialog.message()}`);
+    void dialog.dismiss();
+  });
+  page.on("request", (request) => {
+    const url = request.url();
+    if (!url.startsWith(origin) && !url.startsWith("data:") && !url.startsWith("blob:")) incidents.foreignRequests.push(`${tag}${url}`);
+  });
+}
