@@ -1,16 +1,15 @@
 /**
  * Starting and stopping what the bench measures: Hearth and the ceiling worker in
  * bench/ceiling/, each under its own `wrangler dev` on a free loopback port with fresh state,
- * started and stopped the way test/support/wrangler.ts does it (its freePort and ROOT are
- * reused; SIGINT to wrangler's process group). Also: memory of a server's
+ * started and stopped by test/support/wrangler.ts (SIGINT to wrangler's process group). Also: memory of a server's
  * process group, and a registry so that every server started is stopped on exit or Ctrl-C.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ROOT, freePort } from "../../test/support/wrangler.ts";
+import { ROOT, startHearth } from "../../test/support/wrangler.ts";
 
 export { ROOT };
 const WRANGLER = join(ROOT, "node_modules/.bin/wrangler");
@@ -181,74 +180,39 @@ export async function startCeiling(): Promise<Server> {
   return startWrangler("ceiling", CEILING_CONFIG, tempDir("hearth-bench-ceiling-"), {});
 }
 
-/**
- * `wrangler dev` on a free loopback port, in its own process group, as
- * test/support/wrangler.ts does (same flags and environment), for any config.
- */
+/** `wrangler dev` for any config, started and stopped by test/support/wrangler.ts, and registered here. */
 async function startWrangler(kind: Server["kind"], config: string, stateDir: string, vars: Record<string, string>): Promise<Server> {
-  // A free port can be taken by someone else between freePort() and wrangler's bind: retry.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await startWranglerOnce(kind, config, stateDir, vars, await freePort());
-    } catch (err) {
-      if (attempt >= 4 || !/Address already in use/.test(String(err))) throw err;
-    }
+  let server: Server | null = null;
+  try {
+    await startHearth({
+      config,
+      stateDir,
+      vars,
+      migrate: false,
+      env: { X_LOCAL_OBSERVABILITY: ENV.X_LOCAL_OBSERVABILITY },
+      // Registered as soon as it runs, so that Ctrl-C during start-up stops it too.
+      onSpawn: (h) => {
+        const registered: Server = {
+          kind,
+          url: h.url,
+          port: h.port,
+          stateDir,
+          pgid: h.pid,
+          output: h.output,
+          stop: async () => {
+            running.delete(registered);
+            await h.stop();
+          },
+        };
+        server = registered;
+        running.add(registered);
+      },
+    });
+  } catch (err) {
+    await (server as Server | null)?.stop();
+    throw new Error(`${kind}: ${err instanceof Error ? err.message : String(err)}`);
   }
-}
-
-async function startWranglerOnce(kind: Server["kind"], config: string, stateDir: string, vars: Record<string, string>, port: number): Promise<Server> {
-  const args = ["dev", "-c", config, "--port", String(port), "--ip", "127.0.0.1", "--persist-to", stateDir, "--show-interactive-dev-session=false", "--log-level", "warn"];
-  for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
-  const child: ChildProcess = spawn(WRANGLER, args, { cwd: ROOT, env: ENV, detached: true, stdio: ["ignore", "pipe", "pipe"] });
-  let log = "";
-  child.stdout?.on("data", (d) => (log += d));
-  child.stderr?.on("data", (d) => (log += d));
-  const exited = new Promise<void>((ok) => child.once("exit", () => ok()));
-  const server: Server = {
-    kind,
-    url: `http://127.0.0.1:${port}`,
-    port,
-    stateDir,
-    pgid: child.pid!,
-    output: () => log,
-    async stop() {
-      running.delete(server);
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      try {
-        process.kill(-child.pid!, "SIGINT");
-      } catch {
-        return;
-      }
-      const timer = setTimeout(() => {
-        try {
-          process.kill(-child.pid!, "SIGKILL");
-        } catch {
-          // gone
-        }
-      }, 10_000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
-  running.add(server);
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) {
-      running.delete(server);
-      throw new Error(`${kind}: wrangler dev exited (${child.exitCode}):\n${log}`);
-    }
-    try {
-      if ((await fetch(`${server.url}/health`, { signal: AbortSignal.timeout(2000) })).ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      await server.stop();
-      throw new Error(`${kind}: wrangler dev did not answer /health within 60 s:\n${log}`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return server;
+  return server!;
 }
 
 export interface GroupCpu {
