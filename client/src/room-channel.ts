@@ -406,7 +406,7 @@ export class RoomChannel {
             clientId: sent.clientId,
             ...(sent.kind && sent.attachment && sent.local
               ? { kind: sent.kind, attachment: placeholderAttachment(sent.attachment, sent.local) }
-              : {}),
+              : { kind: "text" as const }),
           },
         ]);
       }
