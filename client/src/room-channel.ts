@@ -2,6 +2,10 @@ import { batch, signal } from "@preact/signals";
 import ReconnectingWebSocket from "partysocket/ws";
 import { api, ApiError, normalizeMessage } from "./api";
 import { noteActivity } from "./rooms";
+import { token } from "./session";
+
+/** Hearth's socket subprotocol (docs/protocol.md §1); the token rides in a second one. */
+const SUBPROTOCOL = "hearth.v1";
 import type {
   Attachment,
   AttachmentRef,
@@ -55,9 +59,12 @@ function newClientId(): string {
  * Everything about one open room: its history (REST), its live socket (docs/protocol.md),
  * messages waiting for an ack, who is online and who is typing.
  *
- * The socket reconnects by itself with backoff (0.5 s doubling to 10 s), fetching a fresh
- * ticket for each attempt and resuming with `since=lastSeq`; once `synced` arrives, every
- * unacknowledged message is resent with its original clientId so it is stored exactly once.
+ * The socket authenticates with the session token as a subprotocol (one request per connect)
+ * and reconnects by itself with backoff (0.5 s doubling to 10 s), resuming with
+ * `since=lastSeq`; once `synced` arrives, every unacknowledged message is resent with its
+ * original clientId so it is stored exactly once. An attempt after one that never opened
+ * goes through a ticket instead: a refused upgrade tells a browser nothing, while the
+ * ticket request answers why (signed out, removed from the room, room gone).
  */
 export class RoomChannel {
   /** Stored messages, oldest first. */
@@ -257,7 +264,7 @@ export class RoomChannel {
   // ---- socket --------------------------------------------------------------------------
 
   private connect(): void {
-    const socket = new ReconnectingWebSocket(() => this.socketUrl(), undefined, {
+    const socket = new ReconnectingWebSocket(() => this.socketUrl(), () => this.socketProtocols(), {
       minReconnectionDelay: 500,
       reconnectionDelayGrowFactor: 2,
       maxReconnectionDelay: 10_000,
@@ -267,28 +274,43 @@ export class RoomChannel {
       // 1008: removed from the room. Reconnecting cannot help.
       shouldReconnectOnClose: (event) => event.code !== 1008,
     });
+    socket.addEventListener("open", () => (this.lastAttemptOpened = true));
     socket.addEventListener("message", (event) => this.onFrame(event.data));
     socket.addEventListener("close", (event) => this.onClose(event.code));
     this.socket = socket;
   }
 
+  /** Did the last connection attempt open? If not, the next one asks for a ticket (see above). */
+  private lastAttemptOpened = true;
+  private viaTicket = false;
+
+  /** Called by partysocket right before `socketProtocols`, once per attempt. */
   private async socketUrl(): Promise<string> {
-    let ticket: string;
-    try {
-      ({ ticket } = await api.ticket(this.roomId));
-    } catch (error) {
-      if (
-        error instanceof ApiError &&
-        (error.status === 401 || error.status === 403 || error.status === 404)
-      ) {
-        this.close(error.message);
+    this.viaTicket = !this.lastAttemptOpened;
+    this.lastAttemptOpened = false;
+    const query = new URLSearchParams();
+    if (this.viaTicket) {
+      try {
+        const { ticket } = await api.ticket(this.roomId);
+        query.set("ticket", ticket);
+      } catch (error) {
+        if (
+          error instanceof ApiError &&
+          (error.status === 401 || error.status === 403 || error.status === 404)
+        ) {
+          this.close(error.message);
+        }
+        throw error;
       }
-      throw error;
     }
     const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-    const query = new URLSearchParams({ ticket });
     if (this.seqKnown) query.set("since", String(this.lastSeq));
     return `${scheme}//${location.host}/api/rooms/${encodeURIComponent(this.roomId)}/ws?${query}`;
+  }
+
+  private socketProtocols(): string[] | null {
+    const sessionToken = token.value;
+    return this.viaTicket || !sessionToken ? null : [SUBPROTOCOL, `bearer.${sessionToken}`];
   }
 
   private onClose(code: number): void {
@@ -389,29 +411,17 @@ export class RoomChannel {
   }
 
   private onAck(frame: Extract<ServerFrame, { type: "ack" }>): void {
-    const sent = this.pending.value.find((p) => p.clientId === frame.clientId);
-    if (!sent) return;
+    // The sending socket gets its own message here, not as a `message` frame (protocol §4.3).
+    // Frames arrive in seq order, so everything before it has arrived too.
+    const message = normalizeMessage(frame.message);
+    if (message.seq > this.lastSeq) this.lastSeq = message.seq;
     batch(() => {
-      // Show it at its place right away; the `message` echo (if any) replaces it.
-      // lastSeq is not moved: only `message` frames say what we have received.
-      if (!this.bySeq.has(frame.seq)) {
-        this.addMessages([
-          {
-            roomId: this.roomId,
-            seq: frame.seq,
-            ts: frame.ts,
-            userId: this.me.id,
-            username: this.me.username,
-            body: sent.body,
-            clientId: sent.clientId,
-            ...(sent.kind && sent.attachment && sent.local
-              ? { kind: sent.kind, attachment: placeholderAttachment(sent.attachment, sent.local) }
-              : { kind: "text" as const }),
-          },
-        ]);
-      }
+      if (!this.bySeq.has(message.seq)) this.addMessages([message]);
       this.settle(frame.clientId);
+      this.removeTypist(message.userId);
     });
+    noteActivity(this.roomId, message.seq, message.ts);
+    this.scheduleMarkRead();
   }
 
   private onError(frame: Extract<ServerFrame, { type: "error" }>): void {
@@ -555,16 +565,6 @@ export class RoomChannel {
       this.lastMarkedSeq = 0;
     });
   }
-}
-
-/** The attachment the server stores for a media message, as the sender can tell it before the echo. */
-function placeholderAttachment(
-  ref: AttachmentRef,
-  local: NonNullable<PendingMessage["local"]>,
-): Attachment {
-  const { previewUrl: _preview, ...known } = local;
-  const { uploadId, ...measured } = ref;
-  return { ...known, ...measured, id: uploadId };
 }
 
 function describe(error: unknown): string {

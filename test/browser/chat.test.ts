@@ -274,9 +274,15 @@ describe("two people chatting in Hearth", () => {
   });
 
   test("a dropped connection comes back by itself, with what was missed and what was queued", async () => {
-    // Keep B away: no ticket can be fetched until the route is lifted.
+    // Keep B away: every socket B opens is closed at once (by Playwright, before it reaches
+    // Hearth), and so is any ticket request, until lifted.
     blockingRequests = true;
-    await pageB.route("**/api/rooms/*/ticket", (route) => route.abort());
+    let away = true;
+    await pageB.routeWebSocket(/\/api\/rooms\/[^/]+\/ws/, (ws) => {
+      if (away) ws.close({ code: 4000, reason: "test: offline" });
+      else ws.connectToServer();
+    });
+    await pageB.route("**/api/rooms/*/ticket", (route) => (away ? route.abort() : route.continue()));
     await pageB.evaluate(() => {
       const sockets = (window as unknown as { __sockets: WebSocket[] }).__sockets;
       for (const socket of sockets) socket.close();
@@ -288,7 +294,7 @@ describe("two people chatting in Hearth", () => {
     await typeAndSend(pageB, "queued while offline");
     await pageB.getByTestId("pending-message").filter({ hasText: "queued while offline" }).waitFor(WAIT);
 
-    await pageB.unroute("**/api/rooms/*/ticket");
+    away = false;
     await connection(pageB, "online").waitFor({ timeout: 30_000 });
     blockingRequests = false;
     await messageBody(pageB, "sent while B was away").waitFor(WAIT);

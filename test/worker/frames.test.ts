@@ -40,7 +40,8 @@ describe("a room under random frames", () => {
     for (const frame of junk) a.socket.send(frame);
     const ack = await b.socket.sendMessage("still fine", "after-junk");
     expect(ack.type).toBe("ack");
-    const got = await b.socket.next((f) => f.type === "message" && f.message.clientId === "after-junk");
+    const got = await a.socket.next((f) => f.type === "message" && f.message.clientId === "after-junk");
     expect(got.message.body).toBe("still fine");
+    expect(ack.message.body).toBe("still fine");
   });
 });

@@ -1,3 +1,4 @@
+import { expect } from "vitest";
 import { SELF } from "cloudflare:test";
 
 export const BASE = "https://hearth.test";
@@ -141,14 +142,28 @@ export async function ticket(user: TestUser, roomId: string): Promise<string> {
   return res.json.ticket;
 }
 
-export async function upgrade(path: string): Promise<Response> {
-  return SELF.fetch(`${BASE}${path}`, { headers: { Upgrade: "websocket" } });
+export async function upgrade(path: string, protocols?: string[]): Promise<Response> {
+  const headers: Record<string, string> = { Upgrade: "websocket" };
+  if (protocols) headers["Sec-WebSocket-Protocol"] = protocols.join(", ");
+  return SELF.fetch(`${BASE}${path}`, { headers });
 }
 
-/** Opens a room socket and waits for its hello. */
-export async function connect(user: TestUser, roomId: string, since?: number): Promise<{ socket: TestSocket; hello: Frame }> {
-  const t = await ticket(user, roomId);
-  const res = await upgrade(`/api/rooms/${roomId}/ws?ticket=${encodeURIComponent(t)}${since === undefined ? "" : `&since=${since}`}`);
+/** The subprotocols Hearth's client offers: its own and the session token (protocol §1). */
+export function bearerProtocols(user: TestUser): string[] {
+  return ["hearth.v1", `bearer.${user.token}`];
+}
+
+/** Opens a room socket (token as a subprotocol, as the client does, or with a ticket) and waits for its hello. */
+export async function connect(user: TestUser, roomId: string, since?: number, via: "subprotocol" | "ticket" = "subprotocol"): Promise<{ socket: TestSocket; hello: Frame }> {
+  const query = since === undefined ? "" : `since=${since}`;
+  let res: Response;
+  if (via === "ticket") {
+    const t = await ticket(user, roomId);
+    res = await upgrade(`/api/rooms/${roomId}/ws?ticket=${encodeURIComponent(t)}${query ? `&${query}` : ""}`);
+  } else {
+    res = await upgrade(`/api/rooms/${roomId}/ws${query ? `?${query}` : ""}`, bearerProtocols(user));
+    if (res.status === 101) expect(res.headers.get("Sec-WebSocket-Protocol")).toBe("hearth.v1");
+  }
   if (res.status !== 101 || !res.webSocket) throw new Error(`upgrade failed: ${res.status} ${await res.text()}`);
   res.webSocket.accept();
   const socket = new TestSocket(res.webSocket);

@@ -1,7 +1,7 @@
 import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { TEST_RATE_BURST } from "./limits";
-import { api, connect, createRoom, join, signup, ticket, upgrade, TestSocket } from "./helpers";
+import { api, bearerProtocols, connect, createRoom, join, signup, ticket, upgrade, TestSocket } from "./helpers";
 
 async function twoUsersInRoom() {
   const alice = await signup("alice");
@@ -15,7 +15,7 @@ describe("room sockets", () => {
   it("greets with hello, acks a message with its seq and delivers it to everyone in order", async () => {
     const { alice, bob, room } = await twoUsersInRoom();
     const a = await connect(alice, room.id);
-    const b = await connect(bob, room.id);
+    const b = await connect(bob, room.id, undefined, "ticket"); // both ways of authenticating
     expect(a.hello).toMatchObject({ type: "hello", roomId: room.id, user: { id: alice.id, username: alice.username }, lastSeq: 0 });
     expect(a.hello.limits.maxBodyChars).toBe(4000);
 
@@ -25,12 +25,17 @@ describe("room sockets", () => {
     const ackB = await b.socket.sendMessage("from bob", "b-1");
     expect(ackB.seq).toBe(6);
 
+    // Each socket sees 1..6 once, in order: its own messages inside their acks, the others' as `message`.
+    await a.socket.nextOfType("message");
+    for (let i = 0; i < 5; i++) await b.socket.nextOfType("message");
     for (const s of [a.socket, b.socket]) {
-      const got = [];
-      for (let i = 0; i < 6; i++) got.push((await s.nextOfType("message")).message);
+      const got = s.frames.filter((f) => f.type === "message" || (f.type === "ack" && !f.duplicate)).map((f) => f.message);
       expect(got.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5, 6]);
       expect(got[5]).toMatchObject({ body: "from bob", username: bob.username, userId: bob.id, clientId: "b-1", roomId: room.id });
     }
+    expect(a.socket.frames.filter((f) => f.type === "message").map((f) => f.message.seq)).toEqual([6]);
+    expect(b.socket.frames.filter((f) => f.type === "message").map((f) => f.message.seq)).toEqual([1, 2, 3, 4, 5]);
+    expect(acks[0]!.message).toMatchObject({ seq: 1, body: "message 1", clientId: "a-1", userId: alice.id, roomId: room.id, kind: "text" });
     a.socket.close();
     b.socket.close();
   });
@@ -42,6 +47,7 @@ describe("room sockets", () => {
     const first = await a.socket.sendMessage("only once", "dup-1");
     const again = await a.socket.sendMessage("only once", "dup-1");
     expect(again).toMatchObject({ type: "ack", seq: first.seq, ts: first.ts, duplicate: true });
+    expect(again.message).toEqual(first.message);
     // A following message proves the stream went on; bob saw exactly one copy before it.
     await a.socket.sendMessage("next", "dup-2");
     const m1 = await b.socket.nextOfType("message");
@@ -139,7 +145,6 @@ describe("room sockets", () => {
     const a = await connect(alice, room.id);
     const b = await connect(bob, room.id);
     await a.socket.sendMessage("before", "h1");
-    await a.socket.nextOfType("message");
     await b.socket.nextOfType("message");
     const stub = env.ROOMS.getByName(room.id) as unknown as DurableObjectStub;
     const marker = await runInDurableObject<DurableObject, string>(stub, (instance) => {
@@ -174,7 +179,6 @@ describe("socket authentication", () => {
     const other = await createRoom(alice);
     const otherTicket = await ticket(alice, other.id);
     const cases = [
-      `/api/rooms/${room.id}/ws`,
       `/api/rooms/${room.id}/ws?ticket=garbage`,
       `/api/rooms/${room.id}/ws?ticket=${otherTicket}`,
       `/api/rooms/${room.id}/ws?ticket=${alice.token}`,
@@ -187,14 +191,48 @@ describe("socket authentication", () => {
     }
   });
 
-  it("refuses a ticket to a non-member, and a ticket spent after leaving", async () => {
+  it("opens with the session token as a subprotocol and refuses bad or missing ones", async () => {
+    const { alice, room } = await twoUsersInRoom();
+    const ok = await upgrade(`/api/rooms/${room.id}/ws`, bearerProtocols(alice));
+    expect(ok.status).toBe(101);
+    // Only Hearth's subprotocol is named back: the token is never echoed.
+    expect(ok.headers.get("Sec-WebSocket-Protocol")).toBe("hearth.v1");
+    ok.webSocket!.accept();
+    ok.webSocket!.close(1000);
+
+    const refused: [string[] | undefined, number, string][] = [
+      [undefined, 401, "unauthorized"],
+      [["hearth.v1"], 401, "unauthorized"],
+      [["hearth.v1", "bearer.garbage"], 401, "invalid_token"],
+      [["hearth.v1", `bearer.${await ticket(alice, room.id)}`], 401, "invalid_token"], // a ticket is not a session
+      [["hearth.v1", `bearer.${alice.token.slice(0, -2)}xx`], 401, "invalid_token"],
+      [[`bearer.${alice.token}`], 400, "bad_request"],
+    ];
+    for (const [protocols, status, code] of refused) {
+      const res = await upgrade(`/api/rooms/${room.id}/ws`, protocols);
+      expect(res.status, String(protocols?.[1]?.slice(0, 20))).toBe(status);
+      expect(res.webSocket).toBeFalsy();
+      expect(((await res.json()) as any).error.code).toBe(code);
+    }
+  });
+
+  it("refuses a non-member with a valid token, and a member who has left, even right after a cached check", async () => {
     const { alice, bob, room } = await twoUsersInRoom();
     const mallory = await signup("mallory");
-    expect((await api(`/api/rooms/${room.id}/ticket`, { method: "POST", token: mallory.token })).status).toBe(403);
-    const t = await ticket(bob, room.id);
-    await api(`/api/rooms/${room.id}/leave`, { method: "POST", token: bob.token });
-    const res = await upgrade(`/api/rooms/${room.id}/ws?ticket=${t}`);
+    const res = await upgrade(`/api/rooms/${room.id}/ws`, bearerProtocols(mallory));
     expect(res.status).toBe(403);
+    expect(((await res.json()) as any).error.code).toBe("not_a_member");
+    // Bob connects (his membership is now cached for a minute), leaves, and tries again at once.
+    const first = await connect(bob, room.id);
+    await api(`/api/rooms/${room.id}/leave`, { method: "POST", token: bob.token });
+    expect((await first.socket.waitClose()).code).toBe(1008);
+    const again = await upgrade(`/api/rooms/${room.id}/ws`, bearerProtocols(bob));
+    expect(again.status).toBe(403);
+    // Joining again lets him back in at once.
+    expect((await api(`/api/rooms/${room.id}/join`, { method: "POST", token: bob.token })).status).toBe(200);
+    const back = await connect(bob, room.id);
+    expect(back.hello.user.id).toBe(bob.id);
+    back.socket.close();
     void alice;
   });
 
@@ -272,8 +310,7 @@ describe("bad frames and limits", () => {
     const { alice, room } = await twoUsersInRoom();
     const open: TestSocket[] = [];
     for (let i = 0; i < 8; i++) open.push((await connect(alice, room.id)).socket);
-    const t = await ticket(alice, room.id);
-    const res = await upgrade(`/api/rooms/${room.id}/ws?ticket=${t}`);
+    const res = await upgrade(`/api/rooms/${room.id}/ws`, bearerProtocols(alice));
     expect(res.status).toBe(503);
     expect(((await res.json()) as any).error.code).toBe("room_full");
     const ack = await open[0]!.sendMessage("still working", "cap-1");

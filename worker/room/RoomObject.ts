@@ -20,6 +20,8 @@ import { UploadStore, resolveAttachment, type UploadRecord } from "./uploads";
 import { classify, SNIFF_BYTES, type Family } from "../media/sniff";
 import { mediaKey } from "../media/signing";
 import { pushRoomMessages, vapidFrom, type DispatchResult } from "../push/send";
+import { MEMBER_CACHE_MS } from "../rooms/member-cache";
+import { isMember } from "../rooms/store";
 
 /** Who a socket belongs to; survives hibernation as the socket's attachment. */
 interface SocketInfo {
@@ -45,11 +47,13 @@ const MAX_STRIKES = 50;
 /** Presence changes within this window go out as one frame (filling a room is O(n) frames, not O(n²)). */
 const PRESENCE_COALESCE_MS = 200;
 /** Copy to D1 at once when this many messages wait, whatever the delay. */
-const FLUSH_ROWS = 200;
+const FLUSH_ROWS = 1000;
 /** Message counters go to the stats object at most this often (connection changes at once). */
 const STATS_REPORT_MS = 10_000;
 const REPLAY_PAGE = 500;
-const D1_BATCH = 200;
+/** Rows read per D1 batch, and the most bytes of JSON in one of its statements (D1 takes 2 MB per value). */
+const D1_BATCH = 1000;
+const D1_SLICE_BYTES = 512 * 1024;
 
 /** Headers the worker sets on a socket upgrade it forwards here (never taken from the client). */
 export const UPGRADE_HEADERS = {
@@ -57,6 +61,8 @@ export const UPGRADE_HEADERS = {
   userId: "x-hearth-user-id",
   username: "x-hearth-username",
   protocol: "x-hearth-protocol",
+  /** The subprotocol to name in the 101 (the client offered it). */
+  subprotocol: "x-hearth-subprotocol",
 } as const;
 
 /** The wire protocols whose clients subscribe to rooms (REST posts count as "rest"). */
@@ -133,6 +139,7 @@ export class RoomObject extends DurableObject<Env> {
         UNIQUE (user_id, client_id)
       );
       CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS departures (user_id TEXT PRIMARY KEY, at INTEGER NOT NULL);
     `);
     this.uploads = new UploadStore(this.sql);
     this.lastSeq = this.sql.exec<{ s: number | null }>("SELECT max(seq) AS s FROM messages").one().s ?? 0;
@@ -194,6 +201,11 @@ export class RoomObject extends DurableObject<Env> {
   /** Closes every socket of a user who left or was removed (1008), then updates presence. */
   async removeMember(roomId: string, userId: string): Promise<number> {
     this.bind(roomId);
+    // The worker may still hold a cached "member" for this user: remember the departure as
+    // long as such an answer can live (rooms/member-cache.ts).
+    const now = Date.now();
+    this.sql.exec("DELETE FROM departures WHERE at <= ?", now - MEMBER_CACHE_MS);
+    this.sql.exec("INSERT INTO departures (user_id, at) VALUES (?, ?) ON CONFLICT (user_id) DO UPDATE SET at = excluded.at", userId, now);
     const sockets = this.ctx.getWebSockets(userId);
     for (const ws of sockets) ws.close(1008, "no longer a member of this room");
     this.protocolCounts = null;
@@ -214,6 +226,15 @@ export class RoomObject extends DurableObject<Env> {
     this.broadcast({ type: "call", participants, ringing: before.length === 0 && participants.length > 0 });
   }
 
+  /** When `userId` left this room, if within MEMBER_CACHE_MS. */
+  private departedAt(userId: string): number | null {
+    return (
+      this.sql
+        .exec<{ at: number }>("SELECT at FROM departures WHERE user_id = ? AND at > ?", userId, Date.now() - MEMBER_CACHE_MS)
+        .toArray()[0]?.at ?? null
+    );
+  }
+
   private callParticipants(): CallParticipant[] {
     const saved = this.getMeta("call");
     return saved ? (JSON.parse(saved) as CallParticipant[]) : [];
@@ -224,7 +245,11 @@ export class RoomObject extends DurableObject<Env> {
     return this.ctx.getWebSockets().length;
   }
 
-  /** Copies every message not yet in D1 now (also run by the alarm). Returns the highest seq copied. */
+  /**
+   * Copies every message not yet in D1 now (also run by the alarm). Returns the highest seq
+   * copied. Each slice of rows goes to D1 as one statement over a JSON array (`json_each`),
+   * not one INSERT per row: D1 parses, plans and commits once per slice.
+   */
   async flush(): Promise<number> {
     if (!this.roomId) return 0;
     let flushed = this.flushedSeq;
@@ -237,12 +262,31 @@ export class RoomObject extends DurableObject<Env> {
         )
         .toArray();
       if (rows.length === 0) return flushed;
+      const slices: string[] = [];
+      let slice: unknown[] = [];
+      let bytes = 0;
+      for (const r of rows) {
+        const row = [r.seq, r.user_id, r.username, r.kind, r.body, r.client_id, r.attachment, r.ts];
+        const size = r.body.length * 3 + (r.attachment?.length ?? 0) + 200;
+        if (slice.length > 0 && bytes + size > D1_SLICE_BYTES) {
+          slices.push(JSON.stringify(slice));
+          slice = [];
+          bytes = 0;
+        }
+        slice.push(row);
+        bytes += size;
+      }
+      slices.push(JSON.stringify(slice));
       const insert = this.env.DB.prepare(
-        "INSERT OR IGNORE INTO messages (room_id, seq, user_id, username, kind, body, client_id, attachment, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        `INSERT OR IGNORE INTO messages (room_id, seq, user_id, username, kind, body, client_id, attachment, created_at)
+         SELECT ?1, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'),
+                json_extract(value, '$[3]'), json_extract(value, '$[4]'), json_extract(value, '$[5]'),
+                json_extract(value, '$[6]'), json_extract(value, '$[7]')
+         FROM json_each(?2)`,
       );
       const last = rows[rows.length - 1]!;
       await this.env.DB.batch([
-        ...rows.map((r) => insert.bind(this.roomId, r.seq, r.user_id, r.username, r.kind, r.body, r.client_id, r.attachment, r.ts)),
+        ...slices.map((json) => insert.bind(this.roomId, json)),
         this.env.DB.prepare(
           "UPDATE rooms SET last_seq = max(last_seq, ?), last_message_at = max(coalesce(last_message_at, 0), ?) WHERE id = ?",
         ).bind(last.seq, last.ts, this.roomId),
@@ -268,7 +312,21 @@ export class RoomObject extends DurableObject<Env> {
     if (!(await this.stats().admit(roomId, this.maxServerConnections, protocol))) {
       return errorResponse(503, "server_full", `Hearth already holds ${this.maxServerConnections} open connections; try again later`);
     }
-    // Checked after the await so that no other upgrade can slip in between check and accept.
+    // Someone who left in the last minute may come with a stale cached membership: ask D1.
+    for (;;) {
+      const left = this.departedAt(userId);
+      if (left === null) break;
+      if (!(await isMember(this.env.DB, roomId, userId))) {
+        this.ctx.waitUntil(this.stats().release(roomId, protocol));
+        return errorResponse(403, "not_a_member", "you are not a member of this room");
+      }
+      // Joined again. Unless they left once more during the query, the departure is settled.
+      if (this.departedAt(userId) === left) {
+        this.sql.exec("DELETE FROM departures WHERE user_id = ? AND at = ?", userId, left);
+        break;
+      }
+    }
+    // Checked after the awaits so that no other upgrade can slip in between check and accept.
     if (this.ctx.getWebSockets().length >= this.maxConnections) {
       this.ctx.waitUntil(this.stats().release(roomId, protocol));
       return errorResponse(503, "room_full", `this room already has ${this.maxConnections} open connections`);
@@ -281,6 +339,7 @@ export class RoomObject extends DurableObject<Env> {
     this.protocolCounts = null;
     const info: SocketInfo = { userId, username, protocol, strikes: 0 };
     server.serializeAttachment(info);
+    this.socketInfo.set(server, info);
     if (this.onlineUsers && !this.onlineUsers.has(userId)) this.onlineUsers.set(userId, { userId, username });
 
     this.send(server, {
@@ -316,7 +375,8 @@ export class RoomObject extends DurableObject<Env> {
     }
     this.schedulePresence();
     this.scheduleFlush();
-    return new Response(null, { status: 101, webSocket: client });
+    const subprotocol = request.headers.get(UPGRADE_HEADERS.subprotocol);
+    return new Response(null, { status: 101, webSocket: client, headers: subprotocol ? { "Sec-WebSocket-Protocol": subprotocol } : {} });
   }
 
   // ---- Hibernation API handlers -----------------------------------------------------------
@@ -330,21 +390,24 @@ export class RoomObject extends DurableObject<Env> {
       ws.close(1009, `frames are limited to ${MAX_FRAME_BYTES} bytes`);
       return;
     }
-    const me = ws.deserializeAttachment() as SocketInfo;
+    const me = this.infoOf(ws)!;
     const parsed = parseClientFrame(data);
     if (!parsed.ok) return this.refuse(ws, me, parsed.code, parsed.message);
 
     const frame = parsed.frame;
     switch (frame.type) {
       case "send": {
-        const result = await this.accept({ id: me.userId, username: me.username }, frame, me.protocol ?? "websocket");
+        const result = await this.accept({ id: me.userId, username: me.username }, frame, me.protocol ?? "websocket", ws);
         if (!result.ok) {
           const { ok: _, code, message, ...extra } = result;
           return this.refuse(ws, me, code, message, extra);
         }
         this.clearStrikes(ws, me);
-        const { seq, ts, clientId } = result.message;
-        this.send(ws, { type: "ack", clientId, seq, ts, duplicate: result.duplicate });
+        // A new message was acknowledged by `accept`, before its broadcast; a retry is answered here.
+        if (result.duplicate) {
+          const { seq, ts, clientId } = result.message;
+          this.send(ws, { type: "ack", clientId, seq, ts, duplicate: true, message: result.message });
+        }
         return;
       }
       case "typing": {
@@ -381,6 +444,22 @@ export class RoomObject extends DurableObject<Env> {
     this.socketGone(ws);
   }
 
+  /**
+   * A socket's user, from memory, or from its attachment after the room woke from
+   * hibernation (the attachment is the durable copy; `refuse` and `visibility` update both,
+   * as they mutate this same object and serialize it).
+   */
+  private readonly socketInfo = new WeakMap<WebSocket, SocketInfo>();
+
+  private infoOf(ws: WebSocket): SocketInfo | null {
+    let info = this.socketInfo.get(ws);
+    if (!info) {
+      info = (ws.deserializeAttachment() as SocketInfo | null) ?? undefined;
+      if (info) this.socketInfo.set(ws, info);
+    }
+    return info ?? null;
+  }
+
   private socketsByProtocol(): [Protocol, number][] {
     this.protocolCounts ??= PROTOCOLS.map((p) => [p, this.ctx.getWebSockets(protocolTag(p)).length] as [Protocol, number]);
     return this.protocolCounts;
@@ -390,7 +469,7 @@ export class RoomObject extends DurableObject<Env> {
     this.protocolCounts = null;
     this.onlineUsers = null;
     this.schedulePresence([ws]);
-    const protocol = (ws.deserializeAttachment() as SocketInfo | null)?.protocol ?? "websocket";
+    const protocol = this.infoOf(ws)?.protocol ?? "websocket";
     if (this.roomId) this.ctx.waitUntil(this.stats().release(this.roomId, protocol).catch(() => undefined));
     this.scheduleFlush();
   }
@@ -417,13 +496,10 @@ export class RoomObject extends DurableObject<Env> {
    * path of a message.
    */
   async dispatchPushes(now = Date.now()): Promise<DispatchResult | null> {
-    if (!this.roomId) return null;
+    // Without VAPID keys there is nothing to send and nothing to remember (no write per alarm).
+    if (!this.roomId || !vapidFrom(this.env)) return null;
     const pushed = Number(this.getMeta("pushed_seq") ?? 0);
     if (this.lastSeq <= pushed) return null;
-    if (!vapidFrom(this.env)) {
-      this.setMeta("pushed_seq", String(this.lastSeq));
-      return null;
-    }
     const due = Number(this.getMeta("last_push_at") ?? 0) + numberVar(this.env.PUSH_MIN_INTERVAL_MS, 10_000);
     if (now < due) {
       await this.ensureAlarm(due);
@@ -438,7 +514,7 @@ export class RoomObject extends DurableObject<Env> {
     this.setMeta("last_push_at", String(now));
     const present = new Set<string>();
     for (const ws of this.ctx.getWebSockets()) {
-      const info = ws.deserializeAttachment() as SocketInfo | null;
+      const info = this.infoOf(ws);
       if (info && !info.hidden) present.add(info.userId);
     }
     try {
@@ -452,33 +528,38 @@ export class RoomObject extends DurableObject<Env> {
   /** Deletes uploads never attached to a message in time, from R2 and from the room. */
   async deleteOrphans(now = Date.now()): Promise<number> {
     let deleted = 0;
-    if (this.roomId) {
-      for (;;) {
-        const ids = this.uploads.orphans(now);
-        if (ids.length === 0) break;
-        await this.env.MEDIA.delete(ids.map((id) => mediaKey(this.roomId!, id)));
-        this.uploads.delete(ids);
-        deleted += ids.length;
-      }
+    let next = this.uploads.nextOrphanAt();
+    // The common case, no upload waiting to be attached: one indexed read.
+    while (next !== null && next <= now && this.roomId) {
+      const ids = this.uploads.orphans(now);
+      if (ids.length === 0) break;
+      await this.env.MEDIA.delete(ids.map((id) => mediaKey(this.roomId!, id)));
+      this.uploads.delete(ids);
+      deleted += ids.length;
+      next = this.uploads.nextOrphanAt();
     }
-    const next = this.uploads.nextOrphanAt();
-    if (next !== null) await this.ensureAlarm(next);
+    if (next !== null) await this.ensureAlarm(Math.max(next, now + 1000));
     return deleted;
   }
 
   // ---- the room core -----------------------------------------------------------------------
 
-  private async accept(author: Author, input: MessageInput, via: Via): Promise<AcceptResult> {
+  /**
+   * Validates, stores and broadcasts one message. `origin`, the socket it came from, is left
+   * out of the broadcast: its `ack` carries the message instead (one frame, not two), and goes
+   * out first, so a sender waiting for its ack does not wait for the whole room's broadcast.
+   */
+  private async accept(author: Author, input: MessageInput, via: Via, origin?: WebSocket): Promise<AcceptResult> {
     const valid = validateDraft(input);
     if (!valid.ok) return { ok: false, code: "invalid_message", message: valid.message, clientId: valid.clientId };
     const draft = valid.draft;
     const invalid = (message: string): AcceptResult => ({ ok: false, code: "invalid_message", message, clientId: draft.clientId });
 
-    const duplicate = this.findByClientId(author.id, draft.clientId);
-    if (duplicate) return { ok: true, message: duplicate, duplicate: true };
-
     let attachment: MessageAttachment | undefined;
     if (draft.attachment) {
+      // A retry must find its stored message before the attachment (already used by it) is checked.
+      const duplicate = this.findByClientId(author.id, draft.clientId);
+      if (duplicate) return { ok: true, message: duplicate, duplicate: true };
       let upload = this.uploads.get(draft.attachment.uploadId);
       if (upload?.status === "pending" && upload.uploader === author.id) upload = await this.checkDirectUpload(upload);
       // The await above lets other frames in: look for a racing retry again.
@@ -491,14 +572,19 @@ export class RoomObject extends DurableObject<Env> {
 
     const wait = this.limiter.take(author.id);
     if (wait > 0) {
+      // A retry of a stored message is answered even when the sender is over its rate.
+      const duplicate = this.findByClientId(author.id, draft.clientId);
+      if (duplicate) return { ok: true, message: duplicate, duplicate: true };
       return { ok: false, code: "rate_limited", message: `too many messages; retry in ${wait} ms`, clientId: draft.clientId, retryAfterMs: wait };
     }
 
     // From here on nothing awaits: seq assignment, insert and broadcast happen as one step.
+    // The unique (user_id, client_id) index finds a retry: one statement in the common case.
     const seq = this.lastSeq + 1;
     const ts = Date.now();
-    this.sql.exec(
-      "INSERT INTO messages (seq, ts, user_id, username, kind, body, client_id, attachment) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    const inserted = this.sql.exec(
+      `INSERT INTO messages (seq, ts, user_id, username, kind, body, client_id, attachment) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (user_id, client_id) DO NOTHING`,
       seq,
       ts,
       author.id,
@@ -507,7 +593,13 @@ export class RoomObject extends DurableObject<Env> {
       draft.body,
       draft.clientId,
       attachment ? JSON.stringify(attachment) : null,
-    );
+    ).rowsWritten;
+    if (inserted === 0) {
+      this.limiter.refund(author.id);
+      const duplicate = this.findByClientId(author.id, draft.clientId);
+      if (duplicate) return { ok: true, message: duplicate, duplicate: true };
+      throw new Error("message neither stored nor found");
+    }
     if (attachment) this.uploads.markAttached(attachment.id);
     this.lastSeq = seq;
     this.accepted += 1;
@@ -523,7 +615,9 @@ export class RoomObject extends DurableObject<Env> {
       clientId: draft.clientId,
     };
     if (attachment) message.attachment = attachment;
-    this.broadcast({ type: "message", message });
+    // Both frames are held by the output gate until the insert above is durable.
+    if (origin) this.send(origin, { type: "ack", clientId: message.clientId, seq, ts, duplicate: false, message });
+    this.broadcast({ type: "message", message }, origin);
     for (const [p, n] of this.socketsByProtocol()) this.count.out[p] = (this.count.out[p] ?? 0) + n;
     if (!this.flushSoon && seq - this.flushedSeq >= FLUSH_ROWS) {
       this.flushSoon = true;
@@ -616,7 +710,7 @@ export class RoomObject extends DurableObject<Env> {
       const seen = new Map<string, OnlineUser>();
       for (const ws of this.ctx.getWebSockets()) {
         if (except?.has(ws)) continue;
-        const a = ws.deserializeAttachment() as SocketInfo | null;
+        const a = this.infoOf(ws);
         if (a && !seen.has(a.userId)) seen.set(a.userId, { userId: a.userId, username: a.username });
       }
       this.onlineUsers = seen;

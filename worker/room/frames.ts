@@ -80,7 +80,8 @@ export type ServerFrame =
     }
   | { type: "message"; message: ChatMessage }
   | { type: "synced"; lastSeq: number }
-  | { type: "ack"; clientId: string; seq: number; ts: number; duplicate: boolean }
+  /** To the socket that sent the message, which gets no `message` frame of its own: `message` is it. */
+  | { type: "ack"; clientId: string; seq: number; ts: number; duplicate: boolean; message: ChatMessage }
   | { type: "typing"; userId: string; username: string; typing: boolean }
   | { type: "presence"; online: OnlineUser[] }
   | { type: "call"; participants: CallParticipant[]; ringing: boolean }

@@ -16,6 +16,7 @@ import {
   jsonResponse,
 } from "../schemas";
 import * as store from "./store";
+import { forgetSocketMembership } from "./member-cache";
 
 export const roomRoutes = createRouter();
 roomRoutes.use("/rooms", requireUser);
@@ -126,6 +127,7 @@ roomRoutes.openapi(
     const { id } = c.req.valid("param");
     await store.requireMembership(c.env.DB, id, c.var.user.id);
     await store.removeMember(c.env.DB, id, c.var.user.id);
+    forgetSocketMembership(id, c.var.user.id);
     // Close whatever the user still has open in this room: chat sockets and call sockets.
     await Promise.all([c.env.ROOMS.getByName(id).removeMember(id, c.var.user.id), c.env.CALLS.getByName(id).removeMember(id, c.var.user.id)]);
     return c.body(null, 204);

@@ -1,11 +1,21 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { issueTicket, verifyTicket } from "../auth/tokens";
+import { issueTicket, verifySession, verifyTicket, type SessionUser } from "../auth/tokens";
 import { createRouter } from "../lib/app";
 import { ApiError } from "../lib/errors";
 import { UPGRADE_HEADERS } from "../room/RoomObject";
 import { RoomIdParam, errorResponses, jsonResponse } from "../schemas";
 import { requireUser } from "../auth/middleware";
 import * as store from "./store";
+import { requireSocketMembership } from "./member-cache";
+import type { Env } from "../env";
+
+/** The subprotocol of Hearth's socket, and the prefix of the one that carries the session token. */
+export const SUBPROTOCOL = "hearth.v1";
+export const BEARER_PREFIX = "bearer.";
+
+function subprotocols(header: string | undefined): string[] {
+  return header ? header.split(",").map((p) => p.trim()).filter(Boolean) : [];
+}
 
 /** Socket access: a short-lived ticket (REST, bearer token) and the upgrade that spends it. */
 export const socketRoutes = createRouter();
@@ -51,13 +61,31 @@ socketRoutes.openapi(
   async (c) => {
     const { id } = c.req.valid("param");
     const { ticket, since } = c.req.valid("query");
-    if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") {
+    return upgradeRoomSocket(c.env, c.req.raw, id, ticket, since);
+  },
+);
+
+/** The upgrade: authenticate (ticket or `bearer.` subprotocol), check membership, hand the socket to the room. */
+async function upgradeRoomSocket(env: Env, request: Request, id: string, ticket: string | undefined, since: number | undefined): Promise<Response> {
+    if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
       throw new ApiError(400, "bad_request", "this endpoint only accepts a WebSocket upgrade");
     }
-    const user = ticket ? await verifyTicket(c.env.JWT_SECRET, ticket, id) : null;
-    if (!user) throw new ApiError(401, "invalid_ticket", "the ticket is missing, expired or for another room");
-    // Membership is checked again: the user may have left since the ticket was issued.
-    await store.requireMembership(c.env.DB, id, user.id);
+    const offered = subprotocols(request.headers.get("Sec-WebSocket-Protocol") ?? undefined);
+    let user: SessionUser | null;
+    if (ticket) {
+      user = await verifyTicket(env.JWT_SECRET, ticket, id);
+      if (!user) throw new ApiError(401, "invalid_ticket", "the ticket is expired or for another room");
+    } else {
+      // The session token as a subprotocol: `new WebSocket(url, ["hearth.v1", "bearer." + token])`.
+      const bearer = offered.find((p) => p.startsWith(BEARER_PREFIX));
+      if (!bearer) throw new ApiError(401, "unauthorized", `offer the subprotocols "${SUBPROTOCOL}" and "${BEARER_PREFIX}<token>", or pass a ticket`);
+      if (!offered.includes(SUBPROTOCOL)) throw new ApiError(400, "bad_request", `offer the subprotocol "${SUBPROTOCOL}" beside the token`);
+      user = await verifySession(env.JWT_SECRET, bearer.slice(BEARER_PREFIX.length));
+      if (!user) throw new ApiError(401, "invalid_token", "the token is invalid or expired; log in again");
+    }
+    // Membership is checked at every upgrade (the user may have left since the ticket was
+    // issued), from a one-minute cache; the room refuses anyone who left since (RoomObject.fetch).
+    await requireSocketMembership(env.DB, id, user.id);
 
     const url = new URL("https://room.internal/ws");
     if (since !== undefined) url.searchParams.set("since", String(since));
@@ -65,6 +93,7 @@ socketRoutes.openapi(
     headers.set(UPGRADE_HEADERS.roomId, id);
     headers.set(UPGRADE_HEADERS.userId, user.id);
     headers.set(UPGRADE_HEADERS.username, user.username);
-    return c.env.ROOMS.getByName(id).fetch(new Request(url, { headers }));
-  },
-);
+    // The browser fails the handshake unless the 101 names one of the offered subprotocols.
+    if (offered.includes(SUBPROTOCOL)) headers.set(UPGRADE_HEADERS.subprotocol, SUBPROTOCOL);
+    return env.ROOMS.getByName(id).fetch(new Request(url, { headers }));
+}

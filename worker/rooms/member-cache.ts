@@ -1,0 +1,31 @@
+import { requireMembership } from "./store";
+
+/**
+ * How long a "yes, a member" answer is reused for socket upgrades in this isolate. A user who
+ * leaves within this window cannot slip back in through a stale answer: the room object keeps
+ * its departures for the same time and checks D1 itself for them (RoomObject.fetch).
+ */
+export const MEMBER_CACHE_MS = 60_000;
+const MAX_ENTRIES = 10_000;
+
+const members = new Map<string, number>();
+
+/**
+ * `requireMembership` for socket upgrades, answered from memory when the same user opened a
+ * socket to the same room in the last minute (reconnects, several tabs): a D1 query less per
+ * connect. Only positive answers are kept; a refusal is asked again every time.
+ */
+export async function requireSocketMembership(db: D1Database, roomId: string, userId: string, now = Date.now()): Promise<void> {
+  const key = `${roomId} ${userId}`;
+  const until = members.get(key);
+  if (until !== undefined && until > now) return;
+  await requireMembership(db, roomId, userId);
+  members.delete(key);
+  if (members.size >= MAX_ENTRIES) members.delete(members.keys().next().value!);
+  members.set(key, now + MEMBER_CACHE_MS);
+}
+
+/** Forgets a cached answer (the user left through this isolate). */
+export function forgetSocketMembership(roomId: string, userId: string): void {
+  members.delete(`${roomId} ${userId}`);
+}
