@@ -126,7 +126,8 @@ interface Results {
   config: typeof config;
   fanout: { rep: number; receivers: number; runs: Partial<Record<TargetName, TrafficResult>> }[];
   rooms: { rep: number; runs: Partial<Record<TargetName, TrafficResult>> }[];
-  idle: { rep: number; hearth?: IdleResult; ceiling?: IdleResult }[];
+  /** `hearthNoAssets` / `ceilingAssets` (first rep, first size, info): both without / both with the static-asset router. */
+  idle: { rep: number; hearth?: IdleResult; ceiling?: IdleResult; hearthNoAssets?: IdleResult; ceilingAssets?: IdleResult }[];
   memorySplit?: MemorySplit[];
   overload: { defaults?: OverloadResult; custom?: OverloadResult; ceiling?: CeilingOverloadResult };
   history?: HistoryResult;
@@ -289,6 +290,16 @@ async function idleScenario() {
       entry[kind] = await runIdle(kind, sizes, config.idleHoldS * 1000, log);
       save();
     }
+    if (rep === 1) {
+      // Info: Hearth's config puts wrangler's static-asset router in front of the worker (the
+      // client); the ceiling has none. Measure each the other way round, at the first size.
+      const size = config.idleSizes.slice(0, 1);
+      log(`idle rep 1 (info): Hearth without its [assets] section, ${size[0]} sockets`);
+      entry.hearthNoAssets = await runIdle("hearth", size, config.idleHoldS * 1000, log, { assets: false });
+      log(`idle rep 1 (info): the ceiling behind the same static-asset router, ${size[0]} sockets`);
+      entry.ceilingAssets = await runIdle("ceiling", size, config.idleHoldS * 1000, log, { assets: true });
+      save();
+    }
   }
   if (config.profile) {
     const n = config.idleSizes[0]!;
@@ -297,7 +308,7 @@ async function idleScenario() {
       log(`idle memory split (unscored): ${kind}, ${n} HTTP requests, then ${n} sockets`);
       const m = await runMemorySplit(kind, n);
       results.memorySplit.push(m);
-      log(`  per ${kind === "hearth" ? "ticket request" : "GET /health"}: runtime ${f0(m.kibPerRequest.runtime)} KiB + proxy ${f0(m.kibPerRequest.proxy)} KiB; per socket: runtime ${f0(m.kibPerSocket.runtime)} KiB + proxy ${f0(m.kibPerSocket.proxy)} KiB`);
+      log(`  per GET /health: runtime ${f0(m.kibPerRequest.runtime)} KiB + proxy ${f0(m.kibPerRequest.proxy)} KiB; per socket: runtime ${f0(m.kibPerSocket.runtime)} KiB + proxy ${f0(m.kibPerSocket.proxy)} KiB`);
       save();
     }
   }
@@ -390,9 +401,18 @@ function summarize(): Row[] {
     const ho = median(h.map((s) => s!.bytesPerConnOpen)) / 1024;
     const co = median(c.map((s) => s!.bytesPerConnOpen)) / 1024;
     rows.push({ scenario: `idle ${size}${n}`, metric: "memory per connection (just opened)", hearth: ho, reference: co, referenceName: "ceiling", ratio: ho / co, target: "(info)", pass: null, unit: "KiB" });
+    if (i === 0) {
+      const first = results.idle[0];
+      const hn = first?.hearthNoAssets?.steps[0];
+      const ca = first?.ceilingAssets?.steps[0];
+      const h1 = first?.hearth?.steps[0];
+      const c1 = first?.ceiling?.steps[0];
+      if (hn && c1) rows.push({ scenario: `idle ${size} (n=1)`, metric: "memory per connection, both without an asset router (Hearth minus [assets])", hearth: hn.bytesPerConnHeld / 1024, reference: c1.bytesPerConnHeld / 1024, referenceName: "ceiling", ratio: hn.bytesPerConnHeld / c1.bytesPerConnHeld, target: "(info)", pass: null, unit: "KiB" });
+      if (h1 && ca) rows.push({ scenario: `idle ${size} (n=1)`, metric: "memory per connection, both behind the asset router (ceiling plus [assets])", hearth: h1.bytesPerConnHeld / 1024, reference: ca.bytesPerConnHeld / 1024, referenceName: "ceiling+assets", ratio: h1.bytesPerConnHeld / ca.bytesPerConnHeld, target: "(info)", pass: null, unit: "KiB" });
+    }
     const hc = median(h.map((s) => s!.open.connectMs.p50));
     const cc = median(c.map((s) => s!.open.connectMs.p50));
-    rows.push({ scenario: `idle ${size}${n}`, metric: "connect time p50 (Hearth: ticket + upgrade)", hearth: hc, reference: cc, referenceName: "ceiling", ratio: hc / cc, target: "(info)", pass: null, unit: "ms" });
+    rows.push({ scenario: `idle ${size}${n}`, metric: "connect time p50 (token in the upgrade)", hearth: hc, reference: cc, referenceName: "ceiling", ratio: hc / cc, target: "(info)", pass: null, unit: "ms" });
     const hw = median(h.map((s) => s!.open.wallS));
     const cw = median(c.map((s) => s!.open.wallS));
     rows.push({ scenario: `idle ${size}${n}`, metric: "time to open them all (32 at a time)", hearth: hw, reference: cw, referenceName: "ceiling", ratio: hw / cw, target: "(info)", pass: null, unit: "s" });
@@ -473,7 +493,7 @@ function detailTables(): string {
     out.push("\n#### idle memory, split (`--profile`): HTTP requests first, then sockets (workerd RSS, KiB each)\n");
     out.push("| target | n | per HTTP request: runtime / proxy | per socket: runtime / proxy |");
     out.push("|---|---:|---|---|");
-    for (const m of results.memorySplit) out.push(`| ${m.target} (${m.target === "hearth" ? "ticket" : "GET /health"}) | ${m.n} | ${f0(m.kibPerRequest.runtime)} / ${f0(m.kibPerRequest.proxy)} | ${f0(m.kibPerSocket.runtime)} / ${f0(m.kibPerSocket.proxy)} |`);
+    for (const m of results.memorySplit) out.push(`| ${m.target} (GET /health) | ${m.n} | ${f0(m.kibPerRequest.runtime)} / ${f0(m.kibPerRequest.proxy)} | ${f0(m.kibPerSocket.runtime)} / ${f0(m.kibPerSocket.proxy)} |`);
   }
   for (const [name, o] of Object.entries(results.overload)) {
     if (!o || name === "ceiling") continue;

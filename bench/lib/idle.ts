@@ -37,8 +37,9 @@ export interface IdleResult {
 
 const PER_ROOM = 100;
 
-export async function runIdle(kind: "hearth" | "ceiling", sizes: number[], holdMs: number, log: (s: string) => void): Promise<IdleResult> {
-  const server: Server = kind === "hearth" ? await startHearthServer({}) : await startCeiling();
+/** `assets`: Hearth without its [assets] section (false), or the ceiling behind the same asset router (true); default: as configured. */
+export async function runIdle(kind: "hearth" | "ceiling", sizes: number[], holdMs: number, log: (s: string) => void, opts: { assets?: boolean } = {}): Promise<IdleResult> {
+  const server: Server = kind === "hearth" ? await startHearthServer({}, undefined, opts) : await startCeiling(opts);
   try {
     const target: Target = kind === "hearth" ? new HearthTarget(server) : new CeilingTarget(server, "ceiling");
     const totalRooms = Math.ceil(Math.max(...sizes) / PER_ROOM);
@@ -113,15 +114,15 @@ export async function runIdle(kind: "hearth" | "ceiling", sizes: number[], holdM
 export interface MemorySplit {
   target: "hearth" | "ceiling";
   n: number;
-  /** KiB of workerd RSS per plain HTTP request made first (Hearth: the ticket; ceiling: GET /health). */
+  /** KiB of workerd RSS per plain HTTP request made first (GET /health on both). */
   kibPerRequest: { runtime: number; proxy: number };
-  /** KiB per socket opened afterwards (Hearth with the tickets fetched before). */
+  /** KiB per socket opened afterwards. */
   kibPerSocket: { runtime: number; proxy: number };
 }
 
 /**
- * Where idle memory goes (`--profile`): on a fresh server, N HTTP requests first (Hearth: the
- * N tickets, fetched up front; the ceiling: N GET /health), then N sockets; workerd RSS after each.
+ * Where idle memory goes (`--profile`): on a fresh server, N HTTP requests first (GET /health),
+ * then N sockets; workerd RSS after each.
  */
 export async function runMemorySplit(kind: "hearth" | "ceiling", n: number): Promise<MemorySplit> {
   const server: Server = kind === "hearth" ? await startHearthServer({}) : await startCeiling();
@@ -139,19 +140,14 @@ export async function runMemorySplit(kind: "hearth" | "ceiling", n: number): Pro
       const rooms = await t.rooms(n / PER_ROOM, 4);
       await sleep(2000);
       r0 = rolesRss();
-      const tickets = await pool(Array.from({ length: n }, (_, i) => i), 16, async (i) => {
-        const room = rooms[Math.floor(i / PER_ROOM)]!;
-        const res = await fetch(`${server.url}/api/rooms/${room}/ticket`, {
-          method: "POST",
-          headers: { authorization: `Bearer ${t.users[i % 4]!.token}`, "content-type": "application/json" },
-          body: "{}",
-        });
-        return { room, ticket: ((await res.json()) as { ticket: string }).ticket };
+      await pool(Array.from({ length: n }, (_, i) => i), 16, async () => {
+        await (await fetch(`${server.url}/health`)).text();
       });
       await sleep(2000);
       r1 = rolesRss();
-      await pool(tickets, 16, async ({ room, ticket }) => {
-        const ws = new WebSocket(`${server.url.replace("http", "ws")}/api/rooms/${room}/ws?ticket=${encodeURIComponent(ticket)}`, { perMessageDeflate: false });
+      await pool(Array.from({ length: n }, (_, i) => i), 16, async (i) => {
+        const room = rooms[Math.floor(i / PER_ROOM)]!;
+        const ws = new WebSocket(`${server.url.replace("http", "ws")}/api/rooms/${room}/ws`, ["hearth.v1", `bearer.${t.users[i % 4]!.token}`], { perMessageDeflate: false });
         ws.on("message", () => {});
         await new Promise((ok, fail) => {
           ws.once("open", ok);

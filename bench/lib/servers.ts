@@ -97,6 +97,10 @@ export function hearthSnapshot(): string {
     .replace(/^directory\s*=.*$/m, `directory = "client"`)
     .replace(/^migrations_dir\s*=.*$/m, `migrations_dir = "migrations"`);
   writeFileSync(join(dir, "wrangler.toml"), toml);
+  // The same worker without its [assets] section: no static-asset router in front of it (idle, info only).
+  const withoutAssets = toml.replace(/^\[assets\]\n(?:(?!\[).*\n)*/m, "");
+  if (withoutAssets === toml) throw new Error("wrangler.toml: no [assets] section found to leave out");
+  writeFileSync(join(dir, "wrangler.no-assets.toml"), withoutAssets);
   snapshot = dir;
   return dir;
 }
@@ -168,16 +172,33 @@ export function groupMemory(pgid: number): GroupMemory {
 
 installSignalHandlers();
 
-/** Hearth (the snapshot above) under wrangler dev with fresh, migrated state and `vars`. */
-export async function startHearthServer(vars: Record<string, string>, stateDir?: string): Promise<Server> {
-  const config = join(hearthSnapshot(), "wrangler.toml");
+/**
+ * Hearth (the snapshot above) under wrangler dev with fresh, migrated state and `vars`.
+ * `assets: false` leaves out the [assets] section (the client), and with it the static-asset
+ * router that wrangler puts in front of the worker.
+ */
+export async function startHearthServer(vars: Record<string, string>, stateDir?: string, opts: { assets?: boolean } = {}): Promise<Server> {
+  const config = join(hearthSnapshot(), opts.assets === false ? "wrangler.no-assets.toml" : "wrangler.toml");
   const dir = stateDir ?? migratedState();
   return startWrangler("hearth", config, dir, { JWT_SECRET: randomBytes(32).toString("base64url"), ...vars });
 }
 
-/** The ceiling worker (bench/ceiling/) under its own wrangler dev. */
-export async function startCeiling(): Promise<Server> {
-  return startWrangler("ceiling", CEILING_CONFIG, tempDir("hearth-bench-ceiling-"), {});
+/**
+ * The ceiling worker (bench/ceiling/) under its own wrangler dev. `assets: true` serves a
+ * one-file static folder beside it with `run_worker_first = true`, as Hearth's config does:
+ * the same static-asset router in front of the same bare worker (idle, info only).
+ */
+export async function startCeiling(opts: { assets?: boolean } = {}): Promise<Server> {
+  let config = CEILING_CONFIG;
+  if (opts.assets) {
+    const dir = tempDir("hearth-bench-ceiling-assets-");
+    mkdirSync(join(dir, "public"));
+    writeFileSync(join(dir, "public/index.html"), "<!doctype html><title>ceiling</title>\n");
+    const toml = readFileSync(CEILING_CONFIG, "utf8").replace(/^main\s*=.*$/m, `main = ${JSON.stringify(join(ROOT, "bench/ceiling/worker.ts"))}`);
+    writeFileSync(join(dir, "wrangler.toml"), `${toml}\n[assets]\ndirectory = "public"\nrun_worker_first = true\n`);
+    config = join(dir, "wrangler.toml");
+  }
+  return startWrangler("ceiling", config, tempDir("hearth-bench-ceiling-"), {});
 }
 
 /** `wrangler dev` for any config, started and stopped by test/support/wrangler.ts, and registered here. */

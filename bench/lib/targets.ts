@@ -25,7 +25,7 @@ export type Decoded =
   | { kind: "other" };
 
 export type ConnectResult =
-  | { ok: true; ws: WebSocket; /** ms: ticket + upgrade (Hearth), upgrade (ceiling) */ connectMs: number; upgradeMs: number }
+  | { ok: true; ws: WebSocket; /** ms: the upgrade, until the first frame (Hearth) or open (ceiling) */ connectMs: number; upgradeMs: number }
   | { ok: false; status: number; code: string; connectMs: number };
 
 export interface Target {
@@ -44,9 +44,9 @@ export interface Target {
 const JSON_HEADERS = { "content-type": "application/json" };
 
 /** Shared by both targets: opens a ws client (no compression) and reports a refused upgrade. */
-function openSocket(url: string, onFrame: (data: string) => void, waitForFirstFrame: boolean): Promise<{ ok: true; ws: WebSocket } | { ok: false; status: number; code: string }> {
+function openSocket(url: string, onFrame: (data: string) => void, waitForFirstFrame: boolean, protocols?: string[]): Promise<{ ok: true; ws: WebSocket } | { ok: false; status: number; code: string }> {
   return new Promise((resolve) => {
-    const ws = new WebSocket(url, { perMessageDeflate: false, handshakeTimeout: 30_000 });
+    const ws = new WebSocket(url, protocols ?? [], { perMessageDeflate: false, handshakeTimeout: 30_000 });
     let settled = false;
     const done = (v: { ok: true; ws: WebSocket } | { ok: false; status: number; code: string }) => {
       if (settled) return;
@@ -154,16 +154,11 @@ export class HearthTarget implements Target {
   async connect(room: string, user: number, onFrame: (data: string) => void): Promise<ConnectResult> {
     const u = this.users[user % this.users.length]!;
     const t0 = performance.now();
-    const t = await api(this.server.url, "POST", `/api/rooms/${room}/ticket`, u.token, {});
-    if (t.status !== 200) {
-      const code = t.json?.error?.code ?? `ticket: ${String(typeof t.json === "string" ? t.json : JSON.stringify(t.json)).slice(0, 200)}`;
-      return { ok: false, status: t.status, code, connectMs: performance.now() - t0 };
-    }
-    const t1 = performance.now();
+    // As Hearth's client does it: the session token as a subprotocol, one request (docs/protocol.md §1).
     // Ready = the `hello` frame (sent by the room before the 101 leaves it).
-    const r = await openSocket(`${this.server.url.replace("http", "ws")}/api/rooms/${room}/ws?ticket=${encodeURIComponent(t.json.ticket)}`, onFrame, true);
-    const t2 = performance.now();
-    return r.ok ? { ok: true, ws: r.ws, connectMs: t2 - t0, upgradeMs: t2 - t1 } : { ...r, connectMs: t2 - t0 };
+    const r = await openSocket(`${this.server.url.replace("http", "ws")}/api/rooms/${room}/ws`, onFrame, true, ["hearth.v1", `bearer.${u.token}`]);
+    const t1 = performance.now();
+    return r.ok ? { ok: true, ws: r.ws, connectMs: t1 - t0, upgradeMs: t1 - t0 } : { ...r, connectMs: t1 - t0 };
   }
 
   encodeSend(clientId: string, body: string): string {

@@ -27,8 +27,9 @@ socketRoutes.openapi(
     path: "/rooms/{id}/ticket",
     tags: ["real time"],
     security: [{ bearer: [] }],
-    summary: "A 60-second ticket to open this room's WebSocket (keeps the session token out of URLs)",
-    description: "Then open `GET /api/rooms/{id}/ws?ticket=…&since=…` as a WebSocket; frames are in docs/protocol.md.",
+    summary: "A 60-second ticket to open this room's WebSocket, for clients that cannot set subprotocols",
+    description:
+      "Then open `GET /api/rooms/{id}/ws?ticket=…&since=…` as a WebSocket. Clients that can set subprotocols skip this request and offer `hearth.v1` and `bearer.<token>` instead; frames are in docs/protocol.md.",
     request: { params: RoomIdParam },
     responses: {
       200: jsonResponse(z.object({ ticket: z.string(), expiresAt: z.string() }), "The ticket"),
@@ -49,10 +50,12 @@ socketRoutes.openapi(
     path: "/rooms/{id}/ws",
     tags: ["real time"],
     summary: "Upgrade to the room's WebSocket (101); see docs/protocol.md",
+    description:
+      "Authenticate with `Sec-WebSocket-Protocol: hearth.v1, bearer.<session JWT>` (the 101 names `hearth.v1`) or with `?ticket=` from `POST /api/rooms/{id}/ticket`.",
     request: {
       params: RoomIdParam,
       query: z.object({
-        ticket: z.string().optional().openapi({ description: "from POST /api/rooms/{id}/ticket (required)" }),
+        ticket: z.string().optional().openapi({ description: "from POST /api/rooms/{id}/ticket, when the token is not offered as a subprotocol" }),
         since: z.coerce.number().int().min(0).optional().openapi({ description: "replay every message after this seq" }),
       }),
     },
