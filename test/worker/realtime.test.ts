@@ -40,6 +40,21 @@ describe("room sockets", () => {
     b.socket.close();
   });
 
+  it("sends hello first even to a client that sends before waiting for it", async () => {
+    const { alice, bob, room } = await twoUsersInRoom();
+    const b = await connect(bob, room.id);
+    const res = await upgrade(`/api/rooms/${room.id}/ws`, bearerProtocols(alice));
+    expect(res.status).toBe(101);
+    res.webSocket!.accept();
+    const a = new TestSocket(res.webSocket!);
+    a.send({ type: "send", clientId: "eager-1", body: "no waiting" });
+    const ack = await a.nextOfType("ack");
+    expect(a.frames[0]!.type).toBe("hello");
+    expect(ack.message).toMatchObject({ seq: 1, body: "no waiting" });
+    expect((await b.socket.nextOfType("message")).message.clientId).toBe("eager-1");
+    a.close();
+  });
+
   it("acks a retried clientId again with the same seq and never stores or delivers it twice", async () => {
     const { alice, bob, room } = await twoUsersInRoom();
     const a = await connect(alice, room.id);
