@@ -1,4 +1,4 @@
-import { env } from "cloudflare:test";
+import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { api, createRoom, join, signup } from "./helpers";
 import { TEST_RATE_BURST } from "./limits";
@@ -227,6 +227,38 @@ describe("history in D1 and unread counts", () => {
     await api(`/api/rooms/${room.id}/messages`, { token: alice.token, body: { body: "later", clientId: "a9" } });
     await env.ROOMS.getByName(room.id).flush();
     expect((await api("/api/rooms", { token: bob.token })).json.rooms.find((r: { id: string }) => r.id === room.id).unread).toBe(1);
+  });
+
+  it("copies a long backlog exactly, in several statements, whatever the text", async () => {
+    const alice = await signup();
+    const room = await createRoom(alice);
+    await api(`/api/rooms/${room.id}/messages`, { token: alice.token, body: { body: "first", clientId: "first" } });
+    const stub = env.ROOMS.getByName(room.id);
+    // 1,250 more rows straight into the room's log (the API's rate limit would take minutes):
+    // more than one read of 1000 and many slices of 100, with quotes, JSON-looking text,
+    // emoji, a NUL-free control character and an attachment.
+    const odd = ['"quoted"', "[1,2,3]", '{"a":null}', "emoji 👋🏽 and ünïcödé", "tab\there", "\\ backslash"];
+    await runInDurableObject(stub as unknown as DurableObjectStub, (instance: unknown) => {
+      const sql = (instance as { ctx: DurableObjectState }).ctx.storage.sql;
+      for (let seq = 2; seq <= 1251; seq++) {
+        sql.exec(
+          "INSERT INTO messages (seq, ts, user_id, username, kind, body, client_id, attachment) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+          seq, 1_700_000_000_000 + seq, alice.id, alice.username, seq === 700 ? "file" : "text",
+          `${odd[seq % odd.length]} #${seq}`, `bulk-${seq}`, seq === 700 ? JSON.stringify({ id: "f_x", name: "a.txt", size: 3, type: "text/plain" }) : null,
+        );
+      }
+      (instance as unknown as { lastSeq: number }).lastSeq = 1251;
+    });
+    expect(await stub.flush()).toBe(1251);
+    const rows = await env.DB.prepare("SELECT seq, body, kind, attachment, client_id, created_at FROM messages WHERE room_id = ? ORDER BY seq").bind(room.id).all();
+    expect(rows.results.length).toBe(1251);
+    expect(rows.results.map((r) => r.seq)).toEqual(Array.from({ length: 1251 }, (_, i) => i + 1));
+    for (const seq of [2, 3, 4, 5, 6, 7, 1251]) {
+      expect(rows.results[seq - 1]).toMatchObject({ body: `${odd[seq % odd.length]} #${seq}`, kind: "text", attachment: null, client_id: `bulk-${seq}`, created_at: 1_700_000_000_000 + seq });
+    }
+    expect(rows.results[699]).toMatchObject({ kind: "file", attachment: JSON.stringify({ id: "f_x", name: "a.txt", size: 3, type: "text/plain" }) });
+    const roomRow = await env.DB.prepare("SELECT last_seq FROM rooms WHERE id = ?").bind(room.id).first<{ last_seq: number }>();
+    expect(roomRow?.last_seq).toBe(1251);
   });
 
   it("a flush that runs twice copies each message once", async () => {

@@ -51,8 +51,9 @@ const FLUSH_ROWS = 1000;
 /** Message counters go to the stats object at most this often (connection changes at once). */
 const STATS_REPORT_MS = 10_000;
 const REPLAY_PAGE = 500;
-/** Rows read per D1 batch, and the most bytes of JSON in one of its statements (D1 takes 2 MB per value). */
+/** Rows read per pass of the D1 copy; rows and bytes of JSON in one of its statements (D1 takes 2 MB per value). */
 const D1_BATCH = 1000;
+const D1_SLICE_ROWS = 100;
 const D1_SLICE_BYTES = 512 * 1024;
 
 /** Headers the worker sets on a socket upgrade it forwards here (never taken from the client). */
@@ -247,12 +248,21 @@ export class RoomObject extends DurableObject<Env> {
 
   /**
    * Copies every message not yet in D1 now (also run by the alarm). Returns the highest seq
-   * copied. Each slice of rows goes to D1 as one statement over a JSON array (`json_each`),
-   * not one INSERT per row: D1 parses, plans and commits once per slice.
+   * copied. Rows go to D1 in slices of at most D1_SLICE_ROWS rows and D1_SLICE_BYTES, each
+   * slice one statement over a JSON array (`json_each`): D1 parses and plans once per slice,
+   * not once per row, and the room serves its sockets between slices instead of waiting for
+   * one large write.
    */
   async flush(): Promise<number> {
     if (!this.roomId) return 0;
     let flushed = this.flushedSeq;
+    const insert = this.env.DB.prepare(
+      `INSERT OR IGNORE INTO messages (room_id, seq, user_id, username, kind, body, client_id, attachment, created_at)
+       SELECT ?1, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'),
+              json_extract(value, '$[3]'), json_extract(value, '$[4]'), json_extract(value, '$[5]'),
+              json_extract(value, '$[6]'), json_extract(value, '$[7]')
+       FROM json_each(?2)`,
+    );
     for (;;) {
       const rows = this.sql
         .exec<MessageRow>(
@@ -266,27 +276,22 @@ export class RoomObject extends DurableObject<Env> {
       let slice: unknown[] = [];
       let bytes = 0;
       for (const r of rows) {
-        const row = [r.seq, r.user_id, r.username, r.kind, r.body, r.client_id, r.attachment, r.ts];
         const size = r.body.length * 3 + (r.attachment?.length ?? 0) + 200;
-        if (slice.length > 0 && bytes + size > D1_SLICE_BYTES) {
+        if (slice.length >= D1_SLICE_ROWS || (slice.length > 0 && bytes + size > D1_SLICE_BYTES)) {
           slices.push(JSON.stringify(slice));
           slice = [];
           bytes = 0;
         }
-        slice.push(row);
+        slice.push([r.seq, r.user_id, r.username, r.kind, r.body, r.client_id, r.attachment, r.ts]);
         bytes += size;
       }
       slices.push(JSON.stringify(slice));
-      const insert = this.env.DB.prepare(
-        `INSERT OR IGNORE INTO messages (room_id, seq, user_id, username, kind, body, client_id, attachment, created_at)
-         SELECT ?1, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'),
-                json_extract(value, '$[3]'), json_extract(value, '$[4]'), json_extract(value, '$[5]'),
-                json_extract(value, '$[6]'), json_extract(value, '$[7]')
-         FROM json_each(?2)`,
-      );
       const last = rows[rows.length - 1]!;
+      // Every slice but the last on its own; the last in one batch with the room's new last_seq
+      // (a quiet room's whole copy is then one D1 call).
+      for (const json of slices.slice(0, -1)) await insert.bind(this.roomId, json).run();
       await this.env.DB.batch([
-        ...slices.map((json) => insert.bind(this.roomId, json)),
+        insert.bind(this.roomId, slices[slices.length - 1]!),
         this.env.DB.prepare(
           "UPDATE rooms SET last_seq = max(last_seq, ?), last_message_at = max(coalesce(last_message_at, 0), ?) WHERE id = ?",
         ).bind(last.seq, last.ts, this.roomId),
