@@ -70,33 +70,33 @@ socketRoutes.openapi(
 
 /** The upgrade: authenticate (ticket or `bearer.` subprotocol), check membership, hand the socket to the room. */
 async function upgradeRoomSocket(env: Env, request: Request, id: string, ticket: string | undefined, since: number | undefined): Promise<Response> {
-    if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
-      throw new ApiError(400, "bad_request", "this endpoint only accepts a WebSocket upgrade");
-    }
-    const offered = subprotocols(request.headers.get("Sec-WebSocket-Protocol") ?? undefined);
-    let user: SessionUser | null;
-    if (ticket) {
-      user = await verifyTicket(env.JWT_SECRET, ticket, id);
-      if (!user) throw new ApiError(401, "invalid_ticket", "the ticket is expired or for another room");
-    } else {
-      // The session token as a subprotocol: `new WebSocket(url, ["hearth.v1", "bearer." + token])`.
-      const bearer = offered.find((p) => p.startsWith(BEARER_PREFIX));
-      if (!bearer) throw new ApiError(401, "unauthorized", `offer the subprotocols "${SUBPROTOCOL}" and "${BEARER_PREFIX}<token>", or pass a ticket`);
-      if (!offered.includes(SUBPROTOCOL)) throw new ApiError(400, "bad_request", `offer the subprotocol "${SUBPROTOCOL}" beside the token`);
-      user = await verifySession(env.JWT_SECRET, bearer.slice(BEARER_PREFIX.length));
-      if (!user) throw new ApiError(401, "invalid_token", "the token is invalid or expired; log in again");
-    }
-    // Membership is checked at every upgrade (the user may have left since the ticket was
-    // issued), from a one-minute cache; the room refuses anyone who left since (RoomObject.fetch).
-    await requireSocketMembership(env.DB, id, user.id);
+  if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
+    throw new ApiError(400, "bad_request", "this endpoint only accepts a WebSocket upgrade");
+  }
+  const offered = subprotocols(request.headers.get("Sec-WebSocket-Protocol") ?? undefined);
+  let user: SessionUser | null;
+  if (ticket) {
+    user = await verifyTicket(env.JWT_SECRET, ticket, id);
+    if (!user) throw new ApiError(401, "invalid_ticket", "the ticket is expired or for another room");
+  } else {
+    // The session token as a subprotocol: `new WebSocket(url, ["hearth.v1", "bearer." + token])`.
+    const bearer = offered.find((p) => p.startsWith(BEARER_PREFIX));
+    if (!bearer) throw new ApiError(401, "unauthorized", `offer the subprotocols "${SUBPROTOCOL}" and "${BEARER_PREFIX}<token>", or pass a ticket`);
+    if (!offered.includes(SUBPROTOCOL)) throw new ApiError(400, "bad_request", `offer the subprotocol "${SUBPROTOCOL}" beside the token`);
+    user = await verifySession(env.JWT_SECRET, bearer.slice(BEARER_PREFIX.length));
+    if (!user) throw new ApiError(401, "invalid_token", "the token is invalid or expired; log in again");
+  }
+  // Membership is checked at every upgrade (the user may have left since the ticket was
+  // issued), from a one-minute cache; the room refuses anyone who left since (RoomObject.fetch).
+  await requireSocketMembership(env.DB, id, user.id);
 
-    const url = new URL("https://room.internal/ws");
-    if (since !== undefined) url.searchParams.set("since", String(since));
-    const headers = new Headers({ Upgrade: "websocket" });
-    headers.set(UPGRADE_HEADERS.roomId, id);
-    headers.set(UPGRADE_HEADERS.userId, user.id);
-    headers.set(UPGRADE_HEADERS.username, user.username);
-    // The browser fails the handshake unless the 101 names one of the offered subprotocols.
-    if (offered.includes(SUBPROTOCOL)) headers.set(UPGRADE_HEADERS.subprotocol, SUBPROTOCOL);
-    return env.ROOMS.getByName(id).fetch(new Request(url, { headers }));
+  const url = new URL("https://room.internal/ws");
+  if (since !== undefined) url.searchParams.set("since", String(since));
+  const headers = new Headers({ Upgrade: "websocket" });
+  headers.set(UPGRADE_HEADERS.roomId, id);
+  headers.set(UPGRADE_HEADERS.userId, user.id);
+  headers.set(UPGRADE_HEADERS.username, user.username);
+  // The browser fails the handshake unless the 101 names one of the offered subprotocols.
+  if (offered.includes(SUBPROTOCOL)) headers.set(UPGRADE_HEADERS.subprotocol, SUBPROTOCOL);
+  return env.ROOMS.getByName(id).fetch(new Request(url, { headers }));
 }
