@@ -101,6 +101,9 @@ export async function runHistory(count: number, requests: number, log: (s: strin
     insert.run(seq, firstTs + seq * 250, u.id, u.username, body, `seed-${seq}`);
   }
   db.prepare("INSERT INTO meta (key, value) VALUES ('flushed_seq', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(String(count));
+  // As the room's own batches would: every message's (user, clientId) in client_ids, and its watermark.
+  db.exec("INSERT OR IGNORE INTO client_ids (user_id, client_id, seq) SELECT user_id, client_id, seq FROM messages");
+  db.prepare("INSERT INTO meta (key, value) VALUES ('client_ids_seq', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(String(count));
   db.exec("COMMIT");
   db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
   const dbBytes = (db.prepare("SELECT page_count * page_size AS b FROM pragma_page_count(), pragma_page_size()").get() as { b: number }).b;

@@ -73,6 +73,33 @@ describe("room sockets", () => {
     expect(bobs).toMatchObject({ duplicate: false, seq: 3 });
   });
 
+  it("recognizes a retried clientId from memory, after the room restarts, and once its ids are filed away", async () => {
+    const { alice, room } = await twoUsersInRoom();
+    const post = (clientId: string, body = "once") =>
+      api(`/api/rooms/${room.id}/messages`, { token: alice.token, body: { body, clientId } });
+    expect((await post("r-1")).status).toBe(201);
+    expect((await post("r-1")).status).toBe(200); // in memory
+    const stub = env.ROOMS.getByName(room.id) as unknown as DurableObjectStub;
+    await evictDurableObject(stub);
+    const again = await post("r-1", "a different body");
+    expect(again.status).toBe(200); // rebuilt from the log by the new instance
+    expect(again.json).toMatchObject({ seq: 1, body: "once" });
+    expect((await post("r-2")).status).toBe(201);
+    await env.ROOMS.getByName(room.id).flush(); // files the ids away in client_ids
+    const filed = await runInDurableObject<DurableObject, number>(stub, (instance) =>
+      (instance as unknown as { ctx: DurableObjectState }).ctx.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM client_ids").one().n,
+    );
+    expect(filed).toBe(2);
+    await evictDurableObject(stub);
+    expect((await post("r-1")).status).toBe(200);
+    const r2 = await post("r-2");
+    expect([r2.status, r2.json.seq]).toEqual([200, 2]); // from client_ids
+    const r3 = await post("r-3");
+    expect([r3.status, r3.json.seq]).toEqual([201, 3]);
+    const history = await api(`/api/rooms/${room.id}/messages`, { token: alice.token });
+    expect(history.json.messages.map((m: { seq: number }) => m.seq)).toEqual([3, 2, 1]);
+  });
+
   it("reaches socket clients with a message posted over REST, and REST history with one sent over the socket", async () => {
     const { alice, bob, room } = await twoUsersInRoom();
     const b = await connect(bob, room.id);

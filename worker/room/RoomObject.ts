@@ -86,6 +86,11 @@ interface MessageRow extends Record<string, SqlStorageValue> {
 
 const MESSAGE_COLUMNS = "seq, ts, user_id, username, kind, body, client_id, attachment";
 
+/** Ids of messages not yet in the `client_ids` table are kept in memory up to this many. */
+const CLIENT_ID_BATCH = 1000;
+
+const clientIdKey = (userId: string, clientId: string) => `${userId}\n${clientId}`;
+
 /** What a client asks to store, from any protocol; validated by `validateDraft`. */
 export interface MessageInput {
   clientId: unknown;
@@ -109,6 +114,10 @@ export class RoomObject extends DurableObject<Env> {
   private lastSeq: number;
   private roomId: string | null;
   private flushScheduled = false;
+  /** Messages up to this seq are in `client_ids`; the ones after it are in `recentClientIds`. */
+  private clientIdsIndexedTo: number;
+  private recentClientIds: Map<string, number> | null = null;
+  private readonly legacyClientIds: boolean;
   private flushSoon = false;
   /** The highest seq copied to D1 (mirrors meta `flushed_seq`). */
   private flushedSeq: number;
@@ -136,9 +145,14 @@ export class RoomObject extends DurableObject<Env> {
         kind      TEXT NOT NULL DEFAULT 'text',
         body      TEXT NOT NULL,
         client_id TEXT NOT NULL,
-        attachment TEXT,
-        UNIQUE (user_id, client_id)
+        attachment TEXT
       );
+      CREATE TABLE IF NOT EXISTS client_ids (
+        user_id   TEXT NOT NULL,
+        client_id TEXT NOT NULL,
+        seq       INTEGER NOT NULL,
+        PRIMARY KEY (user_id, client_id)
+      ) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS departures (user_id TEXT PRIMARY KEY, at INTEGER NOT NULL);
     `);
@@ -146,6 +160,11 @@ export class RoomObject extends DurableObject<Env> {
     this.lastSeq = this.sql.exec<{ s: number | null }>("SELECT max(seq) AS s FROM messages").one().s ?? 0;
     this.roomId = this.getMeta("room_id");
     this.flushedSeq = Number(this.getMeta("flushed_seq") ?? 0);
+    // Rooms created before client_ids existed keep their UNIQUE (user_id, client_id) index on
+    // messages and look retries up there.
+    this.legacyClientIds =
+      this.sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'index' AND tbl_name = 'messages' AND name LIKE 'sqlite_autoindex_messages%'").toArray().length > 0;
+    this.clientIdsIndexedTo = Number(this.getMeta("client_ids_seq") ?? 0);
     this.limiter = new RateLimiter(numberVar(env.RATE_LIMIT_BURST, 20), numberVar(env.RATE_LIMIT_PER_SECOND, 5));
     this.maxConnections = numberVar(env.MAX_ROOM_CONNECTIONS, 1000);
     this.maxServerConnections = numberVar(env.MAX_CONNECTIONS, 4500);
@@ -254,6 +273,7 @@ export class RoomObject extends DurableObject<Env> {
    * one large write.
    */
   async flush(): Promise<number> {
+    this.indexClientIds();
     if (!this.roomId) return 0;
     let flushed = this.flushedSeq;
     const insert = this.env.DB.prepare(
@@ -578,11 +598,12 @@ export class RoomObject extends DurableObject<Env> {
     const draft = valid.draft;
     const invalid = (message: string): AcceptResult => ({ ok: false, code: "invalid_message", message, clientId: draft.clientId });
 
+    // A retry of a stored clientId gets the stored message back; nothing is stored or sent again.
+    const duplicate = this.findByClientId(author.id, draft.clientId);
+    if (duplicate) return { ok: true, message: duplicate, duplicate: true };
+
     let attachment: MessageAttachment | undefined;
     if (draft.attachment) {
-      // A retry must find its stored message before the attachment (already used by it) is checked.
-      const duplicate = this.findByClientId(author.id, draft.clientId);
-      if (duplicate) return { ok: true, message: duplicate, duplicate: true };
       let upload = this.uploads.get(draft.attachment.uploadId);
       if (upload?.status === "pending" && upload.uploader === author.id) upload = await this.checkDirectUpload(upload);
       // The await above lets other frames in: look for a racing retry again.
@@ -595,19 +616,14 @@ export class RoomObject extends DurableObject<Env> {
 
     const wait = this.limiter.take(author.id);
     if (wait > 0) {
-      // A retry of a stored message is answered even when the sender is over its rate.
-      const duplicate = this.findByClientId(author.id, draft.clientId);
-      if (duplicate) return { ok: true, message: duplicate, duplicate: true };
       return { ok: false, code: "rate_limited", message: `too many messages; retry in ${wait} ms`, clientId: draft.clientId, retryAfterMs: wait };
     }
 
     // From here on nothing awaits: seq assignment, insert and broadcast happen as one step.
-    // The unique (user_id, client_id) index finds a retry: one statement in the common case.
     const seq = this.lastSeq + 1;
     const ts = Date.now();
-    const inserted = this.sql.exec(
-      `INSERT INTO messages (seq, ts, user_id, username, kind, body, client_id, attachment) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (user_id, client_id) DO NOTHING`,
+    this.sql.exec(
+      "INSERT INTO messages (seq, ts, user_id, username, kind, body, client_id, attachment) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
       seq,
       ts,
       author.id,
@@ -616,12 +632,11 @@ export class RoomObject extends DurableObject<Env> {
       draft.body,
       draft.clientId,
       attachment ? JSON.stringify(attachment) : null,
-    ).rowsWritten;
-    if (inserted === 0) {
-      this.limiter.refund(author.id);
-      const duplicate = this.findByClientId(author.id, draft.clientId);
-      if (duplicate) return { ok: true, message: duplicate, duplicate: true };
-      throw new Error("message neither stored nor found");
+    );
+    if (!this.legacyClientIds) {
+      const recent = this.recentIds();
+      recent.set(clientIdKey(author.id, draft.clientId), seq);
+      if (recent.size >= CLIENT_ID_BATCH) this.indexClientIds(seq);
     }
     if (attachment) this.uploads.markAttached(attachment.id);
     this.lastSeq = seq;
@@ -650,9 +665,54 @@ export class RoomObject extends DurableObject<Env> {
     return { ok: true, message, duplicate: false };
   }
 
+  /**
+   * The message stored under (user, clientId), if any. Retries are found without a unique
+   * index written with every message: the newest messages' ids are kept in memory
+   * (`recentClientIds`, rebuilt from the log after a restart) and moved in batches into the
+   * `client_ids` table, so a message costs one B-tree insert, not two (BENCHMARKS.md).
+   */
   private findByClientId(userId: string, clientId: string): ChatMessage | null {
-    const row = this.sql.exec<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE user_id = ? AND client_id = ?`, userId, clientId).toArray()[0];
+    let seq: number | null;
+    if (this.legacyClientIds) {
+      seq = this.sql.exec<{ seq: number }>("SELECT seq FROM messages WHERE user_id = ? AND client_id = ?", userId, clientId).toArray()[0]?.seq ?? null;
+    } else {
+      seq =
+        this.recentIds().get(clientIdKey(userId, clientId)) ??
+        this.sql.exec<{ seq: number }>("SELECT seq FROM client_ids WHERE user_id = ? AND client_id = ?", userId, clientId).toArray()[0]?.seq ??
+        null;
+    }
+    if (seq === null) return null;
+    const row = this.sql.exec<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE seq = ?`, seq).toArray()[0];
     return row ? this.toMessage(row) : null;
+  }
+
+  /** The ids of the messages after `clientIdsIndexedTo`, read from the log once per instance. */
+  private recentIds(): Map<string, number> {
+    if (!this.recentClientIds) {
+      const recent = new Map<string, number>();
+      for (const r of this.sql.exec<{ seq: number; user_id: string; client_id: string }>(
+        "SELECT seq, user_id, client_id FROM messages WHERE seq > ?",
+        this.clientIdsIndexedTo,
+      )) {
+        recent.set(clientIdKey(r.user_id, r.client_id), r.seq);
+      }
+      this.recentClientIds = recent;
+    }
+    return this.recentClientIds;
+  }
+
+  /** Moves the ids of every message up to `upTo` into `client_ids` (one statement, one batch). */
+  private indexClientIds(upTo = this.lastSeq) {
+    if (this.legacyClientIds || upTo <= this.clientIdsIndexedTo) return;
+    this.sql.exec(
+      "INSERT OR IGNORE INTO client_ids (user_id, client_id, seq) SELECT user_id, client_id, seq FROM messages WHERE seq > ? AND seq <= ?",
+      this.clientIdsIndexedTo,
+      upTo,
+    );
+    this.clientIdsIndexedTo = upTo;
+    this.setMeta("client_ids_seq", String(upTo));
+    const recent = this.recentIds();
+    for (const [key, seq] of recent) if (seq <= upTo) recent.delete(key);
   }
 
   /**

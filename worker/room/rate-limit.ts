@@ -23,10 +23,4 @@ export class RateLimiter {
     }
     return Math.ceil(((1 - b.tokens) / this.perSecond) * 1000);
   }
-
-  /** Gives back the token of a `take` that stored nothing (a retry of a stored message). */
-  refund(key: string): void {
-    const b = this.buckets.get(key);
-    if (b) b.tokens = Math.min(this.burst, b.tokens + 1);
-  }
 }
