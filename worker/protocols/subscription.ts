@@ -2,7 +2,7 @@ import type { SessionUser } from "../auth/tokens";
 import type { Env } from "../env";
 import { ApiError } from "../lib/errors";
 import type { ServerFrame } from "../room/frames";
-import { UPGRADE_HEADERS, type Protocol } from "../room/RoomObject";
+import { roomUpgradeRequest, type Protocol } from "../room/RoomObject";
 
 /**
  * Opens a socket from the worker into a room, as one of the room's ordinary subscribers,
@@ -18,14 +18,7 @@ export async function subscribeToRoom(
   onClose: (code: number, reason: string) => void,
   since?: number,
 ): Promise<WebSocket> {
-  const url = new URL("https://room.internal/ws");
-  if (since !== undefined) url.searchParams.set("since", String(since));
-  const headers = new Headers({ Upgrade: "websocket" });
-  headers.set(UPGRADE_HEADERS.roomId, roomId);
-  headers.set(UPGRADE_HEADERS.userId, user.id);
-  headers.set(UPGRADE_HEADERS.username, user.username);
-  headers.set(UPGRADE_HEADERS.protocol, protocol);
-  const res = await env.ROOMS.getByName(roomId).fetch(new Request(url, { headers }));
+  const res = await env.ROOMS.getByName(roomId).fetch(roomUpgradeRequest({ roomId, user, protocol, since }));
   const ws = res.webSocket;
   if (res.status !== 101 || !ws) {
     const body = (await res.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;

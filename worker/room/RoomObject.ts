@@ -73,6 +73,22 @@ export type Via = Protocol | "rest";
 
 const protocolTag = (p: Protocol) => `p:${p}`;
 
+/**
+ * The request with which the worker (never a client) opens a socket in a room for `user`:
+ * the room trusts these headers. `subprotocol` is named in the 101; `since` asks for a replay.
+ */
+export function roomUpgradeRequest(o: { roomId: string; user: Author; protocol?: Protocol; subprotocol?: string; since?: number }): Request {
+  const url = new URL("https://room.internal/ws");
+  if (o.since !== undefined) url.searchParams.set("since", String(o.since));
+  const headers = new Headers({ Upgrade: "websocket" });
+  headers.set(UPGRADE_HEADERS.roomId, o.roomId);
+  headers.set(UPGRADE_HEADERS.userId, o.user.id);
+  headers.set(UPGRADE_HEADERS.username, o.user.username);
+  if (o.protocol) headers.set(UPGRADE_HEADERS.protocol, o.protocol);
+  if (o.subprotocol) headers.set(UPGRADE_HEADERS.subprotocol, o.subprotocol);
+  return new Request(url, { headers });
+}
+
 interface MessageRow extends Record<string, SqlStorageValue> {
   seq: number;
   ts: number;

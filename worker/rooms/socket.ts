@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { issueTicket, verifySession, verifyTicket, type SessionUser } from "../auth/tokens";
 import { createRouter } from "../lib/app";
 import { ApiError } from "../lib/errors";
-import { UPGRADE_HEADERS } from "../room/RoomObject";
+import { roomUpgradeRequest } from "../room/RoomObject";
 import { RoomIdParam, errorResponses, jsonResponse } from "../schemas";
 import { requireUser } from "../auth/middleware";
 import * as store from "./store";
@@ -90,13 +90,7 @@ async function upgradeRoomSocket(env: Env, request: Request, id: string, ticket:
   // issued), from a one-minute cache; the room refuses anyone who left since (RoomObject.fetch).
   await requireSocketMembership(env.DB, id, user.id);
 
-  const url = new URL("https://room.internal/ws");
-  if (since !== undefined) url.searchParams.set("since", String(since));
-  const headers = new Headers({ Upgrade: "websocket" });
-  headers.set(UPGRADE_HEADERS.roomId, id);
-  headers.set(UPGRADE_HEADERS.userId, user.id);
-  headers.set(UPGRADE_HEADERS.username, user.username);
   // The browser fails the handshake unless the 101 names one of the offered subprotocols.
-  if (offered.includes(SUBPROTOCOL)) headers.set(UPGRADE_HEADERS.subprotocol, SUBPROTOCOL);
-  return env.ROOMS.getByName(id).fetch(new Request(url, { headers }));
+  const subprotocol = offered.includes(SUBPROTOCOL) ? SUBPROTOCOL : undefined;
+  return env.ROOMS.getByName(id).fetch(roomUpgradeRequest({ roomId: id, user, subprotocol, since }));
 }
