@@ -27,6 +27,7 @@ function requireSecret(secret: string | undefined): string {
 
 // HS256 JWTs (RFC 7519) with the HMAC key imported once per secret, not on every request.
 const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 const HEADER = toBase64Url(encoder.encode(JSON.stringify({ alg: "HS256", typ: "JWT" })));
 const keys = new Map<string, Promise<CryptoKey>>();
 
@@ -56,7 +57,7 @@ async function check(secret: string | undefined, token: string, typ: Claims["typ
     // crypto.subtle.verify compares in constant time.
     const ok = await crypto.subtle.verify("HMAC", key, fromBase64Url(parts[2]!), encoder.encode(`${parts[0]}.${parts[1]}`));
     if (!ok) return null;
-    claims = JSON.parse(new TextDecoder().decode(fromBase64Url(parts[1]!))) as Claims;
+    claims = JSON.parse(decoder.decode(fromBase64Url(parts[1]!))) as Claims;
   } catch {
     return null;
   }

@@ -462,10 +462,7 @@ export class RoomObject extends DurableObject<Env> {
         }
         this.clearStrikes(ws, me);
         // A new message was acknowledged by `accept`, before its broadcast; a retry is answered here.
-        if (result.duplicate) {
-          const { seq, ts, clientId } = result.message;
-          this.send(ws, { type: "ack", clientId, seq, ts, duplicate: true, message: result.message });
-        }
+        if (result.duplicate) this.ack(ws, result.message, true);
         return;
       }
       case "typing": {
@@ -670,7 +667,7 @@ export class RoomObject extends DurableObject<Env> {
     };
     if (attachment) message.attachment = attachment;
     // Both frames are held by the output gate until the insert above is durable.
-    if (origin) this.send(origin, { type: "ack", clientId: message.clientId, seq, ts, duplicate: false, message });
+    if (origin) this.ack(origin, message, false);
     this.broadcast({ type: "message", message }, origin);
     for (const [p, n] of this.socketsByProtocol()) this.count.out[p] = (this.count.out[p] ?? 0) + n;
     if (!this.flushSoon && seq - this.flushedSeq >= FLUSH_ROWS) {
@@ -844,6 +841,11 @@ export class RoomObject extends DurableObject<Env> {
         // A socket that is closing; its close handler updates presence.
       }
     }
+  }
+
+  /** The `ack` for a stored message, which carries it (the sending socket gets no `message` frame). */
+  private ack(ws: WebSocket, message: ChatMessage, duplicate: boolean) {
+    this.send(ws, { type: "ack", clientId: message.clientId, seq: message.seq, ts: message.ts, duplicate, message });
   }
 
   private send(ws: WebSocket, frame: ServerFrame) {
