@@ -4,7 +4,7 @@ import { createRouter } from "../lib/app";
 import { ApiError } from "../lib/errors";
 import * as rooms from "../rooms/store";
 import { RoomIdParam, errorResponses, jsonBody, jsonResponse } from "../schemas";
-import { deleteSubscription, saveSubscription, setNotify } from "./store";
+import { countOtherDevices, deleteSubscription, saveSubscription, setNotify } from "./store";
 
 /** Devices per user; the oldest stays until it is unsubscribed or its push service forgets it. */
 export const MAX_DEVICES = 20;
@@ -58,10 +58,7 @@ pushRoutes.openapi(
   }),
   async (c) => {
     const body = c.req.valid("json");
-    const count = await c.env.DB.prepare("SELECT count(*) AS n FROM push_subscriptions WHERE user_id = ? AND endpoint != ?")
-      .bind(c.var.user.id, body.endpoint)
-      .first<{ n: number }>();
-    if ((count?.n ?? 0) >= MAX_DEVICES) throw new ApiError(409, "too_many_devices", `at most ${MAX_DEVICES} devices per user; unsubscribe one`);
+    if ((await countOtherDevices(c.env.DB, c.var.user.id, body.endpoint)) >= MAX_DEVICES) throw new ApiError(409, "too_many_devices", `at most ${MAX_DEVICES} devices per user; unsubscribe one`);
     const id = await saveSubscription(c.env.DB, c.var.user.id, { endpoint: body.endpoint, p256dh: body.keys.p256dh, auth: body.keys.auth });
     return c.json({ id }, 201);
   },

@@ -31,8 +31,12 @@ export async function deleteSubscription(db: D1Database, userId: string, endpoin
   return res.meta.changes === 1;
 }
 
-export async function countSubscriptions(db: D1Database, userId: string): Promise<number> {
-  const row = await db.prepare("SELECT count(*) AS n FROM push_subscriptions WHERE user_id = ?").bind(userId).first<{ n: number }>();
+/** The user's devices other than `endpoint` (registering an endpoint again does not count twice). */
+export async function countOtherDevices(db: D1Database, userId: string, endpoint: string): Promise<number> {
+  const row = await db
+    .prepare("SELECT count(*) AS n FROM push_subscriptions WHERE user_id = ? AND endpoint != ?")
+    .bind(userId, endpoint)
+    .first<{ n: number }>();
   return row?.n ?? 0;
 }
 
