@@ -3,9 +3,7 @@ import ReconnectingWebSocket from "partysocket/ws";
 import { api, ApiError, normalizeMessage } from "./api";
 import { noteActivity } from "./rooms";
 import { token } from "./session";
-
-/** Hearth's socket subprotocol (docs/protocol.md §1); the token rides in a second one. */
-const SUBPROTOCOL = "hearth.v1";
+import { BEARER_PREFIX, SUBPROTOCOL } from "../../worker/room/frames";
 import type {
   Attachment,
   AttachmentRef,
@@ -140,7 +138,7 @@ export class RoomChannel {
 
   /**
    * Queues a media message for an upload that has finished (docs/media.md §3); `caption` may
-   * be empty. `local` describes the file for the "Sending…" line and the ack's placeholder.
+   * be empty. `local` describes the file for the "Sending…" line.
    */
   sendMedia(
     kind: MediaKind,
@@ -310,7 +308,7 @@ export class RoomChannel {
 
   private socketProtocols(): string[] | null {
     const sessionToken = token.value;
-    return this.viaTicket || !sessionToken ? null : [SUBPROTOCOL, `bearer.${sessionToken}`];
+    return this.viaTicket || !sessionToken ? null : [SUBPROTOCOL, `${BEARER_PREFIX}${sessionToken}`];
   }
 
   private onClose(code: number): void {
@@ -400,24 +398,22 @@ export class RoomChannel {
   private onMessage(message: Message): void {
     // A stale socket racing a new one: drop what we already have (protocol §4.4).
     if (message.seq <= this.lastSeq) return;
+    this.receive(message);
+  }
+
+  private onAck(frame: Extract<ServerFrame, { type: "ack" }>): void {
+    // The sending socket gets its own message here, not as a `message` frame (protocol §2);
+    // frames arrive in seq order, so everything before it has arrived too. A duplicate's
+    // message may be older than lastSeq: it still settles the pending entry.
+    this.receive(normalizeMessage(frame.message));
+  }
+
+  /** A stored message reached this socket: show it, settle it if it is ours, note the activity. */
+  private receive(message: Message): void {
     if (message.seq > this.lastSeq) this.lastSeq = message.seq;
     batch(() => {
       this.addMessages([message]);
       if (message.userId === this.me.id) this.settle(message.clientId);
-      this.removeTypist(message.userId);
-    });
-    noteActivity(this.roomId, message.seq, message.ts);
-    this.scheduleMarkRead();
-  }
-
-  private onAck(frame: Extract<ServerFrame, { type: "ack" }>): void {
-    // The sending socket gets its own message here, not as a `message` frame (protocol §4.3).
-    // Frames arrive in seq order, so everything before it has arrived too.
-    const message = normalizeMessage(frame.message);
-    if (message.seq > this.lastSeq) this.lastSeq = message.seq;
-    batch(() => {
-      if (!this.bySeq.has(message.seq)) this.addMessages([message]);
-      this.settle(frame.clientId);
       this.removeTypist(message.userId);
     });
     noteActivity(this.roomId, message.seq, message.ts);

@@ -4,6 +4,10 @@
  * a frame the protocol does not define.
  */
 
+/** The socket's subprotocol, and the prefix of the one that carries the session token (protocol §1). */
+export const SUBPROTOCOL = "hearth.v1";
+export const BEARER_PREFIX = "bearer.";
+
 export const MAX_BODY_CHARS = 4000;
 export const MAX_FRAME_BYTES = 32 * 1024;
 export const CLIENT_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;

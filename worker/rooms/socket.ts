@@ -3,15 +3,13 @@ import { issueTicket, verifySession, verifyTicket, type SessionUser } from "../a
 import { createRouter } from "../lib/app";
 import { ApiError } from "../lib/errors";
 import { roomUpgradeRequest } from "../room/RoomObject";
+import { BEARER_PREFIX, SUBPROTOCOL } from "../room/frames";
 import { RoomIdParam, errorResponses, jsonResponse } from "../schemas";
 import { requireUser } from "../auth/middleware";
 import * as store from "./store";
 import { requireSocketMembership } from "./member-cache";
 import type { Env } from "../env";
 
-/** The subprotocol of Hearth's socket, and the prefix of the one that carries the session token. */
-export const SUBPROTOCOL = "hearth.v1";
-export const BEARER_PREFIX = "bearer.";
 
 function subprotocols(header: string | undefined): string[] {
   return header ? header.split(",").map((p) => p.trim()).filter(Boolean) : [];
