@@ -132,46 +132,34 @@ export async function runMemorySplit(kind: "hearth" | "ceiling", n: number): Pro
       const get = (role: string) => m.processes.filter((p) => p.role === role).reduce((a, p) => a + p.rss, 0) / 1024;
       return { runtime: get("workerd (runtime)"), proxy: get("workerd (proxy)") };
     };
-    const sockets: WebSocket[] = [];
-    let r0: { runtime: number; proxy: number };
-    let r1: { runtime: number; proxy: number };
+    // Where socket i goes (Hearth: its rooms, as its client connects; the ceiling: a bare room).
+    let socketFor: (i: number) => { url: string; protocols: string[] };
+    const wsBase = server.url.replace("http", "ws");
     if (kind === "hearth") {
       const t = new HearthTarget(server);
       const rooms = await t.rooms(n / PER_ROOM, 4);
-      await sleep(2000);
-      r0 = rolesRss();
-      await pool(Array.from({ length: n }, (_, i) => i), 16, async () => {
-        await (await fetch(`${server.url}/health`)).text();
-      });
-      await sleep(2000);
-      r1 = rolesRss();
-      await pool(Array.from({ length: n }, (_, i) => i), 16, async (i) => {
-        const room = rooms[Math.floor(i / PER_ROOM)]!;
-        const ws = new WebSocket(`${server.url.replace("http", "ws")}/api/rooms/${room}/ws`, ["hearth.v1", `bearer.${t.users[i % 4]!.token}`], { perMessageDeflate: false });
-        ws.on("message", () => {});
-        await new Promise((ok, fail) => {
-          ws.once("open", ok);
-          ws.once("error", fail);
-        });
-        sockets.push(ws);
-      });
+      socketFor = (i) => ({ url: `${wsBase}/api/rooms/${rooms[Math.floor(i / PER_ROOM)]!}/ws`, protocols: ["hearth.v1", `bearer.${t.users[i % 4]!.token}`] });
     } else {
-      await sleep(2000);
-      r0 = rolesRss();
-      await pool(Array.from({ length: n }, (_, i) => i), 16, async () => {
-        await (await fetch(`${server.url}/health`)).text();
-      });
-      await sleep(2000);
-      r1 = rolesRss();
-      await pool(Array.from({ length: n }, (_, i) => i), 16, async (i) => {
-        const ws = new WebSocket(`${server.url.replace("http", "ws")}/broadcast/split${Math.floor(i / PER_ROOM)}/ws`, { perMessageDeflate: false });
-        await new Promise((ok, fail) => {
-          ws.once("open", ok);
-          ws.once("error", fail);
-        });
-        sockets.push(ws);
-      });
+      socketFor = (i) => ({ url: `${wsBase}/broadcast/split${Math.floor(i / PER_ROOM)}/ws`, protocols: [] });
     }
+    await sleep(2000);
+    const r0 = rolesRss();
+    await pool(Array.from({ length: n }, (_, i) => i), 16, async () => {
+      await (await fetch(`${server.url}/health`)).text();
+    });
+    await sleep(2000);
+    const r1 = rolesRss();
+    const sockets: WebSocket[] = [];
+    await pool(Array.from({ length: n }, (_, i) => i), 16, async (i) => {
+      const { url, protocols } = socketFor(i);
+      const ws = new WebSocket(url, protocols, { perMessageDeflate: false });
+      ws.on("message", () => {});
+      await new Promise((ok, fail) => {
+        ws.once("open", ok);
+        ws.once("error", fail);
+      });
+      sockets.push(ws);
+    });
     await sleep(2000);
     const r2 = rolesRss();
     for (const ws of sockets) ws.terminate();
