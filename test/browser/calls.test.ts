@@ -8,19 +8,25 @@
  * mesh (A, B, C). Then the failures the user is told about in words.
  */
 import { mkdirSync } from "node:fs";
-import { join, resolve } from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
-import { CHROMIUM, CHROMIUM_FLAGS as BASE_FLAGS, FAKE_MEDIA_FLAGS, newIncidents, watchPage } from "./support";
+import {
+  CHROMIUM,
+  CHROMIUM_FLAGS as BASE_FLAGS,
+  FAKE_MEDIA_FLAGS,
+  PASSWORD,
+  RESULTS,
+  WAIT,
+  newIncidents,
+  runTag,
+  screenshot,
+  watchPage,
+} from "./support";
 
-const ROOT = resolve(import.meta.dirname, "../..");
-const RESULTS = join(ROOT, "test-results");
 const CHROMIUM_FLAGS = [...BASE_FLAGS, ...FAKE_MEDIA_FLAGS];
-const PASSWORD = "correct horse battery";
-const WAIT = { timeout: 15_000 };
 
 const baseUrl = inject("baseUrl");
-const run = `${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`;
+const run = runTag();
 const alice = `alice-${run}`;
 const bob = `bob-${run}`;
 const carol = `carol-${run}`;
@@ -74,10 +80,6 @@ async function closeContextOf(page: Page): Promise<void> {
   const context = page.context();
   await context.close();
   contexts.splice(contexts.indexOf(context), 1);
-}
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(RESULTS, name) });
 }
 
 /** The connection states of the page's RTCPeerConnections (through the client's debug handle). */

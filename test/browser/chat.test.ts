@@ -4,19 +4,24 @@
  * on each other, like one session of two users.
  */
 import { mkdirSync } from "node:fs";
-import { join, resolve } from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
-import { CHROMIUM, CHROMIUM_FLAGS, newIncidents, watchPage } from "./support";
+import {
+  CHROMIUM,
+  CHROMIUM_FLAGS,
+  PASSWORD,
+  RESULTS,
+  WAIT,
+  newIncidents,
+  runTag,
+  screenshot,
+  watchPage,
+} from "./support";
 
-const ROOT = resolve(import.meta.dirname, "../..");
-const RESULTS = join(ROOT, "test-results");
-const PASSWORD = "correct horse battery";
 const XSS = "<img src=x onerror=alert(1)>";
-const WAIT = { timeout: 15_000 };
 
 const baseUrl = inject("baseUrl");
-const run = `${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`;
+const run = runTag();
 const alice = `alice-${run}`;
 const bob = `bob-${run}`;
 const roomName = `lounge-${run}`;
@@ -87,10 +92,6 @@ async function createRoom(page: Page, name: string, visibility: "Public" | "Priv
   await page.getByRole("button", { name: "Create room" }).click();
   await page.getByRole("heading", { name }).waitFor(WAIT);
   await connection(page, "online").waitFor(WAIT);
-}
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(RESULTS, name) });
 }
 
 beforeAll(async () => {

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import type { TestProject } from "vitest/node";
 import { vapidKeys } from "../../scripts/vapid.mjs";
 import { ROOT, startHearth } from "../support/wrangler";
+import { RESULTS } from "./support";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -16,7 +17,6 @@ declare module "vitest" {
   }
 }
 
-const RESULTS = join(ROOT, "test-results");
 
 export default async function setup(project: TestProject) {
   if (!existsSync(join(ROOT, "dist/client/index.html"))) {

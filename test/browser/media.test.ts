@@ -6,19 +6,25 @@
  */
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
-import { CHROMIUM, CHROMIUM_FLAGS as BASE_FLAGS, FAKE_MEDIA_FLAGS, newIncidents, watchPage } from "./support";
+import {
+  CHROMIUM,
+  CHROMIUM_FLAGS as BASE_FLAGS,
+  FAKE_MEDIA_FLAGS,
+  PASSWORD,
+  RESULTS,
+  WAIT,
+  newIncidents,
+  runTag,
+  screenshot,
+  watchPage,
+} from "./support";
 
-const ROOT = resolve(import.meta.dirname, "../..");
-const RESULTS = join(ROOT, "test-results");
 const CHROMIUM_FLAGS = [...BASE_FLAGS, ...FAKE_MEDIA_FLAGS];
-const PASSWORD = "correct horse battery";
-const WAIT = { timeout: 15_000 };
 
 const baseUrl = inject("baseUrl");
-const run = `${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`;
+const run = runTag();
 const alice = `mia-${run}`;
 const bob = `ben-${run}`;
 const roomName = `gallery-${run}`;
@@ -93,10 +99,6 @@ const connection = (page: Page, state: string) =>
   page.locator(`[data-testid="connection-state"][data-state="${state}"]`);
 const mediaMessage = (page: Page, kind: string) =>
   page.locator(`[data-testid="message"][data-kind="${kind}"]`);
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(RESULTS, name) });
-}
 
 beforeAll(async () => {
   mkdirSync(RESULTS, { recursive: true });

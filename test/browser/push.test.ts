@@ -15,19 +15,25 @@
  */
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { chromium, type BrowserContext, type CDPSession, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
-import { CHROMIUM, CHROMIUM_FLAGS, newIncidents, watchPage } from "./support";
+import {
+  CHROMIUM,
+  CHROMIUM_FLAGS,
+  PASSWORD,
+  RESULTS,
+  WAIT,
+  newIncidents,
+  runTag,
+  screenshot,
+  watchPage,
+} from "./support";
 
-const ROOT = resolve(import.meta.dirname, "../..");
-const RESULTS = join(ROOT, "test-results");
-const PASSWORD = "correct horse battery";
-const WAIT = { timeout: 15_000 };
 const POLL = { timeout: 10_000, interval: 50 };
 
 const baseUrl = inject("baseUrl");
-const run = `${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`;
+const run = runTag();
 const username = `nora-${run}`;
 const roomNames = [`porch-${run}`, `garden-${run}`] as const;
 
@@ -417,7 +423,7 @@ describe("web push", () => {
     await page.getByRole("heading", { name: roomNames[0] }).waitFor(WAIT);
     await expect.poll(() => toggle().getAttribute("aria-pressed"), POLL).toBe("true");
     await page.locator('[data-testid="connection-state"][data-state="online"]').waitFor(WAIT);
-    await page.screenshot({ path: join(RESULTS, "push.png") });
+    await screenshot(page, "push.png");
 
     await page.setViewportSize({ width: 375, height: 720 });
     await page.getByRole("heading", { name: roomNames[0] }).waitFor(WAIT);
@@ -425,10 +431,10 @@ describe("web push", () => {
     // Nothing in the room header spills past the screen's edge.
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow).toBe(0);
-    await page.screenshot({ path: join(RESULTS, "push-phone-room.png") });
+    await screenshot(page, "push-phone-room.png");
     await page.goto(`${baseUrl}/`);
     await expect.poll(() => toggle().isVisible(), POLL).toBe(true);
-    await page.screenshot({ path: join(RESULTS, "push-phone.png") });
+    await screenshot(page, "push-phone.png");
     await page.setViewportSize({ width: 1280, height: 800 });
   });
 

@@ -1,4 +1,21 @@
+import { join } from "node:path";
 import type { Page } from "playwright-core";
+import { ROOT } from "../support/wrangler";
+
+/** Where the browser tests leave screenshots and logs (git-ignored). */
+export const RESULTS = join(ROOT, "test-results");
+export const PASSWORD = "correct horse battery";
+/** How long a test waits for what a user would see. */
+export const WAIT = { timeout: 15_000 };
+
+/** A suffix that keeps one run's usernames and room names apart from other runs'. */
+export function runTag(): string {
+  return `${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`;
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(RESULTS, name) });
+}
 
 /** What every browser test launches Chromium with (see ../shared/PLATFORM.md). */
 export const CHROMIUM = "/usr/bin/chromium";
