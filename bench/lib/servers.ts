@@ -9,17 +9,12 @@ import { randomBytes } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ROOT, startHearth } from "../../test/support/wrangler.ts";
+import { ROOT, WRANGLER, WRANGLER_ENV, startHearth } from "../../test/support/wrangler.ts";
 
 export { ROOT };
-const WRANGLER = join(ROOT, "node_modules/.bin/wrangler");
 const CEILING_CONFIG = join(ROOT, "bench/ceiling/wrangler.toml");
 const ENV = {
-  ...process.env,
-  WRANGLER_SEND_METRICS: "false",
-  CLOUDFLARE_CF_FETCH_ENABLED: "false",
-  NO_COLOR: "1",
-  PATH: `${join(ROOT, "node_modules/.bin")}:${process.env.PATH ?? ""}`,
+  ...WRANGLER_ENV,
   // wrangler dev's local tracing (on by default) streams every invocation and its storage and
   // D1 calls as spans to a collector worker in the same runtime; production has no such thing.
   X_LOCAL_OBSERVABILITY: process.env.X_LOCAL_OBSERVABILITY ?? "false",

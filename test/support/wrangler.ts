@@ -10,8 +10,9 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
-const WRANGLER = join(ROOT, "node_modules/.bin/wrangler");
-const ENV = {
+export const WRANGLER = join(ROOT, "node_modules/.bin/wrangler");
+/** The environment every wrangler command runs with: no metrics, no colour, the project's Node first. */
+export const WRANGLER_ENV = {
   ...process.env,
   WRANGLER_SEND_METRICS: "false",
   CLOUDFLARE_CF_FETCH_ENABLED: "false",
@@ -61,7 +62,7 @@ export interface StartOptions {
 /** Starts `wrangler dev` and resolves once GET /health answers. */
 export async function startHearth(options: StartOptions = {}): Promise<Hearth> {
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), "hearth-state-"));
-  const env = { ...ENV, ...options.env };
+  const env = { ...WRANGLER_ENV, ...options.env };
   if (options.migrate !== false) {
     const m = spawnSync(WRANGLER, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", stateDir], {
       cwd: ROOT,
