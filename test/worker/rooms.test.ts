@@ -83,6 +83,28 @@ describe("rooms", () => {
     }
   });
 
+  it("stops serving history to a member who left, even to a worker that still holds a cached 'member'", async () => {
+    const alice = await signup();
+    const bob = await signup();
+    const room = await createRoom(alice, "public");
+    await join(bob, room.id);
+    await api(`/api/rooms/${room.id}/messages`, { token: alice.token, body: { body: "for members", clientId: "c1" } });
+    // Bob reads a page (the worker caches his membership), then leaves.
+    expect((await api(`/api/rooms/${room.id}/messages`, { token: bob.token })).json.messages[0].body).toBe("for members");
+    expect((await api(`/api/rooms/${room.id}/leave`, { method: "POST", token: bob.token })).status).toBe(204);
+    const after = await api(`/api/rooms/${room.id}/messages`, { token: bob.token });
+    expect(after.status).toBe(403);
+    expect(after.json.error.code).toBe("not_a_member");
+    // Another isolate's cache would still say "member": the room itself has the last word.
+    const stub = env.ROOMS.getByName(room.id);
+    expect(await stub.history(room.id, bob.id, null, 50)).toBeNull();
+    expect(await stub.history(room.id, alice.id, null, 50)).toHaveLength(1);
+    // Back in, he reads again at once.
+    await join(bob, room.id);
+    expect(await stub.history(room.id, bob.id, null, 50)).toHaveLength(1);
+    expect((await api(`/api/rooms/${room.id}/messages`, { token: bob.token })).status).toBe(200);
+  });
+
   it("opens one DM room per pair of users, from either side", async () => {
     const alice = await signup();
     const bob = await signup();

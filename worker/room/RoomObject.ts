@@ -215,9 +215,13 @@ export class RoomObject extends DurableObject<Env> {
     return this.uploads.get(uploadId);
   }
 
-  /** A page of history, newest first, strictly before `before` (or the newest page). */
-  async history(roomId: string, before: number | null, limit: number): Promise<ChatMessage[]> {
+  /**
+   * A page of history, newest first, strictly before `before` (or the newest page). `reader`
+   * passed the worker's (possibly cached) membership check; null if they have left since.
+   */
+  async history(roomId: string, reader: string, before: number | null, limit: number): Promise<ChatMessage[] | null> {
     this.bind(roomId);
+    if (!(await this.stillMember(roomId, reader))) return null;
     const rows = this.sql
       .exec<MessageRow>(
         `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE seq < ? ORDER BY seq DESC LIMIT ?`,
@@ -260,6 +264,24 @@ export class RoomObject extends DurableObject<Env> {
     const before = this.callParticipants();
     this.setMeta("call", JSON.stringify(participants));
     this.broadcast({ type: "call", participants, ringing: before.length === 0 && participants.length > 0 });
+  }
+
+  /**
+   * Whether a user the worker let through is still a member. The worker may answer from a
+   * one-minute cache (rooms/member-cache.ts), so someone who left in that minute is looked up
+   * in D1; anyone else costs one read of the (tiny) departures table.
+   */
+  private async stillMember(roomId: string, userId: string): Promise<boolean> {
+    for (;;) {
+      const left = this.departedAt(userId);
+      if (left === null) return true;
+      if (!(await isMember(this.env.DB, roomId, userId))) return false;
+      // Joined again. Unless they left once more during the query, the departure is settled.
+      if (this.departedAt(userId) === left) {
+        this.sql.exec("DELETE FROM departures WHERE user_id = ? AND at = ?", userId, left);
+        return true;
+      }
+    }
   }
 
   /** When `userId` left this room, if within MEMBER_CACHE_MS. */
@@ -353,19 +375,9 @@ export class RoomObject extends DurableObject<Env> {
     if (!(await this.stats().admit(roomId, this.maxServerConnections, protocol))) {
       return errorResponse(503, "server_full", `Hearth already holds ${this.maxServerConnections} open connections; try again later`);
     }
-    // Someone who left in the last minute may come with a stale cached membership: ask D1.
-    for (;;) {
-      const left = this.departedAt(userId);
-      if (left === null) break;
-      if (!(await isMember(this.env.DB, roomId, userId))) {
-        this.ctx.waitUntil(this.stats().release(roomId, protocol));
-        return errorResponse(403, "not_a_member", "you are not a member of this room");
-      }
-      // Joined again. Unless they left once more during the query, the departure is settled.
-      if (this.departedAt(userId) === left) {
-        this.sql.exec("DELETE FROM departures WHERE user_id = ? AND at = ?", userId, left);
-        break;
-      }
+    if (!(await this.stillMember(roomId, userId))) {
+      this.ctx.waitUntil(this.stats().release(roomId, protocol));
+      return errorResponse(403, "not_a_member", "you are not a member of this room");
     }
     // Checked after the awaits so that no other upgrade can slip in between check and accept.
     if (this.ctx.getWebSockets().length >= this.maxConnections) {
@@ -612,7 +624,8 @@ export class RoomObject extends DurableObject<Env> {
     const invalid = (message: string): AcceptResult => ({ ok: false, code: "invalid_message", message, clientId: draft.clientId });
 
     // A retry of a stored clientId gets the stored message back; nothing is stored or sent again.
-    const duplicate = this.findByClientId(author.id, draft.clientId);
+    // (Ids older than the ones kept in memory are looked up by the insert below.)
+    const duplicate = this.findByClientId(author.id, draft.clientId, false);
     if (duplicate) return { ok: true, message: duplicate, duplicate: true };
 
     let attachment: MessageAttachment | undefined;
@@ -620,7 +633,7 @@ export class RoomObject extends DurableObject<Env> {
       let upload = this.uploads.get(draft.attachment.uploadId);
       if (upload?.status === "pending" && upload.uploader === author.id) upload = await this.checkDirectUpload(upload);
       // The await above lets other frames in: look for a racing retry again.
-      const raced = this.findByClientId(author.id, draft.clientId);
+      const raced = this.findByClientId(author.id, draft.clientId, false);
       if (raced) return { ok: true, message: raced, duplicate: true };
       const resolved = resolveAttachment(upload, author.id, draft.kind, draft.attachment);
       if (!resolved.ok) return invalid(resolved.message);
@@ -635,18 +648,25 @@ export class RoomObject extends DurableObject<Env> {
     // From here on nothing awaits: seq assignment, insert and broadcast happen as one step.
     const seq = this.lastSeq + 1;
     const ts = Date.now();
-    this.sql.exec(
-      "INSERT INTO messages (seq, ts, user_id, username, kind, body, client_id, attachment) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-      seq,
-      ts,
-      author.id,
-      author.username,
-      draft.kind,
-      draft.body,
-      draft.clientId,
-      attachment ? JSON.stringify(attachment) : null,
-    );
-    if (!this.legacyClientIds) {
+    const values = [seq, ts, author.id, author.username, draft.kind, draft.body, draft.clientId, attachment ? JSON.stringify(attachment) : null];
+    if (this.legacyClientIds) {
+      this.sql.exec("INSERT INTO messages (seq, ts, user_id, username, kind, body, client_id, attachment) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", ...values);
+    } else {
+      // Ids older than the ones in memory are in `client_ids`: looked up in the insert itself,
+      // one statement per message (a separate SELECT cost as much as the insert, BENCHMARKS.md).
+      const inserted = this.sql.exec(
+        `INSERT INTO messages (seq, ts, user_id, username, kind, body, client_id, attachment)
+         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8 WHERE NOT EXISTS (SELECT 1 FROM client_ids WHERE user_id = ?3 AND client_id = ?7)`,
+        ...values,
+      ).rowsWritten;
+      if (inserted === 0) {
+        const stored = this.findByClientId(author.id, draft.clientId);
+        if (stored) {
+          this.limiter.giveBack(author.id);
+          return { ok: true, message: stored, duplicate: true };
+        }
+        throw new Error(`message ${draft.clientId} neither stored nor found`);
+      }
       const recent = this.recentIds();
       recent.set(clientIdKey(author.id, draft.clientId), seq);
       if (recent.size >= CLIENT_ID_BATCH) this.indexClientIds(seq);
@@ -683,16 +703,17 @@ export class RoomObject extends DurableObject<Env> {
    * index written with every message: the newest messages' ids are kept in memory
    * (`recentClientIds`, rebuilt from the log after a restart) and moved in batches into the
    * `client_ids` table, so a message costs one B-tree insert, not two (BENCHMARKS.md).
+   * `filed: false` looks in memory only (the insert checks the table itself).
    */
-  private findByClientId(userId: string, clientId: string): ChatMessage | null {
+  private findByClientId(userId: string, clientId: string, filed = true): ChatMessage | null {
     let seq: number | null;
     if (this.legacyClientIds) {
       seq = this.sql.exec<{ seq: number }>("SELECT seq FROM messages WHERE user_id = ? AND client_id = ?", userId, clientId).toArray()[0]?.seq ?? null;
     } else {
-      seq =
-        this.recentIds().get(clientIdKey(userId, clientId)) ??
-        this.sql.exec<{ seq: number }>("SELECT seq FROM client_ids WHERE user_id = ? AND client_id = ?", userId, clientId).toArray()[0]?.seq ??
-        null;
+      seq = this.recentIds().get(clientIdKey(userId, clientId)) ?? null;
+      if (seq === null && filed) {
+        seq = this.sql.exec<{ seq: number }>("SELECT seq FROM client_ids WHERE user_id = ? AND client_id = ?", userId, clientId).toArray()[0]?.seq ?? null;
+      }
     }
     if (seq === null) return null;
     const row = this.sql.exec<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE seq = ?`, seq).toArray()[0];

@@ -1,9 +1,10 @@
 import { requireMembership } from "./store";
 
 /**
- * How long a "yes, a member" answer is reused for socket upgrades in this isolate. A user who
- * leaves within this window cannot slip back in through a stale answer: the room object keeps
- * its departures for the same time and checks D1 itself for them (RoomObject.fetch).
+ * How long a "yes, a member" answer is reused in this isolate (socket upgrades, history
+ * pages). A user who leaves within this window cannot slip back in through a stale answer:
+ * the room object keeps its departures for the same time and checks D1 itself for them
+ * (RoomObject.stillMember), and the leave route forgets the answer in its own isolate.
  */
 export const MEMBER_CACHE_MS = 60_000;
 const MAX_ENTRIES = 10_000;
@@ -11,11 +12,12 @@ const MAX_ENTRIES = 10_000;
 const members = new Map<string, number>();
 
 /**
- * `requireMembership` for socket upgrades, answered from memory when the same user opened a
- * socket to the same room in the last minute (reconnects, several tabs): a D1 query less per
- * connect. Only positive answers are kept; a refusal is asked again every time.
+ * `requireMembership`, answered from memory when the same user passed it for the same room in
+ * the last minute (reconnects, several tabs, scrolling back through history): a D1 query less
+ * per request. Only positive answers are kept; a refusal is asked again every time. Callers
+ * must let the room object have the last word (it knows who left since).
  */
-export async function requireSocketMembership(db: D1Database, roomId: string, userId: string, now = Date.now()): Promise<void> {
+export async function requireCachedMembership(db: D1Database, roomId: string, userId: string, now = Date.now()): Promise<void> {
   const key = `${roomId} ${userId}`;
   const until = members.get(key);
   if (until !== undefined && until > now) return;
@@ -26,6 +28,6 @@ export async function requireSocketMembership(db: D1Database, roomId: string, us
 }
 
 /** Forgets a cached answer (the user left through this isolate). */
-export function forgetSocketMembership(roomId: string, userId: string): void {
+export function forgetMembership(roomId: string, userId: string): void {
   members.delete(`${roomId} ${userId}`);
 }

@@ -7,7 +7,7 @@ import { BEARER_PREFIX, SUBPROTOCOL } from "../room/frames";
 import { RoomIdParam, errorResponses, jsonResponse } from "../schemas";
 import { requireUser } from "../auth/middleware";
 import * as store from "./store";
-import { requireSocketMembership } from "./member-cache";
+import { requireCachedMembership } from "./member-cache";
 import type { Env } from "../env";
 
 
@@ -86,7 +86,7 @@ async function upgradeRoomSocket(env: Env, request: Request, id: string, ticket:
   }
   // Membership is checked at every upgrade (the user may have left since the ticket was
   // issued), from a one-minute cache; the room refuses anyone who left since (RoomObject.fetch).
-  await requireSocketMembership(env.DB, id, user.id);
+  await requireCachedMembership(env.DB, id, user.id);
 
   // The browser fails the handshake unless the 101 names one of the offered subprotocols.
   const subprotocol = offered.includes(SUBPROTOCOL) ? SUBPROTOCOL : undefined;

@@ -91,11 +91,13 @@ export async function roomExists(db: D1Database, roomId: string): Promise<{ visi
  * and 403 for one the user is not in (a private room's existence is not secret: its id is
  * unguessable, and a clear 403 helps clients more than a 404).
  */
+export const notAMember = () => new ApiError(403, "not_a_member", "you are not a member of this room");
+
 export async function requireMember(db: D1Database, roomId: string, userId: string): Promise<Room> {
   const room = await roomForMember(db, roomId, userId);
   if (room) return room;
   if (!(await roomExists(db, roomId))) throw new ApiError(404, "room_not_found", "no such room");
-  throw new ApiError(403, "not_a_member", "you are not a member of this room");
+  throw notAMember();
 }
 
 /**
@@ -108,7 +110,7 @@ export async function requireMembership(db: D1Database, roomId: string, userId: 
     .bind(userId, roomId)
     .first<{ role: Role | null; visibility: Visibility }>();
   if (!row) throw new ApiError(404, "room_not_found", "no such room");
-  if (!row.role) throw new ApiError(403, "not_a_member", "you are not a member of this room");
+  if (!row.role) throw notAMember();
   return { role: row.role, visibility: row.visibility };
 }
 

@@ -6,6 +6,7 @@ import type { Env } from "../../env";
 import { ApiError } from "../../lib/errors";
 import type { ChatMessage, ServerFrame } from "../../room/frames";
 import * as store from "../../rooms/store";
+import { requireCachedMembership } from "../../rooms/member-cache";
 import { subscribeToRoom } from "../subscription";
 import { refuseUndecodable } from "./validate";
 import { ChatService, MessageSchema, type Message } from "./gen/hearth/v1/chat_pb";
@@ -185,11 +186,12 @@ function routerFor(env: Env): Map<string, UniversalHandler> {
 
     history: guarded(async (req, ctx) => {
       const user = await authenticate(env, ctx);
-      await store.requireMembership(env.DB, req.roomId, user.id);
+      await requireCachedMembership(env.DB, req.roomId, user.id);
       const limit = req.limit === 0 ? 50 : req.limit;
       if (limit > 100) throw new ConnectError("limit must be 1-100", Code.InvalidArgument);
       const before = req.beforeSeq === undefined ? null : Number(req.beforeSeq);
-      const messages = await env.ROOMS.getByName(req.roomId).history(req.roomId, before, limit);
+      const messages = await env.ROOMS.getByName(req.roomId).history(req.roomId, user.id, before, limit);
+      if (!messages) throw store.notAMember();
       return { messages: messages.map(toProto) };
     }),
   });
