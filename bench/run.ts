@@ -50,6 +50,8 @@ const HELP = `npm run bench -- [options]
                           the bench turns it off for every server by default
   --hearth-vars=K=V,...   extra vars for the Hearth of fanout/rooms (e.g. D1_FLUSH_DELAY_MS=60000
                           to see what the D1 copy costs)
+  --hearth-without-assets in fanout/rooms, run Hearth without its [assets] section (no static-asset
+                          router in front of its sockets; diagnosis only, the client is not served)
   --profile               after the scored runs, one unscored run of each under the CPU profiler
   --chart=PATH            where to write the SVG (default bench/chart.svg for a full run with
                           default settings)
@@ -68,7 +70,7 @@ const opt = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.slic
 const nums = (s: string) => s.split(",").map(Number).filter((n) => Number.isFinite(n) && n > 0);
 for (const a of argv) {
   const name = a.replace(/^--/, "").split("=")[0]!;
-  if (!["quick", "scenarios", "reps", "duration", "warmup", "sizes", "rooms", "idle-sizes", "idle-hold", "idle-reps", "history-messages", "history-requests", "floor", "idle-all-reps", "ceiling-overload", "dev-tracing", "hearth-vars", "profile", "chart", "out", "render"].includes(name)) {
+  if (!["quick", "scenarios", "reps", "duration", "warmup", "sizes", "rooms", "idle-sizes", "idle-hold", "idle-reps", "history-messages", "history-requests", "floor", "idle-all-reps", "ceiling-overload", "dev-tracing", "hearth-vars", "hearth-without-assets", "profile", "chart", "out", "render"].includes(name)) {
     console.error(`unknown option ${a}\n\n${HELP}`);
     process.exit(2);
   }
@@ -93,7 +95,8 @@ const config = {
   profile: flag("profile"),
   devTracing: flag("dev-tracing"),
   outDir: opt("out") ?? join(ROOT, "bench/results"),
-  chart: opt("chart") ?? (quick || opt("hearth-vars") || opt("sizes") || opt("scenarios") ? null : join(ROOT, "bench/chart.svg")),
+  hearthWithoutAssets: flag("hearth-without-assets"),
+  chart: opt("chart") ?? (quick || opt("hearth-vars") || flag("hearth-without-assets") || opt("sizes") || opt("scenarios") ? null : join(ROOT, "bench/chart.svg")),
   /** The vars every Hearth of the fanout and rooms scenarios runs with. */
   hearthVars: {
     RATE_LIMIT_BURST: "1000000",
@@ -215,7 +218,8 @@ function describeTraffic(r: TrafficResult): string {
 function printProfile(title: string, p: ProfileSummary) {
   console.log(`\n  profile: ${title} (${f0(p.totalMs)} ms sampled, ${f0(p.idleMs)} ms idle)`);
   for (const f of p.functions.slice(0, 15)) console.log(`    ${f1(f.pct).padStart(5)}%  ${f.fn}`);
-
+  console.log("  native calls by caller:");
+  for (const n of p.natives.slice(0, 8)) console.log(`    ${f1(n.pct).padStart(5)}%  ${n.call}`);
 }
 
 // ---- scenarios ---------------------------------------------------------------------------------
@@ -225,7 +229,7 @@ async function trafficScenarios() {
   const wantRooms = config.scenarios.includes("rooms");
   if (!wantFanout && !wantRooms) return;
   log("starting Hearth and the ceiling under wrangler dev");
-  const hearth = await startHearthServer(config.hearthVars);
+  const hearth = await startHearthServer(config.hearthVars, undefined, { assets: !config.hearthWithoutAssets });
   const ceiling = await startCeiling();
   try {
     const targets: Target[] = [new HearthTarget(hearth), new CeilingTarget(ceiling, "ceiling"), new CeilingTarget(ceiling, "floor")];

@@ -52,8 +52,10 @@ export interface Env {
   PUSH_MIN_INTERVAL_MS?: string;
   /** Milliseconds between the SignalR hub's pings (default 10000; the client gives up after 30 s of silence). */
   SIGNALR_PING_MS?: string;
-  /** Milliseconds between a message being stored and its copy to D1 (default 2000; at once past 200 waiting). */
+  /** Milliseconds between a quiet room's message being stored and its copy to D1 (default 2000; at once past 1000 waiting). */
   D1_FLUSH_DELAY_MS?: string;
+  /** Copy interval to D1 while a room stays busy (a copy ran within this time); default 10000. */
+  D1_FLUSH_BUSY_MS?: string;
 }
 
 /** Reads a positive number from a string variable, or the default. */

@@ -35,6 +35,8 @@ export interface ProfileSummary {
   files: { file: string; ms: number; pct: number }[];
   /** Self time by source line (native calls such as SQL and socket sends count on the line that calls them). */
   lines: { at: string; ms: number; pct: number; text?: string }[];
+  /** Self time of native functions (SQL `exec`, socket `send`...) by the JS function that called them. */
+  natives: { call: string; ms: number; pct: number }[];
 }
 
 export class Profiler {
@@ -104,6 +106,7 @@ export class Profiler {
 
 interface CpuNode {
   id: number;
+  children?: number[];
   callFrame: { functionName: string; url: string; lineNumber: number };
   hitCount?: number;
   positionTicks?: { line: number; ticks: number }[];
@@ -145,6 +148,20 @@ function summarize(profile: { nodes: CpuNode[]; samples: number[]; timeDeltas: n
       lines.set(key, (lines.get(key) ?? 0) + (ms * t.ticks) / total);
     }
   }
+  // A native function's samples belong to whoever called it: `exec` from the insert path
+  // and `exec` from the D1 copy are different costs.
+  const parent = new Map<number, CpuNode>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n);
+  const natives = new Map<string, number>();
+  for (const [id, ms] of self) {
+    const n = byId.get(id)!;
+    const { functionName, url } = n.callFrame;
+    if (url || !functionName || functionName.startsWith("(")) continue;
+    const p = parent.get(id);
+    const caller = p ? `${p.callFrame.functionName || "(anonymous)"} ${p.callFrame.url.replace(/^.*\//, "")}:${p.callFrame.lineNumber + 1}` : "?";
+    const key = `${functionName} <- ${caller}`;
+    natives.set(key, (natives.get(key) ?? 0) + ms);
+  }
   const sorted = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]);
   return {
     totalMs,
@@ -161,5 +178,8 @@ function summarize(profile: { nodes: CpuNode[]; samples: number[]; timeDeltas: n
         const [file, line] = at.split(":");
         return { at, ms, pct: (100 * ms) / busy, text: source?.(file!, Number(line))?.trim().slice(0, 160) };
       }),
+    natives: sorted(natives)
+      .slice(0, 20)
+      .map(([call, ms]) => ({ call, ms, pct: (100 * ms) / busy })),
   };
 }

@@ -51,8 +51,7 @@ const FLUSH_ROWS = 1000;
 /** Message counters go to the stats object at most this often (connection changes at once). */
 const STATS_REPORT_MS = 10_000;
 const REPLAY_PAGE = 500;
-/** Rows read per pass of the D1 copy; rows and bytes of JSON in one of its statements (D1 takes 2 MB per value). */
-const D1_BATCH = 1000;
+/** Rows and bytes of JSON in one statement of the D1 copy (D1 takes 2 MB per value). */
 const D1_SLICE_ROWS = 100;
 const D1_SLICE_BYTES = 512 * 1024;
 
@@ -102,8 +101,12 @@ interface MessageRow extends Record<string, SqlStorageValue> {
 
 const MESSAGE_COLUMNS = "seq, ts, user_id, username, kind, body, client_id, attachment";
 
-/** Ids of messages not yet in the `client_ids` table are kept in memory up to this many. */
-const CLIENT_ID_BATCH = 1000;
+/**
+ * Ids of messages not yet in the `client_ids` table are kept in memory; the D1 copy files
+ * them as it goes (a copy starts at FLUSH_ROWS waiting messages). Should copies fail for a
+ * while, the ids are filed at once past this many, so memory stays bounded.
+ */
+const MAX_RECENT_CLIENT_IDS = 5 * FLUSH_ROWS;
 
 const clientIdKey = (userId: string, clientId: string) => `${userId}\n${clientId}`;
 
@@ -127,6 +130,9 @@ export class RoomObject extends DurableObject<Env> {
   private readonly maxConnections: number;
   private readonly maxServerConnections: number;
   private readonly flushDelayMs: number;
+  private readonly busyFlushMs: number;
+  /** When the last D1 copy started (memory only: a fresh instance copies at the quiet pace). */
+  private lastFlushAt = 0;
   private lastSeq: number;
   private roomId: string | null;
   private flushScheduled = false;
@@ -146,6 +152,8 @@ export class RoomObject extends DurableObject<Env> {
   private accepted = 0;
   /** Messages in (by the protocol they came through) and deliveries out, since the last report. */
   private count: { in: Partial<Record<Via, number>>; out: Partial<Record<Protocol, number>> } = { in: {}, out: {} };
+  /** Every open socket, for broadcasts; re-read after a socket opens or closes. */
+  private openSockets: WebSocket[] | null = null;
   /** Open sockets per protocol; recomputed after a socket opens or closes. */
   private protocolCounts: [Protocol, number][] | null = null;
 
@@ -185,6 +193,7 @@ export class RoomObject extends DurableObject<Env> {
     this.maxConnections = numberVar(env.MAX_ROOM_CONNECTIONS, 1000);
     this.maxServerConnections = numberVar(env.MAX_CONNECTIONS, 4500);
     this.flushDelayMs = numberVar(env.D1_FLUSH_DELAY_MS, 2000);
+    this.busyFlushMs = Math.max(this.flushDelayMs, numberVar(env.D1_FLUSH_BUSY_MS, 10_000));
     // Heartbeats are answered by the runtime without waking a hibernated room.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
   }
@@ -249,6 +258,7 @@ export class RoomObject extends DurableObject<Env> {
     const sockets = this.ctx.getWebSockets(userId);
     for (const ws of sockets) ws.close(1008, "no longer a member of this room");
     this.protocolCounts = null;
+    this.openSockets = null;
     this.onlineUsers = null;
     this.schedulePresence(sockets);
     this.scheduleFlush();
@@ -306,13 +316,15 @@ export class RoomObject extends DurableObject<Env> {
   /**
    * Copies every message not yet in D1 now (also run by the alarm). Returns the highest seq
    * copied. Rows go to D1 in slices of at most D1_SLICE_ROWS rows and D1_SLICE_BYTES, each
-   * slice one statement over a JSON array (`json_each`): D1 parses and plans once per slice,
-   * not once per row, and the room serves its sockets between slices instead of waiting for
-   * one large write.
+   * slice one statement over a JSON array (`json_each`, so D1 parses and plans once per slice,
+   * not once per row), batched with the room's new `last_seq`. Each slice is read, sent and
+   * filed (`client_ids`) on its own: the room's synchronous work per step stays small, and its
+   * sockets are served between steps (a copy of thousands of rows at once showed in the
+   * latency tail, BENCHMARKS.md).
    */
   async flush(): Promise<number> {
-    this.indexClientIds();
     if (!this.roomId) return 0;
+    this.lastFlushAt = Date.now();
     let flushed = this.flushedSeq;
     const insert = this.env.DB.prepare(
       `INSERT OR IGNORE INTO messages (room_id, seq, user_id, username, kind, body, client_id, attachment, created_at)
@@ -321,43 +333,31 @@ export class RoomObject extends DurableObject<Env> {
               json_extract(value, '$[6]'), json_extract(value, '$[7]')
        FROM json_each(?2)`,
     );
+    const lastSeq = this.env.DB.prepare(
+      "UPDATE rooms SET last_seq = max(last_seq, ?), last_message_at = max(coalesce(last_message_at, 0), ?) WHERE id = ?",
+    );
     for (;;) {
       const rows = this.sql
-        .exec<MessageRow>(
-          `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE seq > ? ORDER BY seq LIMIT ?`,
-          flushed,
-          D1_BATCH,
-        )
+        .exec<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE seq > ? ORDER BY seq LIMIT ?`, flushed, D1_SLICE_ROWS)
         .toArray();
-      if (rows.length === 0) return flushed;
-      const slices: string[] = [];
-      let slice: unknown[] = [];
+      if (rows.length === 0) break;
+      const slice: unknown[] = [];
       let bytes = 0;
       for (const r of rows) {
         const size = r.body.length * 3 + (r.attachment?.length ?? 0) + 200;
-        if (slice.length >= D1_SLICE_ROWS || (slice.length > 0 && bytes + size > D1_SLICE_BYTES)) {
-          slices.push(JSON.stringify(slice));
-          slice = [];
-          bytes = 0;
-        }
+        if (slice.length > 0 && bytes + size > D1_SLICE_BYTES) break;
         slice.push([r.seq, r.user_id, r.username, r.kind, r.body, r.client_id, r.attachment, r.ts]);
         bytes += size;
       }
-      slices.push(JSON.stringify(slice));
-      const last = rows[rows.length - 1]!;
-      // Every slice but the last on its own; the last in one batch with the room's new last_seq
-      // (a quiet room's whole copy is then one D1 call).
-      for (const json of slices.slice(0, -1)) await insert.bind(this.roomId, json).run();
-      await this.env.DB.batch([
-        insert.bind(this.roomId, slices[slices.length - 1]!),
-        this.env.DB.prepare(
-          "UPDATE rooms SET last_seq = max(last_seq, ?), last_message_at = max(coalesce(last_message_at, 0), ?) WHERE id = ?",
-        ).bind(last.seq, last.ts, this.roomId),
-      ]);
+      const last = rows[slice.length - 1]!;
+      await this.env.DB.batch([insert.bind(this.roomId, JSON.stringify(slice)), lastSeq.bind(last.seq, last.ts, this.roomId)]);
       flushed = last.seq;
       this.flushedSeq = flushed;
       this.setMeta("flushed_seq", String(flushed));
+      this.indexClientIds(flushed);
     }
+    // Ids of messages the copy has not reached (it failed, or none were waiting) stay in memory.
+    return flushed;
   }
 
   // ---- WebSocket upgrade -------------------------------------------------------------------
@@ -390,6 +390,7 @@ export class RoomObject extends DurableObject<Env> {
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server, [userId, protocolTag(protocol)]);
     this.protocolCounts = null;
+    this.openSockets = null;
     const info: SocketInfo = { userId, username, protocol, strikes: 0 };
     server.serializeAttachment(info);
     this.socketInfo.set(server, info);
@@ -535,6 +536,7 @@ export class RoomObject extends DurableObject<Env> {
   private socketGone(ws: WebSocket) {
     this.ungreeted.delete(ws);
     this.protocolCounts = null;
+    this.openSockets = null;
     this.onlineUsers = null;
     this.schedulePresence([ws]);
     const protocol = this.infoOf(ws)?.protocol ?? "websocket";
@@ -669,7 +671,7 @@ export class RoomObject extends DurableObject<Env> {
       }
       const recent = this.recentIds();
       recent.set(clientIdKey(author.id, draft.clientId), seq);
-      if (recent.size >= CLIENT_ID_BATCH) this.indexClientIds(seq);
+      if (recent.size >= MAX_RECENT_CLIENT_IDS) this.indexClientIds(seq);
     }
     if (attachment) this.uploads.markAttached(attachment.id);
     this.lastSeq = seq;
@@ -775,6 +777,7 @@ export class RoomObject extends DurableObject<Env> {
   private async reportStats(now = Date.now()): Promise<void> {
     if (!this.roomId) return;
     this.protocolCounts = null;
+    this.openSockets = null;
     const connections = Object.fromEntries(this.socketsByProtocol()) as Record<Protocol, number>;
     const key = JSON.stringify(connections);
     const pending = this.accepted > 0 || Object.keys(this.count.in).length > 0 || Object.keys(this.count.out).length > 0;
@@ -854,7 +857,7 @@ export class RoomObject extends DurableObject<Env> {
 
   private broadcast(frame: ServerFrame, skip?: WebSocket, except?: Set<WebSocket>) {
     const text = JSON.stringify(frame);
-    for (const ws of this.ctx.getWebSockets()) {
+    for (const ws of (this.openSockets ??= this.ctx.getWebSockets())) {
       if (ws === skip || except?.has(ws) || this.ungreeted.has(ws)) continue;
       try {
         ws.send(text);
@@ -880,7 +883,12 @@ export class RoomObject extends DurableObject<Env> {
   private scheduleFlush() {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    this.ctx.waitUntil(this.ensureAlarm(Date.now() + this.flushDelayMs));
+    // A quiet room's first message is copied after flushDelayMs; a room that keeps talking is
+    // copied every busyFlushMs (or per FLUSH_ROWS messages): its unread counts move anyway,
+    // and D1, one database for every room, gets a few large writes instead of many small ones.
+    const now = Date.now();
+    const at = now - this.lastFlushAt < this.busyFlushMs ? Math.max(now + this.flushDelayMs, this.lastFlushAt + this.busyFlushMs) : now + this.flushDelayMs;
+    this.ctx.waitUntil(this.ensureAlarm(at));
   }
 
   /** Makes sure the alarm fires at `at` or earlier (one alarm serves flushes and orphan deletion). */
