@@ -56,6 +56,8 @@ export interface Env {
   D1_FLUSH_DELAY_MS?: string;
   /** Copy interval to D1 while a room stays busy (a copy ran within this time); default 10000. */
   D1_FLUSH_BUSY_MS?: string;
+  /** Copy to D1 at once when this many messages wait (default 1000). */
+  D1_FLUSH_ROWS?: string;
 }
 
 /** Reads a positive number from a string variable, or the default. */

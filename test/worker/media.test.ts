@@ -131,6 +131,9 @@ describe("uploads and media messages", () => {
       body: { kind: "audio", clientId: "a1", attachment: { uploadId: voice, duration: 3.25 } },
     });
     expect(audio.json.attachment).toMatchObject({ type: "audio/webm", duration: 3.25 });
+    // History carries the same attachments, field for field.
+    const history = await api(`/api/rooms/${room.id}/messages`, { token: alice.token });
+    expect(history.json.messages).toEqual([audio.json, img.json]);
     expect((await download(alice, room.id, voice)).headers.get("content-type")).toBe("audio/webm");
 
     const page = await upload(alice, room.id, HTML, "text/html", "page.html");

@@ -106,9 +106,17 @@ describe("room sockets", () => {
     const posted = await api(`/api/rooms/${room.id}/messages`, { token: alice.token, body: { body: "from a script", clientId: "bot-1" } });
     const got = await b.socket.nextOfType("message");
     expect(got.message).toEqual(posted.json);
-    await b.socket.sendMessage("from the socket", "s-1");
+    // History is the same messages, field for field, as the live frames (the room writes
+    // history pages as JSON in SQL, the live frames with JSON.stringify).
+    const tricky = 'quote " backslash \\ tab \t newline \n emoji 🔥👩‍👩‍👧 </script><b>x</b> \u2028 é 中文';
+    const ack = await b.socket.sendMessage(tricky, "s-1");
     const history = await api(`/api/rooms/${room.id}/messages`, { token: alice.token });
-    expect(history.json.messages.map((m: { body: string }) => m.body)).toEqual(["from the socket", "from a script"]);
+    expect(history.headers.get("content-type")).toMatch(/^application\/json/);
+    expect(history.json.messages).toEqual([ack.message, posted.json]);
+    expect(history.json.messages[0].body).toBe(tricky);
+    const older = await api(`/api/rooms/${room.id}/messages?before=2`, { token: alice.token });
+    expect(older.json.messages).toEqual([posted.json]);
+    expect((await api(`/api/rooms/${room.id}/messages?before=1`, { token: alice.token })).json).toEqual({ messages: [] });
   });
 
   it("shows typing to the others, not to the typist", async () => {

@@ -46,8 +46,7 @@ export type AcceptResult =
 const MAX_STRIKES = 50;
 /** Presence changes within this window go out as one frame (filling a room is O(n) frames, not O(n²)). */
 const PRESENCE_COALESCE_MS = 200;
-/** Copy to D1 at once when this many messages wait, whatever the delay. */
-const FLUSH_ROWS = 1000;
+
 /** Message counters go to the stats object at most this often (connection changes at once). */
 const STATS_REPORT_MS = 10_000;
 const REPLAY_PAGE = 500;
@@ -100,13 +99,16 @@ interface MessageRow extends Record<string, SqlStorageValue> {
 }
 
 const MESSAGE_COLUMNS = "seq, ts, user_id, username, kind, body, client_id, attachment";
+/** A row as `ChatMessage` fields for SQLite's json_object (the room id is parameter 3), in `toMessage`'s order. */
+const MESSAGE_JSON_FIELDS =
+  "'roomId', ?3, 'seq', seq, 'ts', ts, 'userId', user_id, 'username', username, 'kind', kind, 'body', body, 'clientId', client_id";
 
 /**
  * Ids of messages not yet in the `client_ids` table are kept in memory; the D1 copy files
- * them as it goes (a copy starts at FLUSH_ROWS waiting messages). Should copies fail for a
- * while, the ids are filed at once past this many, so memory stays bounded.
+ * them as it goes (a copy starts at `flushRows` waiting messages). Should copies fail for a
+ * while, the ids are filed at once past this many times `flushRows`, so memory stays bounded.
  */
-const MAX_RECENT_CLIENT_IDS = 5 * FLUSH_ROWS;
+const MAX_RECENT_CLIENT_IDS_PER_FLUSH = 5;
 
 const clientIdKey = (userId: string, clientId: string) => `${userId}\n${clientId}`;
 
@@ -131,6 +133,8 @@ export class RoomObject extends DurableObject<Env> {
   private readonly maxServerConnections: number;
   private readonly flushDelayMs: number;
   private readonly busyFlushMs: number;
+  /** Copy to D1 at once when this many messages wait, whatever the delay. */
+  private readonly flushRows: number;
   /** When the last D1 copy started (memory only: a fresh instance copies at the quiet pace). */
   private lastFlushAt = 0;
   private lastSeq: number;
@@ -193,6 +197,7 @@ export class RoomObject extends DurableObject<Env> {
     this.maxConnections = numberVar(env.MAX_ROOM_CONNECTIONS, 1000);
     this.maxServerConnections = numberVar(env.MAX_CONNECTIONS, 4500);
     this.flushDelayMs = numberVar(env.D1_FLUSH_DELAY_MS, 2000);
+    this.flushRows = numberVar(env.D1_FLUSH_ROWS, 1000);
     this.busyFlushMs = Math.max(this.flushDelayMs, numberVar(env.D1_FLUSH_BUSY_MS, 10_000));
     // Heartbeats are answered by the runtime without waking a hibernated room.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
@@ -225,20 +230,26 @@ export class RoomObject extends DurableObject<Env> {
   }
 
   /**
-   * A page of history, newest first, strictly before `before` (or the newest page). `reader`
-   * passed the worker's (possibly cached) membership check; null if they have left since.
+   * A page of history, newest first, strictly before `before` (or the newest page), as the
+   * JSON text of a `ChatMessage[]`, which SQLite writes itself: a page of 100 costs no
+   * JavaScript objects here, no structured clone on the way to the worker and no
+   * JSON.stringify there (BENCHMARKS.md, history). `reader` passed the worker's (possibly
+   * cached) membership check; null if they have left since.
    */
-  async history(roomId: string, reader: string, before: number | null, limit: number): Promise<ChatMessage[] | null> {
+  async historyJson(roomId: string, reader: string, before: number | null, limit: number): Promise<string | null> {
     this.bind(roomId);
     if (!(await this.stillMember(roomId, reader))) return null;
-    const rows = this.sql
-      .exec<MessageRow>(
-        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE seq < ? ORDER BY seq DESC LIMIT ?`,
+    return this.sql
+      .exec<{ page: string }>(
+        `SELECT coalesce(json_group_array(json(m)), '[]') AS page FROM (
+           SELECT CASE WHEN attachment IS NULL THEN json_object(${MESSAGE_JSON_FIELDS})
+                  ELSE json_object(${MESSAGE_JSON_FIELDS}, 'attachment', json(attachment)) END AS m
+           FROM messages WHERE seq < ?1 ORDER BY seq DESC LIMIT ?2)`,
         before ?? Number.MAX_SAFE_INTEGER,
         limit,
+        this.roomId,
       )
-      .toArray();
-    return rows.map((r) => this.toMessage(r));
+      .one().page;
   }
 
   /** The newest seq in the room's log (D1's copy may lag by the flush delay). */
@@ -671,7 +682,7 @@ export class RoomObject extends DurableObject<Env> {
       }
       const recent = this.recentIds();
       recent.set(clientIdKey(author.id, draft.clientId), seq);
-      if (recent.size >= MAX_RECENT_CLIENT_IDS) this.indexClientIds(seq);
+      if (recent.size >= MAX_RECENT_CLIENT_IDS_PER_FLUSH * this.flushRows) this.indexClientIds(seq);
     }
     if (attachment) this.uploads.markAttached(attachment.id);
     this.lastSeq = seq;
@@ -692,7 +703,7 @@ export class RoomObject extends DurableObject<Env> {
     if (origin) this.ack(origin, message, false);
     this.broadcast({ type: "message", message }, origin);
     for (const [p, n] of this.socketsByProtocol()) this.count.out[p] = (this.count.out[p] ?? 0) + n;
-    if (!this.flushSoon && seq - this.flushedSeq >= FLUSH_ROWS) {
+    if (!this.flushSoon && seq - this.flushedSeq >= this.flushRows) {
       this.flushSoon = true;
       this.ctx.waitUntil(this.ensureAlarm(Date.now()));
     }
@@ -884,7 +895,7 @@ export class RoomObject extends DurableObject<Env> {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
     // A quiet room's first message is copied after flushDelayMs; a room that keeps talking is
-    // copied every busyFlushMs (or per FLUSH_ROWS messages): its unread counts move anyway,
+    // copied every busyFlushMs (or per flushRows messages): its unread counts move anyway,
     // and D1, one database for every room, gets a few large writes instead of many small ones.
     const now = Date.now();
     const at = now - this.lastFlushAt < this.busyFlushMs ? Math.max(now + this.flushDelayMs, this.lastFlushAt + this.busyFlushMs) : now + this.flushDelayMs;

@@ -190,9 +190,9 @@ function routerFor(env: Env): Map<string, UniversalHandler> {
       const limit = req.limit === 0 ? 50 : req.limit;
       if (limit > 100) throw new ConnectError("limit must be 1-100", Code.InvalidArgument);
       const before = req.beforeSeq === undefined ? null : Number(req.beforeSeq);
-      const messages = await env.ROOMS.getByName(req.roomId).history(req.roomId, user.id, before, limit);
-      if (!messages) throw store.notAMember();
-      return { messages: messages.map(toProto) };
+      const page = await env.ROOMS.getByName(req.roomId).historyJson(req.roomId, user.id, before, limit);
+      if (page === null) throw store.notAMember();
+      return { messages: (JSON.parse(page) as ChatMessage[]).map(toProto) };
     }),
   });
   return new Map(router.handlers.map((h) => [h.requestPath, h]));
