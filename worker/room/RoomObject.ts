@@ -46,7 +46,6 @@ export type AcceptResult =
 const MAX_STRIKES = 50;
 /** Presence changes within this window go out as one frame (filling a room is O(n) frames, not O(n²)). */
 const PRESENCE_COALESCE_MS = 200;
-
 /** Message counters go to the stats object at most this often (connection changes at once). */
 const STATS_REPORT_MS = 10_000;
 const REPLAY_PAGE = 500;
