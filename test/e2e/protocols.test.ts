@@ -269,7 +269,7 @@ describe("ChatService with @connectrpc/connect-web", () => {
     await conn.invoke("JoinRoom", roomId);
     await conn.invoke("SendMessage", roomId, "counted");
     await connectClient("connect", alice.token).sendMessage({ roomId, body: "counted too" });
-    // Rooms report to the stats object from their alarm, about half a second later.
+    // Rooms report to the stats object from their alarm, about 2 s after a socket opens.
     let s: any;
     for (let i = 0; i < 50; i++) {
       s = (await call("/stats")).json;

@@ -271,7 +271,7 @@ export class RoomObject extends DurableObject<Env> {
     this.openSockets = null;
     this.onlineUsers = null;
     this.schedulePresence(sockets);
-    this.scheduleFlush();
+    this.scheduleFlush(true);
     return sockets.length;
   }
 
@@ -416,7 +416,7 @@ export class RoomObject extends DurableObject<Env> {
     this.ungreeted.set(server, greet);
     setTimeout(greet, 0);
     this.schedulePresence();
-    this.scheduleFlush();
+    this.scheduleFlush(true);
     const subprotocol = request.headers.get(UPGRADE_HEADERS.subprotocol);
     return new Response(null, { status: 101, webSocket: client, headers: subprotocol ? { "Sec-WebSocket-Protocol": subprotocol } : {} });
   }
@@ -551,7 +551,7 @@ export class RoomObject extends DurableObject<Env> {
     this.schedulePresence([ws]);
     const protocol = this.infoOf(ws)?.protocol ?? "websocket";
     if (this.roomId) this.ctx.waitUntil(this.stats().release(this.roomId, protocol).catch(() => undefined));
-    this.scheduleFlush();
+    this.scheduleFlush(true);
   }
 
   override async alarm(): Promise<void> {
@@ -890,16 +890,22 @@ export class RoomObject extends DurableObject<Env> {
     }
   }
 
-  private scheduleFlush() {
-    if (this.flushScheduled) return;
+  /**
+   * Arms the alarm that copies to D1, reports to the stats object and sends pushes. A quiet
+   * room's first message is copied after flushDelayMs; a room that keeps talking is copied
+   * every busyFlushMs (or per flushRows messages): its unread counts move anyway, and D1, one
+   * database for every room, gets a few large writes instead of many small ones. A socket
+   * opening or closing (`connections: true`) is reported after flushDelayMs, busy or not.
+   */
+  private scheduleFlush(connections = false) {
+    if (this.flushScheduled && !connections) return;
     this.flushScheduled = true;
-    // A quiet room's first message is copied after flushDelayMs; a room that keeps talking is
-    // copied every busyFlushMs (or per flushRows messages): its unread counts move anyway,
-    // and D1, one database for every room, gets a few large writes instead of many small ones.
     const now = Date.now();
-    const at = now - this.lastFlushAt < this.busyFlushMs ? Math.max(now + this.flushDelayMs, this.lastFlushAt + this.busyFlushMs) : now + this.flushDelayMs;
+    const busy = !connections && now - this.lastFlushAt < this.busyFlushMs;
+    const at = busy ? Math.max(now + this.flushDelayMs, this.lastFlushAt + this.busyFlushMs) : now + this.flushDelayMs;
     this.ctx.waitUntil(this.ensureAlarm(at));
   }
+
 
   /** Makes sure the alarm fires at `at` or earlier (one alarm serves flushes and orphan deletion). */
   private async ensureAlarm(at: number) {
