@@ -1,5 +1,6 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { MAX_DEVICES } from "../../worker/push/routes";
 import { pushCall } from "../../worker/push/send";
 import { api, connect, createRoom, join, signup, type TestUser } from "./helpers";
 
@@ -48,6 +49,23 @@ describe("push subscriptions", () => {
     const d = await device(alice);
     expect((await api("/api/push/subscriptions", { method: "DELETE", token: alice.token, body: { endpoint: d.endpoint } })).status).toBe(204);
     expect((await api("/api/push/subscriptions", { method: "DELETE", token: alice.token, body: { endpoint: d.endpoint } })).status).toBe(404);
+  });
+
+  it("keeps at most 20 devices per user: the 21st is refused with 409, a known one may renew, a freed slot is reusable", async () => {
+    const alice = await signup();
+    const devices = [];
+    for (let i = 0; i < MAX_DEVICES; i++) devices.push(await device(alice));
+    const extra = (await (await push("/__subscribe?behaviour=ok", { method: "POST" })).json()) as { endpoint: string; keys: object };
+    const refused = await api("/api/push/subscriptions", { token: alice.token, body: extra });
+    expect(refused.status).toBe(409);
+    expect(refused.json.error.code).toBe("too_many_devices");
+    // A device already subscribed may send its (renewed) subscription again.
+    const renewed = (await (await push("/__subscribe?behaviour=ok", { method: "POST" })).json()) as { keys: object };
+    expect((await api("/api/push/subscriptions", { token: alice.token, body: { endpoint: devices[0]!.endpoint, keys: renewed.keys } })).status).toBe(201);
+    // Another user is not affected, and unsubscribing one device frees its slot.
+    await device(await signup());
+    expect((await api("/api/push/subscriptions", { method: "DELETE", token: alice.token, body: { endpoint: devices[1]!.endpoint } })).status).toBe(204);
+    expect((await api("/api/push/subscriptions", { token: alice.token, body: extra })).status).toBe(201);
   });
 
   it("refuses endpoints that are not https and keys that are not keys", async () => {
