@@ -134,6 +134,15 @@ describe("uploads and media messages", () => {
     // History carries the same attachments, field for field.
     const history = await api(`/api/rooms/${room.id}/messages`, { token: alice.token });
     expect(history.json.messages).toEqual([audio.json, img.json]);
+    // A retry of a media message is answered with the stored message, also once its id has
+    // been filed away by the D1 copy (its upload is attached by now: that is not an error).
+    await env.ROOMS.getByName(room.id).flush();
+    const retry = await api(`/api/rooms/${room.id}/messages`, {
+      token: alice.token,
+      body: { kind: "image", clientId: "i1", attachment: { uploadId: image, width: 1, height: 1 } },
+    });
+    expect(retry.status).toBe(200);
+    expect(retry.json).toEqual(img.json);
     expect((await download(alice, room.id, voice)).headers.get("content-type")).toBe("audio/webm");
 
     const page = await upload(alice, room.id, HTML, "text/html", "page.html");

@@ -101,6 +101,13 @@ describe("room sockets", () => {
     expect([r3.status, r3.json.seq]).toEqual([201, 3]);
     const history = await api(`/api/rooms/${room.id}/messages`, { token: alice.token });
     expect(history.json.messages.map((m: { seq: number }) => m.seq)).toEqual([3, 2, 1]);
+    // Nor is it refused when the sender has used up the bucket with new messages.
+    let sent = 0;
+    while ((await post(`burst-${sent}`)).status === 201) sent++;
+    expect(sent).toBeLessThanOrEqual(TEST_RATE_BURST);
+    expect((await post(`burst-${sent}`)).status).toBe(429);
+    expect((await post("r-2")).status).toBe(200);
+    expect((await post("r-1")).status).toBe(200);
   });
 
   it("reaches socket clients with a message posted over REST, and REST history with one sent over the socket", async () => {

@@ -240,8 +240,8 @@ export class RoomObject extends DurableObject<Env> {
     if (!(await this.stillMember(roomId, reader))) return null;
     return this.sql
       .exec<{ page: string }>(
-        `SELECT coalesce(json_group_array(json(m)), '[]') AS page FROM (
-           SELECT CASE WHEN attachment IS NULL THEN json_object(${MESSAGE_JSON_FIELDS})
+        `SELECT coalesce(json_group_array(json(m) ORDER BY seq DESC), '[]') AS page FROM (
+           SELECT seq, CASE WHEN attachment IS NULL THEN json_object(${MESSAGE_JSON_FIELDS})
                   ELSE json_object(${MESSAGE_JSON_FIELDS}, 'attachment', json(attachment)) END AS m
            FROM messages WHERE seq < ?1 ORDER BY seq DESC LIMIT ?2)`,
         before ?? Number.MAX_SAFE_INTEGER,
@@ -334,8 +334,11 @@ export class RoomObject extends DurableObject<Env> {
    */
   async flush(): Promise<number> {
     if (!this.roomId) return 0;
-    this.lastFlushAt = Date.now();
     let flushed = this.flushedSeq;
+    // What is stored by now; messages arriving during the copy wait for the next one, so a
+    // steady stream cannot keep one copy (and the pushes and reports after it) going forever.
+    const target = this.lastSeq;
+    if (flushed < target) this.lastFlushAt = Date.now();
     const insert = this.env.DB.prepare(
       `INSERT OR IGNORE INTO messages (room_id, seq, user_id, username, kind, body, client_id, attachment, created_at)
        SELECT ?1, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'),
@@ -348,7 +351,7 @@ export class RoomObject extends DurableObject<Env> {
     );
     for (;;) {
       const rows = this.sql
-        .exec<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE seq > ? ORDER BY seq LIMIT ?`, flushed, D1_SLICE_ROWS)
+        .exec<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?`, flushed, target, D1_SLICE_ROWS)
         .toArray();
       if (rows.length === 0) break;
       const slice: unknown[] = [];
@@ -366,7 +369,8 @@ export class RoomObject extends DurableObject<Env> {
       this.setMeta("flushed_seq", String(flushed));
       this.indexClientIds(flushed);
     }
-    // Ids of messages the copy has not reached (it failed, or none were waiting) stay in memory.
+    // Ids of messages the copy has not reached (it failed, or they came during it) stay in memory.
+    if (this.lastSeq > flushed) this.scheduleFlush();
     return flushed;
   }
 
@@ -636,9 +640,15 @@ export class RoomObject extends DurableObject<Env> {
     const invalid = (message: string): AcceptResult => ({ ok: false, code: "invalid_message", message, clientId: draft.clientId });
 
     // A retry of a stored clientId gets the stored message back; nothing is stored or sent again.
-    // (Ids older than the ones kept in memory are looked up by the insert below.)
+    // Ids older than the ones kept in memory are looked up by the insert below, or here before
+    // a refusal: a retry must not be refused for what its first attempt changed (its upload
+    // is now attached) or for the sender's rate (retries are free).
     const duplicate = this.findByClientId(author.id, draft.clientId, false);
     if (duplicate) return { ok: true, message: duplicate, duplicate: true };
+    const refuse = (refusal: AcceptResult): AcceptResult => {
+      const filed = this.findByClientId(author.id, draft.clientId);
+      return filed ? { ok: true, message: filed, duplicate: true } : refusal;
+    };
 
     let attachment: MessageAttachment | undefined;
     if (draft.attachment) {
@@ -648,13 +658,13 @@ export class RoomObject extends DurableObject<Env> {
       const raced = this.findByClientId(author.id, draft.clientId, false);
       if (raced) return { ok: true, message: raced, duplicate: true };
       const resolved = resolveAttachment(upload, author.id, draft.kind, draft.attachment);
-      if (!resolved.ok) return invalid(resolved.message);
+      if (!resolved.ok) return refuse(invalid(resolved.message));
       attachment = resolved.attachment;
     }
 
     const wait = this.limiter.take(author.id);
     if (wait > 0) {
-      return { ok: false, code: "rate_limited", message: `too many messages; retry in ${wait} ms`, clientId: draft.clientId, retryAfterMs: wait };
+      return refuse({ ok: false, code: "rate_limited", message: `too many messages; retry in ${wait} ms`, clientId: draft.clientId, retryAfterMs: wait });
     }
 
     // From here on nothing awaits: seq assignment, insert and broadcast happen as one step.
@@ -907,10 +917,20 @@ export class RoomObject extends DurableObject<Env> {
   }
 
 
-  /** Makes sure the alarm fires at `at` or earlier (one alarm serves flushes and orphan deletion). */
-  private async ensureAlarm(at: number) {
-    const current = await this.ctx.storage.getAlarm();
-    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
+  private alarmQueue: Promise<void> = Promise.resolve();
+
+  /**
+   * Makes sure the alarm fires at `at` or earlier (one alarm serves flushes and orphan
+   * deletion). Calls run one after another: two interleaved read-then-set pairs could let a
+   * later time overwrite an earlier one.
+   */
+  private ensureAlarm(at: number): Promise<void> {
+    const next = this.alarmQueue.then(async () => {
+      const current = await this.ctx.storage.getAlarm();
+      if (current === null || current > at) await this.ctx.storage.setAlarm(at);
+    });
+    this.alarmQueue = next.catch(() => undefined);
+    return next;
   }
 
   private bind(roomId: string) {
