@@ -684,7 +684,7 @@ export class RoomObject extends DurableObject<Env> {
       if (inserted === 0) {
         const stored = this.findByClientId(author.id, draft.clientId);
         if (stored) {
-          this.limiter.giveBack(author.id);
+          this.limiter.refund(author.id);
           return { ok: true, message: stored, duplicate: true };
         }
         throw new Error(`message ${draft.clientId} neither stored nor found`);

@@ -24,8 +24,8 @@ export class RateLimiter {
     return Math.ceil(((1 - b.tokens) / this.perSecond) * 1000);
   }
 
-  /** Returns the token a `take` spent on something that turned out to cost nothing (a retry). */
-  giveBack(key: string): void {
+  /** Gives back the token of a `take` that stored nothing (a retry of a stored message). */
+  refund(key: string): void {
     const b = this.buckets.get(key);
     if (b) b.tokens = Math.min(this.burst, b.tokens + 1);
   }
