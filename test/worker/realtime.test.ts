@@ -110,6 +110,41 @@ describe("room sockets", () => {
     expect((await post("r-1")).status).toBe(200);
   });
 
+  it("finds retries in a room created before client_ids existed (a unique index on its log)", async () => {
+    const { alice, room } = await twoUsersInRoom();
+    const stub = env.ROOMS.getByName(room.id) as unknown as DurableObjectStub;
+    // The log as rooms created before client_ids have it.
+    await runInDurableObject(stub, (_instance, state) => {
+      state.storage.sql.exec("DROP TABLE messages");
+      state.storage.sql.exec(`CREATE TABLE messages (
+        seq INTEGER PRIMARY KEY, ts INTEGER NOT NULL, user_id TEXT NOT NULL, username TEXT NOT NULL,
+        kind TEXT NOT NULL DEFAULT 'text', body TEXT NOT NULL, client_id TEXT NOT NULL, attachment TEXT,
+        UNIQUE (user_id, client_id))`);
+    });
+    await evictDurableObject(stub);
+    const post = (clientId: string, body = "once") =>
+      api(`/api/rooms/${room.id}/messages`, { token: alice.token, body: { body, clientId } });
+    expect((await post("l-1")).status).toBe(201);
+    const again = await post("l-1", "a different body");
+    expect([again.status, again.json.seq, again.json.body]).toEqual([200, 1, "once"]);
+    await env.ROOMS.getByName(room.id).flush();
+    await evictDurableObject(stub);
+    expect((await post("l-1")).status).toBe(200);
+    const l2 = await post("l-2");
+    expect([l2.status, l2.json.seq]).toEqual([201, 2]);
+    // Retries cost no token and are answered even with the bucket empty.
+    for (let i = 0; i < TEST_RATE_BURST + 5; i++) expect((await post("l-2")).status).toBe(200);
+    let sent = 0;
+    while ((await post(`burst-${sent}`)).status === 201) sent++;
+    expect((await post("l-1")).status).toBe(200);
+    const history = await api(`/api/rooms/${room.id}/messages?limit=100`, { token: alice.token });
+    expect(history.json.messages.filter((m: { clientId: string }) => m.clientId.startsWith("l-")).map((m: { seq: number }) => m.seq)).toEqual([2, 1]);
+    const filed = await runInDurableObject<DurableObject, number>(stub, (instance) =>
+      (instance as unknown as { ctx: DurableObjectState }).ctx.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM client_ids").one().n,
+    );
+    expect(filed).toBe(0); // the unique index serves; nothing is filed twice
+  });
+
   it("reaches socket clients with a message posted over REST, and REST history with one sent over the socket", async () => {
     const { alice, bob, room } = await twoUsersInRoom();
     const b = await connect(bob, room.id);

@@ -671,24 +671,33 @@ export class RoomObject extends DurableObject<Env> {
     const seq = this.lastSeq + 1;
     const ts = Date.now();
     const values = [seq, ts, author.id, author.username, draft.kind, draft.body, draft.clientId, attachment ? JSON.stringify(attachment) : null];
-    if (this.legacyClientIds) {
-      this.sql.exec("INSERT INTO messages (seq, ts, user_id, username, kind, body, client_id, attachment) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", ...values);
-    } else {
-      // Ids older than the ones in memory are in `client_ids`: looked up in the insert itself,
-      // one statement per message (a separate SELECT cost as much as the insert, BENCHMARKS.md).
-      const inserted = this.sql.exec(
-        `INSERT INTO messages (seq, ts, user_id, username, kind, body, client_id, attachment)
-         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8 WHERE NOT EXISTS (SELECT 1 FROM client_ids WHERE user_id = ?3 AND client_id = ?7)`,
-        ...values,
-      ).rowsWritten;
-      if (inserted === 0) {
-        const stored = this.findByClientId(author.id, draft.clientId);
-        if (stored) {
-          this.limiter.refund(author.id);
-          return { ok: true, message: stored, duplicate: true };
-        }
-        throw new Error(`message ${draft.clientId} neither stored nor found`);
+    // One statement per message: it also finds the retries that the lookups above left to it
+    // (a separate SELECT cost as much as the insert, BENCHMARKS.md). Ids older than the ones
+    // in memory are in `client_ids`; rooms from before it have a unique index on the log.
+    const inserted = this.sql.exec(
+      this.legacyClientIds
+        ? `INSERT INTO messages (seq, ts, user_id, username, kind, body, client_id, attachment)
+           VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (user_id, client_id) DO NOTHING`
+        : `INSERT INTO messages (seq, ts, user_id, username, kind, body, client_id, attachment)
+           SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8 WHERE NOT EXISTS (SELECT 1 FROM client_ids WHERE user_id = ?3 AND client_id = ?7)`,
+      seq,
+      ts,
+      author.id,
+      author.username,
+      draft.kind,
+      draft.body,
+      draft.clientId,
+      attachment ? JSON.stringify(attachment) : null,
+    ).rowsWritten;
+    if (inserted === 0) {
+      const stored = this.findByClientId(author.id, draft.clientId);
+      if (stored) {
+        this.limiter.refund(author.id);
+        return { ok: true, message: stored, duplicate: true };
       }
+      throw new Error(`message ${draft.clientId} neither stored nor found`);
+    }
+    if (!this.legacyClientIds) {
       const recent = this.recentIds();
       recent.set(clientIdKey(author.id, draft.clientId), seq);
       if (recent.size >= MAX_RECENT_CLIENT_IDS_PER_FLUSH * this.flushRows) this.indexClientIds(seq);
@@ -725,17 +734,15 @@ export class RoomObject extends DurableObject<Env> {
    * index written with every message: the newest messages' ids are kept in memory
    * (`recentClientIds`, rebuilt from the log after a restart) and moved in batches into the
    * `client_ids` table, so a message costs one B-tree insert, not two (BENCHMARKS.md).
-   * `filed: false` looks in memory only (the insert checks the table itself).
+   * `filed: false` looks in memory only (the insert checks the table itself; a legacy room's
+   * insert checks its unique index).
    */
   private findByClientId(userId: string, clientId: string, filed = true): ChatMessage | null {
-    let seq: number | null;
-    if (this.legacyClientIds) {
-      seq = this.sql.exec<{ seq: number }>("SELECT seq FROM messages WHERE user_id = ? AND client_id = ?", userId, clientId).toArray()[0]?.seq ?? null;
-    } else {
-      seq = this.recentIds().get(clientIdKey(userId, clientId)) ?? null;
-      if (seq === null && filed) {
-        seq = this.sql.exec<{ seq: number }>("SELECT seq FROM client_ids WHERE user_id = ? AND client_id = ?", userId, clientId).toArray()[0]?.seq ?? null;
-      }
+    let seq: number | null = this.legacyClientIds ? null : (this.recentIds().get(clientIdKey(userId, clientId)) ?? null);
+    if (seq === null && filed) {
+      // Legacy rooms: every id is in the log's unique index (they have nothing in memory).
+      const table = this.legacyClientIds ? "messages" : "client_ids";
+      seq = this.sql.exec<{ seq: number }>(`SELECT seq FROM ${table} WHERE user_id = ? AND client_id = ?`, userId, clientId).toArray()[0]?.seq ?? null;
     }
     if (seq === null) return null;
     const row = this.sql.exec<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE seq = ?`, seq).toArray()[0];
