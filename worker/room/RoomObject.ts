@@ -346,7 +346,7 @@ export class RoomObject extends DurableObject<Env> {
               json_extract(value, '$[6]'), json_extract(value, '$[7]')
        FROM json_each(?2)`,
     );
-    const lastSeq = this.env.DB.prepare(
+    const raiseLastSeq = this.env.DB.prepare(
       "UPDATE rooms SET last_seq = max(last_seq, ?), last_message_at = max(coalesce(last_message_at, 0), ?) WHERE id = ?",
     );
     for (;;) {
@@ -363,7 +363,7 @@ export class RoomObject extends DurableObject<Env> {
         bytes += size;
       }
       const last = rows[slice.length - 1]!;
-      await this.env.DB.batch([insert.bind(this.roomId, JSON.stringify(slice)), lastSeq.bind(last.seq, last.ts, this.roomId)]);
+      await this.env.DB.batch([insert.bind(this.roomId, JSON.stringify(slice)), raiseLastSeq.bind(last.seq, last.ts, this.roomId)]);
       flushed = last.seq;
       this.flushedSeq = flushed;
       this.setMeta("flushed_seq", String(flushed));
