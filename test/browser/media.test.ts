@@ -10,8 +10,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from "playwrig
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import {
   CHROMIUM,
-  CHROMIUM_FLAGS as BASE_FLAGS,
-  FAKE_MEDIA_FLAGS,
+  FAKE_MEDIA_CHROMIUM_FLAGS as CHROMIUM_FLAGS,
   PASSWORD,
   RESULTS,
   WAIT,
@@ -20,8 +19,6 @@ import {
   screenshot,
   watchPage,
 } from "./support";
-
-const CHROMIUM_FLAGS = [...BASE_FLAGS, ...FAKE_MEDIA_FLAGS];
 
 const baseUrl = inject("baseUrl");
 const run = runTag();

@@ -33,7 +33,10 @@ export const CHROMIUM_FLAGS = [
 ];
 
 /** A fake camera and microphone that need no permission prompt. */
-export const FAKE_MEDIA_FLAGS = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"];
+const FAKE_MEDIA_FLAGS = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"];
+
+/** CHROMIUM_FLAGS with a fake camera and microphone that need no permission prompt. */
+export const FAKE_MEDIA_CHROMIUM_FLAGS = [...CHROMIUM_FLAGS, ...FAKE_MEDIA_FLAGS];
 
 /** What a page did that it should not: errors, dialogs (alert), requests to other origins. */
 export interface Incidents {
