@@ -105,6 +105,26 @@ describe("rooms", () => {
     expect((await api(`/api/rooms/${room.id}/messages`, { token: bob.token })).status).toBe(200);
   });
 
+  it("refuses a member whose leave is under way: the room hears of it before D1 does", async () => {
+    const alice = await signup();
+    const bob = await signup();
+    const room = await createRoom(alice, "public");
+    await join(bob, room.id);
+    await api(`/api/rooms/${room.id}/messages`, { token: alice.token, body: { body: "for members", clientId: "c1" } });
+    const stub = env.ROOMS.getByName(room.id);
+    // The leave route's first step, and no second (say D1 failed after it): the membership is
+    // still in D1, so any cached "member" answer looks right, yet the room refuses him.
+    await stub.removeMember(room.id, bob.id);
+    const membership = await env.DB.prepare("SELECT joined_at FROM memberships WHERE room_id = ? AND user_id = ?").bind(room.id, bob.id).first();
+    expect(membership).not.toBeNull();
+    expect(await stub.historyJson(room.id, bob.id, null, 50)).toBeNull();
+    expect((await api(`/api/rooms/${room.id}/messages`, { token: bob.token })).status).toBe(403);
+    // He is still a member in D1, so he can finish leaving; joining again lets him in at once.
+    expect((await api(`/api/rooms/${room.id}/leave`, { method: "POST", token: bob.token })).status).toBe(204);
+    await join(bob, room.id);
+    expect(JSON.parse((await stub.historyJson(room.id, bob.id, null, 50))!)).toHaveLength(1);
+  });
+
   it("opens one DM room per pair of users, from either side", async () => {
     const alice = await signup();
     const bob = await signup();

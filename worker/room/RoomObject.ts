@@ -21,7 +21,7 @@ import { classify, SNIFF_BYTES, type Family } from "../media/sniff";
 import { mediaKey } from "../media/signing";
 import { pushRoomMessages, vapidFrom, type DispatchResult } from "../push/send";
 import { MEMBER_CACHE_MS } from "../rooms/member-cache";
-import { isMember } from "../rooms/store";
+import { memberSince } from "../rooms/store";
 
 /** Who a socket belongs to; survives hibernation as the socket's attachment. */
 interface SocketInfo {
@@ -289,13 +289,17 @@ export class RoomObject extends DurableObject<Env> {
   /**
    * Whether a user the worker let through is still a member. The worker may answer from a
    * one-minute cache (rooms/member-cache.ts), so someone who left in that minute is looked up
-   * in D1; anyone else costs one read of the (tiny) departures table.
+   * in D1; anyone else costs one read of the (tiny) departures table. The leave route records
+   * the departure here before it deletes the membership in D1, so a membership that began
+   * before the departure is one whose leave has not reached D1 (or failed there): refused.
+   * Only a membership that began since (joined again) settles the departure.
    */
   private async stillMember(roomId: string, userId: string): Promise<boolean> {
     for (;;) {
       const left = this.departedAt(userId);
       if (left === null) return true;
-      if (!(await isMember(this.env.DB, roomId, userId))) return false;
+      const since = await memberSince(this.env.DB, roomId, userId);
+      if (since === null || since < left) return false;
       // Joined again. Unless they left once more during the query, the departure is settled.
       if (this.departedAt(userId) === left) {
         this.sql.exec("DELETE FROM departures WHERE user_id = ? AND at = ?", userId, left);

@@ -126,10 +126,16 @@ roomRoutes.openapi(
   async (c) => {
     const { id } = c.req.valid("param");
     await store.requireMembership(c.env.DB, id, c.var.user.id);
+    // The room first: it records the departure (which refuses every isolate's cached "member"
+    // answer, RoomObject.stillMember) and closes the user's sockets. Only then is the
+    // membership deleted, so a failure anywhere leaves a member who can simply leave again,
+    // never an ex-member whom a stale cache still lets in.
+    await c.env.ROOMS.getByName(id).removeMember(id, c.var.user.id);
     await store.removeMember(c.env.DB, id, c.var.user.id);
     forgetMembership(id, c.var.user.id);
-    // Close whatever the user still has open in this room: chat sockets and call sockets.
-    await Promise.all([c.env.ROOMS.getByName(id).removeMember(id, c.var.user.id), c.env.CALLS.getByName(id).removeMember(id, c.var.user.id)]);
+    // The call object checks D1 itself (and forgets the user's peer ids): after the delete, so
+    // no new id can be issued in between.
+    await c.env.CALLS.getByName(id).removeMember(id, c.var.user.id);
     return c.body(null, 204);
   },
 );

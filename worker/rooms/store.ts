@@ -114,6 +114,15 @@ export async function requireMembership(db: D1Database, roomId: string, userId: 
   return { role: row.role, visibility: row.visibility };
 }
 
+/** When the user's membership of the room began (`joined_at`), or null if they are not a member. */
+export async function memberSince(db: D1Database, roomId: string, userId: string): Promise<number | null> {
+  const row = await db
+    .prepare("SELECT joined_at FROM memberships WHERE room_id = ? AND user_id = ?")
+    .bind(roomId, userId)
+    .first<{ joined_at: number }>();
+  return row?.joined_at ?? null;
+}
+
 export async function isMember(db: D1Database, roomId: string, userId: string): Promise<boolean> {
   const row = await db.prepare("SELECT 1 AS one FROM memberships WHERE room_id = ? AND user_id = ?").bind(roomId, userId).first<{ one: number }>();
   return row !== null;
