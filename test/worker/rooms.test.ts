@@ -1,6 +1,6 @@
 import { env, runInDurableObject } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
-import { api, createRoom, join, signup } from "./helpers";
+import { describe, expect, it, vi } from "vitest";
+import { api, connect, createRoom, join, signup } from "./helpers";
 import { TEST_RATE_BURST } from "./limits";
 
 describe("rooms", () => {
@@ -301,6 +301,65 @@ describe("history in D1 and unread counts", () => {
     expect(rows.results[699]).toMatchObject({ kind: "file", attachment: JSON.stringify({ id: "f_x", name: "a.txt", size: 3, type: "text/plain" }) });
     const roomRow = await env.DB.prepare("SELECT last_seq FROM rooms WHERE id = ?").bind(room.id).first<{ last_seq: number }>();
     expect(roomRow?.last_seq).toBe(1251);
+  });
+
+  it("copies a quiet room after the short delay, a busy one on the long cadence, a backlog at once", async () => {
+    const alice = await signup();
+    const room = await createRoom(alice);
+    const stub = env.ROOMS.getByName(room.id) as unknown as DurableObjectStub;
+    // The test config delays every copy by a minute; give this room the production shape
+    // (short delay < busy cadence) with numbers large enough that no alarm fires on its own.
+    const SHORT = 30_000;
+    const BUSY = 300_000;
+    type Tunable = { flushDelayMs: number; busyFlushMs: number; flushRows: number; flushScheduled: boolean };
+    await runInDurableObject(stub, async (instance: unknown, state) => {
+      const tuned: Tunable = { flushDelayMs: SHORT, busyFlushMs: BUSY, flushRows: 4, flushScheduled: false };
+      Object.assign(instance as Tunable, tuned);
+      await state.storage.deleteAlarm();
+    });
+    const alarm = () => runInDurableObject(stub, (_i, state) => state.storage.getAlarm());
+    /** Runs the alarm by hand, as if it had fired: the stored alarm is gone, its work done. */
+    const fire = () =>
+      runInDurableObject(stub, async (instance, state) => {
+        await state.storage.deleteAlarm();
+        await instance.alarm?.();
+      });
+    const post = async (n: number) => {
+      const res = await api(`/api/rooms/${room.id}/messages`, { token: alice.token, body: { body: `m${n}`, clientId: `cad-${n}` } });
+      expect(res.status).toBe(201);
+    };
+    const copied = async () =>
+      (await env.DB.prepare("SELECT count(*) AS n FROM messages WHERE room_id = ?").bind(room.id).first<{ n: number }>())?.n;
+
+    // A quiet room: its first message is copied after the short delay.
+    let before = Date.now();
+    await post(1);
+    let at = await alarm();
+    expect(at).toBeGreaterThanOrEqual(before + SHORT);
+    expect(at).toBeLessThanOrEqual(Date.now() + SHORT);
+    await fire();
+    expect(await copied()).toBe(1);
+    const copiedAt = Date.now();
+
+    // A room that has just been copied is busy: the next copy waits for the long cadence.
+    await post(2);
+    at = await alarm();
+    expect(at).toBeGreaterThanOrEqual(before + BUSY);
+    expect(at).toBeLessThanOrEqual(copiedAt + BUSY);
+
+    // A socket opening is reported after the short delay, busy or not.
+    before = Date.now();
+    const { socket } = await connect(alice, room.id);
+    await vi.waitFor(async () => expect(await alarm()).toBeLessThanOrEqual(Date.now() + SHORT));
+    expect(await alarm()).toBeGreaterThanOrEqual(before + SHORT);
+    socket.close();
+
+    // Four messages waiting (flushRows here) are copied at once, long before either delay.
+    await post(3);
+    await post(4);
+    expect(await copied()).toBe(1);
+    await post(5);
+    await vi.waitFor(async () => expect(await copied()).toBe(5), { timeout: 5000, interval: 50 });
   });
 
   it("a flush that runs twice copies each message once", async () => {
