@@ -111,6 +111,29 @@ describe("uploads and media messages", () => {
     expect(new Uint8Array(await part.arrayBuffer())).toEqual(bytes.slice(100, 200));
   });
 
+  it("refuses a second send of an upload with 403 and keeps the stored file", async () => {
+    const alice = await signup();
+    const room = await createRoom(alice);
+    const first = randomBytes(1000);
+    const g = await grant(alice, room.id, { name: "notes.bin", type: "application/octet-stream", size: first.byteLength });
+    expect((await put(g.json.uploadUrl, first, "application/octet-stream")).status).toBe(201);
+    // The same URL again (a retried PUT, or other bytes of the same size): refused.
+    for (const again of [first, randomBytes(1000)]) {
+      const res = await put(g.json.uploadUrl, again, "application/octet-stream");
+      expect(res.status).toBe(403);
+      expect(((await res.json()) as any).error.code).toBe("upload_gone");
+    }
+    const sent = await api(`/api/rooms/${room.id}/messages`, {
+      token: alice.token,
+      body: { kind: "file", clientId: "twice", body: "", attachment: { uploadId: g.json.uploadId } },
+    });
+    expect(sent.status).toBe(201);
+    expect((await put(g.json.uploadUrl, first, "application/octet-stream")).status).toBe(403);
+    const res = await download(alice, room.id, g.json.uploadId);
+    expect(res.status).toBe(200);
+    expect(new Uint8Array(await res.arrayBuffer())).toEqual(first);
+  });
+
   it("serves images and audio inline with their sniffed type, and HTML only as an attachment", async () => {
     const alice = await signup();
     const room = await createRoom(alice);

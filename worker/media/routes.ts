@@ -176,6 +176,10 @@ mediaRoutes.openapi(
     if (declared !== grant.size) throw new ApiError(400, "size_mismatch", `this upload was granted for exactly ${grant.size} bytes`);
     const body = c.req.raw.body;
     if (!body) throw new ApiError(400, "size_mismatch", "the body is empty");
+    // A second send of the same upload (a retried PUT) is refused before it can touch the
+    // stored file, which a message may already show.
+    const room = c.env.ROOMS.getByName(id);
+    if ((await room.getUpload(id, uploadId))?.status !== "pending") throw uploadGone();
 
     // Read just enough to sniff the type, then stream the rest straight into R2.
     const { head, rest } = await peek(body, SNIFF_BYTES);
@@ -195,14 +199,19 @@ mediaRoutes.openapi(
     } finally {
       await piping;
     }
-    const known = await c.env.ROOMS.getByName(id).uploadStored(id, uploadId, kind.family, kind.type);
-    if (!known) {
-      await c.env.MEDIA.delete(key);
-      throw new ApiError(403, "upload_gone", "this upload was already sent, or expired and was removed");
+    if (!(await room.uploadStored(id, uploadId, kind.family, kind.type))) {
+      // Sent twice at once: the other send stored it (same size, same checks), keep the file.
+      // Removed meanwhile (expired): nothing refers to these bytes.
+      if (!(await room.getUpload(id, uploadId))) await c.env.MEDIA.delete(key);
+      throw uploadGone();
     }
     return c.json({ uploadId, type: kind.type, size: grant.size }, 201);
   },
 );
+
+function uploadGone(): ApiError {
+  return new ApiError(403, "upload_gone", "this upload was already sent, or expired and was removed");
+}
 
 /** Splits a stream into its first `n` bytes (fewer if it is shorter) and a stream of everything. */
 async function peek(stream: ReadableStream<Uint8Array>, n: number): Promise<{ head: Uint8Array; rest: ReadableStream<Uint8Array> }> {
