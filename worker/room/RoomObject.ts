@@ -20,7 +20,7 @@ import { UploadStore, resolveAttachment, type UploadRecord } from "./uploads";
 import { classify, SNIFF_BYTES, type Family } from "../media/sniff";
 import { mediaKey } from "../media/signing";
 import { pushRoomMessages, vapidFrom, type DispatchResult } from "../push/send";
-import { MEMBER_CACHE_MS } from "../rooms/member-cache";
+import { DEPARTURE_MS } from "../rooms/member-cache";
 import { memberSince } from "../rooms/store";
 
 /** Who a socket belongs to; survives hibernation as the socket's attachment. */
@@ -260,10 +260,10 @@ export class RoomObject extends DurableObject<Env> {
   /** Closes every socket of a user who left or was removed (1008), then updates presence. */
   async removeMember(roomId: string, userId: string): Promise<number> {
     this.bind(roomId);
-    // The worker may still hold a cached "member" for this user: remember the departure as
-    // long as such an answer can live (rooms/member-cache.ts).
+    // The worker may still hold a cached "member" for this user: remember the departure for
+    // longer than such an answer can live (rooms/member-cache.ts).
     const now = Date.now();
-    this.sql.exec("DELETE FROM departures WHERE at <= ?", now - MEMBER_CACHE_MS);
+    this.sql.exec("DELETE FROM departures WHERE at <= ?", now - DEPARTURE_MS);
     this.sql.exec("INSERT INTO departures (user_id, at) VALUES (?, ?) ON CONFLICT (user_id) DO UPDATE SET at = excluded.at", userId, now);
     const sockets = this.ctx.getWebSockets(userId);
     for (const ws of sockets) ws.close(1008, "no longer a member of this room");
@@ -308,11 +308,11 @@ export class RoomObject extends DurableObject<Env> {
     }
   }
 
-  /** When `userId` left this room, if within MEMBER_CACHE_MS. */
+  /** When `userId` left this room, if within DEPARTURE_MS. */
   private departedAt(userId: string): number | null {
     return (
       this.sql
-        .exec<{ at: number }>("SELECT at FROM departures WHERE user_id = ? AND at > ?", userId, Date.now() - MEMBER_CACHE_MS)
+        .exec<{ at: number }>("SELECT at FROM departures WHERE user_id = ? AND at > ?", userId, Date.now() - DEPARTURE_MS)
         .toArray()[0]?.at ?? null
     );
   }

@@ -3,10 +3,16 @@ import { requireMembership } from "./store";
 /**
  * How long a "yes, a member" answer is reused in this isolate (socket upgrades, history
  * pages). A user who leaves within this window cannot slip back in through a stale answer:
- * the room object keeps its departures for the same time and checks D1 itself for them
- * (RoomObject.stillMember), and the leave route forgets the answer in its own isolate.
+ * the room object keeps its departures for longer (DEPARTURE_MS) and checks D1 itself for
+ * them (RoomObject.stillMember), and the leave route forgets the answer in its own isolate.
  */
 export const MEMBER_CACHE_MS = 60_000;
+/**
+ * How long a room remembers who left. Longer than the cache: an answer read from D1 while the
+ * leave was under way (after the room heard of it, before D1 did) is cached from then, so it
+ * can outlive a departure kept for just MEMBER_CACHE_MS by as long as the leave took.
+ */
+export const DEPARTURE_MS = 2 * MEMBER_CACHE_MS;
 const MAX_ENTRIES = 10_000;
 
 const members = new Map<string, number>();
