@@ -385,6 +385,45 @@ describe("bad frames and limits", () => {
     expect((await a.socket.waitClose()).code).toBe(1008);
   });
 
+  it("answers a send that fails inside the room with an internal error, and the resend is stored once", async () => {
+    const { alice, room } = await twoUsersInRoom();
+    const a = await connect(alice, room.id);
+    const stub = env.ROOMS.getByName(room.id) as unknown as DurableObjectStub;
+    type Limiter = { limiter: { take: (user: string) => number } };
+    // One failure inside the room's accept (standing for a storage or R2 error).
+    await runInDurableObject(stub, (instance: unknown) => {
+      const limiter = (instance as Limiter).limiter;
+      const take = limiter.take.bind(limiter);
+      limiter.take = (user) => {
+        limiter.take = take;
+        throw new Error("injected failure");
+      };
+    });
+    const failed = await a.socket.sendMessage("still here?", "fails-once");
+    expect(failed).toMatchObject({ type: "error", code: "internal", clientId: "fails-once" });
+    expect(a.socket.closed).toBeNull();
+    const ack = await a.socket.sendMessage("still here?", "fails-once");
+    expect(ack).toMatchObject({ type: "ack", duplicate: false, seq: 1 });
+    const history = await api(`/api/rooms/${room.id}/messages`, { token: alice.token });
+    expect(history.json.messages.map((m: { clientId: string }) => m.clientId)).toEqual(["fails-once"]);
+    a.socket.close();
+  });
+
+  it("does not count messages refused for the rate limit against the socket", async () => {
+    const { alice, room } = await twoUsersInRoom();
+    const a = await connect(alice, room.id);
+    // A client catching up on a long outbox: a burst's worth accepted, then 60 refused in a row.
+    for (let i = 0; i < TEST_RATE_BURST + 60; i++) a.socket.send({ type: "send", clientId: `o${i}`, body: `queued ${i}` });
+    const last = await a.socket.next((f) => f.clientId === `o${TEST_RATE_BURST + 59}`, "the last answer");
+    expect(last).toMatchObject({ type: "error", code: "rate_limited" });
+    expect(a.socket.frames.filter((f) => f.type === "ack")).toHaveLength(TEST_RATE_BURST);
+    // Still open.
+    a.socket.send({ type: "typing", typing: true });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(a.socket.closed).toBeNull();
+    a.socket.close();
+  });
+
   it("rate-limits a sender with an error frame that says when to retry, then accepts the retry", async () => {
     const { alice, bob, room } = await twoUsersInRoom();
     const a = await connect(alice, room.id);

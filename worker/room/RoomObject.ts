@@ -486,9 +486,21 @@ export class RoomObject extends DurableObject<Env> {
     const frame = parsed.frame;
     switch (frame.type) {
       case "send": {
-        const result = await this.accept({ id: me.userId, username: me.username }, frame, me.protocol ?? "websocket", ws);
+        let result: AcceptResult;
+        try {
+          result = await this.accept({ id: me.userId, username: me.username }, frame, me.protocol ?? "websocket", ws);
+        } catch (err) {
+          // Storage or R2 failed. The sender resends the same clientId; if the message was
+          // stored after all, the resend is answered as a duplicate.
+          console.error("room: accepting a message failed", err);
+          const clientId = typeof frame.clientId === "string" ? frame.clientId : undefined;
+          return this.send(ws, { type: "error", code: "internal", message: "the server failed to store the message; resend it", ...(clientId ? { clientId } : {}) });
+        }
         if (!result.ok) {
           const { ok: _, code, message, ...extra } = result;
+          // Sending too fast is answered with when to retry, not counted against the socket: a
+          // client catching up on an outbox after a reconnect meets the limit honestly.
+          if (code === "rate_limited") return this.send(ws, { type: "error", code, message, ...extra });
           return this.refuse(ws, me, code, message, extra);
         }
         this.clearStrikes(ws, me);
