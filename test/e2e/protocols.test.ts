@@ -131,13 +131,37 @@ describe("SignalR hub with the official @microsoft/signalr client", () => {
     await conn.stop();
   });
 
+  it("stores a retried SendMessage with the same clientId once, and replays what was missed from JoinRoom's sinceSeq", async () => {
+    const { alice, bob, roomId } = await sharedRoom();
+    const a = await hub(alice);
+    await a.conn.invoke("JoinRoom", roomId);
+    const first = await a.conn.invoke("SendMessage", roomId, "only once", "sr-retry-1");
+    const again = await a.conn.invoke("SendMessage", roomId, "only once", "sr-retry-1");
+    expect(again).toEqual(first);
+    expect(first).toMatchObject({ seq: 1, clientId: "sr-retry-1" });
+
+    // Bob's hub was away while two more were sent; joining with the last seq he saw replays them.
+    for (const body of ["missed 1", "missed 2"]) await a.conn.invoke("SendMessage", roomId, body);
+    const b = await hub(bob);
+    expect(await b.conn.invoke("JoinRoom", roomId, 1)).toMatchObject({ roomId, lastSeq: 3 });
+    await until(() => (b.received.length >= 2 ? true : undefined), "the replay");
+    expect(b.received.map((m) => [m.seq, m.body])).toEqual([[2, "missed 1"], [3, "missed 2"]]);
+    const live = await a.conn.invoke("SendMessage", roomId, "live");
+    await until(() => b.received.find((m) => m.seq === live.seq), "the live message");
+    expect(b.received.map((m) => m.seq)).toEqual([2, 3, 4]);
+    await expect(b.conn.invoke("JoinRoom", roomId, -1)).rejects.toThrow(/bad_request/);
+    await a.conn.stop();
+    await b.conn.stop();
+  });
+
   it("answers unknown methods, wrong argument types and non-members with errors, and stays connected", async () => {
     const { alice, roomId } = await sharedRoom();
     const outsider = await signup();
     const { conn } = await hub(outsider);
     await expect(conn.invoke("Shout", roomId)).rejects.toThrow(/Unknown hub method 'Shout'/);
-    await expect(conn.invoke("SendMessage", roomId, 42)).rejects.toThrow(/takes \(string, string\)/);
-    await expect(conn.invoke("SendMessage", roomId)).rejects.toThrow(/takes \(string, string\)/);
+    await expect(conn.invoke("SendMessage", roomId, 42)).rejects.toThrow(/takes \(string, string\[, string\]\)/);
+    await expect(conn.invoke("SendMessage", roomId)).rejects.toThrow(/takes \(string, string\[, string\]\)/);
+    await expect(conn.invoke("SendMessage", roomId, "a", "b", "c")).rejects.toThrow(/takes \(string, string\[, string\]\)/);
     await expect(conn.invoke("JoinRoom", roomId)).rejects.toThrow(/not_a_member/);
     await expect(conn.invoke("SendMessage", roomId, "sneaky")).rejects.toThrow(/not_a_member/);
     await expect(conn.invoke("SendMessage", roomId, "   ")).rejects.toThrow(/not_a_member/);

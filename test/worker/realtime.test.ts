@@ -335,7 +335,9 @@ describe("socket authentication", () => {
     const { alice, room } = await twoUsersInRoom();
     const t = await ticket(alice, room.id);
     expect((await api(`/api/rooms/${room.id}/ws?ticket=${t}`)).status).toBe(400);
-    expect((await upgrade(`/api/rooms/${room.id}/ws?ticket=${t}&since=-4`)).status).toBe(400);
+    for (const since of ["-4", "", "1e3", "1.5", "x"]) {
+      expect((await upgrade(`/api/rooms/${room.id}/ws?ticket=${t}&since=${since}`)).status, `since=${since}`).toBe(400);
+    }
   });
 });
 

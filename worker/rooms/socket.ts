@@ -54,7 +54,12 @@ socketRoutes.openapi(
       params: RoomIdParam,
       query: z.object({
         ticket: z.string().optional().openapi({ description: "from POST /api/rooms/{id}/ticket, when the token is not offered as a subprotocol" }),
-        since: z.coerce.number().int().min(0).optional().openapi({ description: "replay every message after this seq" }),
+        // Digits only: z.coerce would read "" as 0 and "1e3" as 1000.
+        since: z
+          .string()
+          .regex(/^\d{1,15}$/, "since must be an integer ≥ 0")
+          .optional()
+          .openapi({ description: "replay every message after this seq (an integer ≥ 0)", example: "42" }),
       }),
     },
     responses: { 101: { description: "Switching protocols" }, ...errorResponses(400, 401, 403, 404, 503) },
@@ -62,7 +67,7 @@ socketRoutes.openapi(
   async (c) => {
     const { id } = c.req.valid("param");
     const { ticket, since } = c.req.valid("query");
-    return upgradeRoomSocket(c.env, c.req.raw, id, ticket, since);
+    return upgradeRoomSocket(c.env, c.req.raw, id, ticket, since === undefined ? undefined : Number(since));
   },
 );
 

@@ -25,13 +25,23 @@ export const MessageType = {
   Close: 7,
 } as const;
 
-/** The methods a client may invoke, and how many arguments of which JSON type each takes. */
-const HUB_METHODS: Record<string, ("string" | "boolean")[]> = {
-  JoinRoom: ["string"],
-  LeaveRoom: ["string"],
-  SendMessage: ["string", "string"],
-  Typing: ["string", "boolean"],
+type ArgType = "string" | "boolean" | "number";
+
+/**
+ * The methods a client may invoke: the JSON types of their arguments, then of the optional
+ * ones a client may add (JoinRoom's `sinceSeq` replays what was missed; SendMessage's
+ * `clientId` makes a retry safe, as on Hearth's own socket).
+ */
+const HUB_METHODS: Record<string, { args: ArgType[]; optional?: ArgType[] }> = {
+  JoinRoom: { args: ["string"], optional: ["number"] },
+  LeaveRoom: { args: ["string"] },
+  SendMessage: { args: ["string", "string"], optional: ["string"] },
+  Typing: { args: ["string", "boolean"] },
 };
+
+function describeSignature({ args, optional = [] }: { args: ArgType[]; optional?: ArgType[] }): string {
+  return args.join(", ") + optional.map((t) => `[, ${t}]`).join("");
+}
 
 /** Rooms one hub connection may join at once. */
 export const MAX_HUB_ROOMS = 50;
@@ -120,9 +130,10 @@ export class HubConnection {
     const args = Array.isArray(record.arguments) ? record.arguments : null;
     const signature = typeof target === "string" ? HUB_METHODS[target] : undefined;
     if (!signature) return this.complete(invocationId, { error: `Unknown hub method '${String(target)}'` });
-    if (!args || args.length !== signature.length || args.some((a, i) => typeof a !== signature[i])) {
+    const types = [...signature.args, ...(signature.optional ?? [])];
+    if (!args || args.length < signature.args.length || args.length > types.length || args.some((a, i) => typeof a !== types[i])) {
       return this.complete(invocationId, {
-        error: `Failed to invoke '${target}': it takes (${signature.join(", ")}) arguments.`,
+        error: `Failed to invoke '${target}': it takes (${describeSignature(signature)}) arguments.`,
       });
     }
     try {
@@ -138,8 +149,13 @@ export class HubConnection {
   private async call(target: string, args: unknown[]): Promise<unknown> {
     const roomId = args[0] as string;
     switch (target) {
-      case "JoinRoom":
-        return this.join(roomId);
+      case "JoinRoom": {
+        const since = args[1] as number | undefined;
+        if (since !== undefined && !(Number.isSafeInteger(since) && since >= 0)) {
+          throw new ApiError(400, "bad_request", "sinceSeq must be an integer ≥ 0");
+        }
+        return this.join(roomId, since);
+      }
       case "LeaveRoom": {
         const ws = this.rooms.get(roomId);
         this.rooms.delete(roomId);
@@ -151,7 +167,7 @@ export class HubConnection {
         const result = await this.env.ROOMS.getByName(roomId).post(
           roomId,
           this.user,
-          { clientId: `sr-${crypto.randomUUID()}`, body: args[1] },
+          { clientId: (args[2] as string | undefined) ?? `sr-${crypto.randomUUID()}`, body: args[1] },
           "signalr",
         );
         if (result.ok) return result.message;
@@ -167,7 +183,7 @@ export class HubConnection {
     return null;
   }
 
-  private async join(roomId: string) {
+  private async join(roomId: string, since?: number) {
     await store.requireMembership(this.env.DB, roomId, this.user.id);
     if (this.rooms.has(roomId)) return { roomId, joined: true };
     if (this.rooms.size >= MAX_HUB_ROOMS) throw new ApiError(400, "too_many_rooms", `a hub connection joins at most ${MAX_HUB_ROOMS} rooms`);
@@ -185,6 +201,7 @@ export class HubConnection {
       () => {
         if (this.rooms.get(roomId) === ws) this.rooms.delete(roomId);
       },
+      since,
     );
     this.rooms.set(roomId, ws);
     return greeted;
