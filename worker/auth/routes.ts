@@ -4,7 +4,7 @@ import { createRouter } from "../lib/app";
 import { ApiError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { Credentials, UserSchema, errorResponses, jsonBody, jsonResponse } from "../schemas";
-import { clearFailures, lockedFor, MAX_FAILURES, recordFailure } from "./login-guard";
+import { clearFailures, MAX_FAILURES, reserveAttempt } from "./login-guard";
 import { requireUser } from "./middleware";
 import { hashPassword, verifyPassword } from "./password";
 import { issueSession } from "./tokens";
@@ -64,7 +64,7 @@ authRoutes.openapi(
   }),
   async (c) => {
     const { username, password } = c.req.valid("json");
-    const wait = await lockedFor(c.env.DB, username);
+    const wait = await reserveAttempt(c.env.DB, username);
     if (wait > 0) {
       c.header("Retry-After", String(Math.ceil(wait / 1000)));
       throw new ApiError(429, "too_many_attempts", `too many wrong passwords; try again in ${Math.ceil(wait / 60000)} min`);
@@ -76,10 +76,8 @@ authRoutes.openapi(
     const ok = row
       ? await verifyPassword(password, { hash: row.password_hash, salt: row.salt })
       : (await hashPassword(password), false);
-    if (!row || !ok) {
-      await recordFailure(c.env.DB, username);
-      throw new ApiError(401, "invalid_credentials", "wrong username or password");
-    }
+    // The attempt is already counted (reserveAttempt); a success clears the count.
+    if (!row || !ok) throw new ApiError(401, "invalid_credentials", "wrong username or password");
     await clearFailures(c.env.DB, username);
     const { token } = await issueSession(c.env.JWT_SECRET, row);
     return c.json({ token, user: toUser(row) }, 200);
