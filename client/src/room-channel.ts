@@ -1,4 +1,4 @@
-import { batch, signal } from "@preact/signals";
+import { batch, signal, type Signal } from "@preact/signals";
 import ReconnectingWebSocket from "partysocket/ws";
 import { api, ApiError, normalizeMessage } from "./api";
 import { noteActivity } from "./rooms";
@@ -44,6 +44,23 @@ const PING_EVERY_MS = 20_000;
 const PONG_TIMEOUT_MS = 10_000;
 const MARK_READ_DELAY_MS = 800;
 
+/**
+ * Messages sent but not yet acknowledged, per user and room. They outlive a room's channel
+ * (opening another room stops it), so a message queued while offline still goes out when its
+ * room is opened again (in this tab, like the composer's drafts; not across a reload).
+ */
+const outboxes = new Map<string, Signal<PendingMessage[]>>();
+
+function outbox(userId: string, roomId: string): Signal<PendingMessage[]> {
+  const key = `${userId} ${roomId}`;
+  let box = outboxes.get(key);
+  if (!box) {
+    box = signal<PendingMessage[]>([]);
+    outboxes.set(key, box);
+  }
+  return box;
+}
+
 let clientIdCounter = 0;
 function newClientId(): string {
   const random =
@@ -67,7 +84,8 @@ function newClientId(): string {
 export class RoomChannel {
   /** Stored messages, oldest first. */
   readonly messages = signal<Message[]>([]);
-  readonly pending = signal<PendingMessage[]>([]);
+  /** This user's unacknowledged messages in this room (kept across channels: `outbox`). */
+  readonly pending: Signal<PendingMessage[]>;
   readonly state = signal<ConnectionState>("connecting");
   /** Why the room was closed for good (state "closed"). */
   readonly closedReason = signal<string | null>(null);
@@ -101,7 +119,9 @@ export class RoomChannel {
   constructor(
     readonly roomId: string,
     readonly me: User,
-  ) {}
+  ) {
+    this.pending = outbox(me.id, roomId);
+  }
 
   /** Loads the newest page of history, then opens the socket. */
   async start(): Promise<void> {
@@ -168,7 +188,7 @@ export class RoomChannel {
   }
 
   discard(clientId: string): void {
-    this.pending.value = this.pending.value.filter((p) => p.clientId !== clientId);
+    this.settle(clientId);
   }
 
   /** Call on every edit of the composer: sends `typing` at most every 3 s, `false` when idle. */
@@ -278,6 +298,8 @@ export class RoomChannel {
     this.socket = socket;
   }
 
+  /** Whether the current attempt asked for a replay (`since`): its `synced` brings us online. */
+  private askedSince = false;
   /** Did the last connection attempt open? If not, the next one asks for a ticket (see above). */
   private lastAttemptOpened = true;
   private viaTicket = false;
@@ -302,7 +324,8 @@ export class RoomChannel {
       }
     }
     const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-    if (this.seqKnown) query.set("since", String(this.lastSeq));
+    this.askedSince = this.seqKnown;
+    if (this.askedSince) query.set("since", String(this.lastSeq));
     return `${scheme}//${location.host}/api/rooms/${encodeURIComponent(this.roomId)}/ws?${query}`;
   }
 
@@ -377,13 +400,18 @@ export class RoomChannel {
     if (document.visibilityState === "hidden") this.reportVisibility();
     this.online.value = frame.online;
     this.call.value = frame.call ?? [];
-    if (!this.seqKnown) {
-      // No history page (it failed): start live from the room's newest message.
-      this.lastSeq = frame.lastSeq;
-      this.seqKnown = true;
-      this.goOnline();
+    // We asked for a replay (`since`): online once `synced` arrives.
+    if (this.askedSince) return;
+    if (this.seqKnown && frame.lastSeq > this.lastSeq) {
+      // The history page arrived (a retry) while this socket was opening without `since`:
+      // open again with it, so that nothing between the page and the socket is skipped.
+      this.socket?.reconnect();
+      return;
     }
-    // Otherwise we asked for a replay (`since`): online once `synced` arrives.
+    // No history page (it failed), or nothing after it: live from the room's newest message.
+    this.lastSeq = Math.max(this.lastSeq, frame.lastSeq);
+    this.seqKnown = true;
+    this.goOnline();
   }
 
   private goOnline(): void {
@@ -489,10 +517,12 @@ export class RoomChannel {
     return socket.send(JSON.stringify(frame));
   }
 
+  /** Takes a message off the outbox (stored, or discarded) and frees its preview. */
   private settle(clientId: string): void {
-    if (this.pending.value.some((p) => p.clientId === clientId)) {
-      this.pending.value = this.pending.value.filter((p) => p.clientId !== clientId);
-    }
+    const gone = this.pending.value.find((p) => p.clientId === clientId);
+    if (!gone) return;
+    this.pending.value = this.pending.value.filter((p) => p !== gone);
+    if (gone.local?.previewUrl) URL.revokeObjectURL(gone.local.previewUrl);
   }
 
   private updatePending(clientId: string, patch: Partial<PendingMessage>): void {

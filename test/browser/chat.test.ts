@@ -294,6 +294,11 @@ describe("two people chatting in Hearth", () => {
     await typeAndSend(pageA, "sent while B was away");
     await typeAndSend(pageB, "queued while offline");
     await pageB.getByTestId("pending-message").filter({ hasText: "queued while offline" }).waitFor(WAIT);
+    // B looks elsewhere and comes back while still away: the queued message waits for them.
+    await pageB.getByRole("link", { name: "Hearth" }).click();
+    await composer(pageB).waitFor({ state: "detached", ...WAIT });
+    await pageB.getByRole("link", { name: roomName }).click();
+    await pageB.getByTestId("pending-message").filter({ hasText: "queued while offline" }).waitFor(WAIT);
 
     away = false;
     await connection(pageB, "online").waitFor({ timeout: 30_000 });

@@ -317,14 +317,10 @@ function download(url: string, name: string) {
 
 /** What the sender sees of their file while the message waits for the server. */
 export function PendingAttachment({ message }: { message: PendingMessage }) {
+  // The preview is freed when the message leaves the outbox (RoomChannel.settle), not when
+  // this unmounts: the outbox outlives the room view.
   const local = message.local!;
   const previewUrl = local.previewUrl;
-  useEffect(
-    () => () => {
-      if (previewUrl) URL.revokeObjectURL(previewUrl);
-    },
-    [previewUrl],
-  );
   if (message.kind === "image" && previewUrl) {
     const shown = fit(local.width, local.height) ?? UNKNOWN_BOX;
     return (
