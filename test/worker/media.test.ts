@@ -1,7 +1,8 @@
-import { SELF, env } from "cloudflare:test";
+import { SELF, env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { mediaKey, signDownload, signUpload, verifyDownload, verifyUpload } from "../../worker/media/signing";
 import { classify, sniff } from "../../worker/media/sniff";
+import { UploadStore } from "../../worker/room/uploads";
 import { BASE, api, connect, createRoom, join, signup, type TestUser } from "./helpers";
 
 const SECRET = "test-secret-that-is-at-least-32-characters-long";
@@ -56,10 +57,11 @@ describe("signed URLs", () => {
   it("says expired once the time is up, and never mixes uploads with downloads", async () => {
     const sig = await signUpload(SECRET, g);
     expect(await verifyUpload(SECRET, g, sig, (g.exp + 1) * 1000)).toBe("expired");
-    const d = { roomId: "r_1", uploadId: "f_1", type: "image/png", name: "a.png", exp: g.exp };
+    const d = { roomId: "r_1", uploadId: "f_1", type: "image/png", name: "a.png", etag: "abc", exp: g.exp };
     const dsig = await signDownload(SECRET, d);
     expect(await verifyDownload(SECRET, d, dsig)).toBe("ok");
     expect(await verifyDownload(SECRET, { ...d, type: "text/html" }, dsig)).toBe("invalid");
+    expect(await verifyDownload(SECRET, { ...d, etag: "" }, dsig)).toBe("invalid");
     expect(await verifyDownload(SECRET, d, sig)).toBe("invalid");
   });
 });
@@ -132,6 +134,42 @@ describe("uploads and media messages", () => {
     const res = await download(alice, room.id, g.json.uploadId);
     expect(res.status).toBe(200);
     expect(new Uint8Array(await res.arrayBuffer())).toEqual(first);
+  });
+
+  it("serves only the bytes that were checked: a file written over after it was sent is refused with 410", async () => {
+    const alice = await signup();
+    const room = await createRoom(alice);
+    const uploadId = await upload(alice, room.id, PNG, "image/png", "cat.png");
+    const sent = await api(`/api/rooms/${room.id}/messages`, {
+      token: alice.token,
+      body: { kind: "image", clientId: "img", body: "", attachment: { uploadId } },
+    });
+    expect(sent.status).toBe(201);
+    const link = (await api(`/api/rooms/${room.id}/attachments/${uploadId}`, { token: alice.token })).json.url as string;
+    expect(new Uint8Array(await (await SELF.fetch(link)).arrayBuffer())).toEqual(PNG);
+    // Written over behind Hearth's back (as a reused S3 presigned PUT could): other bytes, any size.
+    await env.MEDIA.put(mediaKey(room.id, uploadId), HTML);
+    for (const url of [link, (await api(`/api/rooms/${room.id}/attachments/${uploadId}`, { token: alice.token })).json.url as string]) {
+      const res = await SELF.fetch(url);
+      expect(res.status).toBe(410);
+      expect(((await res.json()) as any).error.code).toBe("file_changed");
+    }
+    const ranged = await SELF.fetch(link, { headers: { Range: "bytes=0-3" } });
+    expect(ranged.status).toBe(410);
+    await ranged.body?.cancel();
+  });
+
+  it("adds the etag column to a room's uploads table from before it, keeping its rows", async () => {
+    const stub = env.ROOMS.getByName("r_legacy_uploads") as unknown as DurableObjectStub;
+    await runInDurableObject(stub, (_instance, state) => {
+      const sql = state.storage.sql;
+      sql.exec("DROP TABLE IF EXISTS uploads");
+      sql.exec(`CREATE TABLE uploads (id TEXT PRIMARY KEY, uploader TEXT NOT NULL, name TEXT NOT NULL, declared_type TEXT NOT NULL,
+        size INTEGER NOT NULL, status TEXT NOT NULL, family TEXT, type TEXT, created_at INTEGER NOT NULL, orphan_at INTEGER NOT NULL)`);
+      sql.exec("INSERT INTO uploads VALUES ('f_old', 'u_1', 'a.png', 'image/png', 3, 'attached', 'image', 'image/png', 1, 2)");
+      const store = new UploadStore(sql);
+      expect(store.get("f_old")).toMatchObject({ status: "attached", type: "image/png", etag: null });
+    });
   });
 
   it("serves images and audio inline with their sniffed type, and HTML only as an attachment", async () => {

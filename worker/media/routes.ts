@@ -191,15 +191,16 @@ mediaRoutes.openapi(
     const fixed = new FixedLengthStream(grant.size);
     const piping = rest.pipeTo(fixed.writable).catch(() => undefined);
     const key = mediaKey(id, uploadId);
+    let stored: R2Object;
     try {
       // R2 makes an object visible only once all of it is written: a short body leaves nothing.
-      await c.env.MEDIA.put(key, fixed.readable, { httpMetadata: { contentType: kind.type } });
+      stored = (await c.env.MEDIA.put(key, fixed.readable, { httpMetadata: { contentType: kind.type } }))!;
     } catch {
       throw new ApiError(400, "size_mismatch", `the body did not have exactly ${grant.size} bytes`);
     } finally {
       await piping;
     }
-    if (!(await room.uploadStored(id, uploadId, kind.family, kind.type))) {
+    if (!(await room.uploadStored(id, uploadId, kind.family, kind.type, stored.etag))) {
       // Sent twice at once: the other send stored it (same size, same checks), keep the file.
       // Removed meanwhile (expired): nothing refers to these bytes.
       if (!(await room.getUpload(id, uploadId))) await c.env.MEDIA.delete(key);
@@ -274,9 +275,9 @@ mediaRoutes.openapi(
     const upload = await c.env.ROOMS.getByName(id).getUpload(id, uploadId);
     if (!upload || upload.status === "pending" || !upload.type) throw new ApiError(404, "not_found", "no such file in this room");
     const exp = Math.floor(Date.now() / 1000) + DOWNLOAD_URL_TTL_SECONDS;
-    const grant = { roomId: id, uploadId, type: upload.type, name: upload.name, exp };
+    const grant = { roomId: id, uploadId, type: upload.type, name: upload.name, etag: upload.etag ?? "", exp };
     const sig = await signDownload(c.env.JWT_SECRET, grant);
-    const q = new URLSearchParams({ type: grant.type, name: grant.name, exp: String(exp), sig });
+    const q = new URLSearchParams({ type: grant.type, name: grant.name, v: grant.etag, exp: String(exp), sig });
     return c.json(
       {
         url: `${new URL(c.req.url).origin}/api/rooms/${id}/media/${uploadId}?${q}`,
@@ -299,20 +300,30 @@ mediaRoutes.openapi(
     summary: "A file's bytes (signed URL; images, audio and video inline, everything else as an attachment)",
     request: {
       params: UploadParams,
-      query: z.object({ type: z.string(), name: z.string(), exp: z.string(), sig: z.string() }),
+      query: z.object({ type: z.string(), name: z.string(), v: z.string().optional(), exp: z.string(), sig: z.string() }),
     },
-    responses: { 200: { description: "The file" }, 206: { description: "A byte range" }, ...errorResponses(403, 404) },
+    responses: {
+      200: { description: "The file" },
+      206: { description: "A byte range" },
+      ...errorResponses(403, 404),
+      410: { description: "The stored bytes are no longer the ones checked when the file was sent (file_changed)" },
+    },
   }),
   async (c) => {
     const { id, uploadId } = c.req.valid("param");
     const q = c.req.valid("query");
-    const grant = { roomId: id, uploadId, type: q.type, name: q.name, exp: Number(q.exp) };
+    const grant = { roomId: id, uploadId, type: q.type, name: q.name, etag: q.v ?? "", exp: Number(q.exp) };
     if (!Number.isInteger(grant.exp)) refuseSignature("invalid");
     const verdict = await verifyDownload(c.env.JWT_SECRET, grant, q.sig);
     if (verdict !== "ok") refuseSignature(verdict);
 
-    const object = await c.env.MEDIA.get(mediaKey(id, uploadId), { range: c.req.raw.headers });
+    // Only the bytes that were checked: anything written over them since is not served.
+    const object = await c.env.MEDIA.get(mediaKey(id, uploadId), {
+      range: c.req.raw.headers,
+      ...(grant.etag ? { onlyIf: { etagMatches: grant.etag } } : {}),
+    });
     if (!object) return errorResponse(404, "not_found", "this file no longer exists");
+    if (!("body" in object)) return errorResponse(410, "file_changed", "this file was replaced after it was sent; it is not served");
     const inline = servedInline(grant.type);
     const headers = new Headers({
       "Content-Type": inline ? grant.type : "application/octet-stream",

@@ -27,6 +27,11 @@ export interface DownloadGrant {
   type: string;
   /** The file name for Content-Disposition. */
   name: string;
+  /**
+   * The R2 etag of the bytes that were checked when the file was stored ("" for files stored
+   * before etags were kept): bytes written over them later are not served.
+   */
+  etag: string;
   exp: number;
 }
 
@@ -56,7 +61,7 @@ async function mac(secret: string, fields: (string | number)[]): Promise<string>
 }
 
 const uploadFields = (g: UploadGrant) => ["PUT", g.roomId, g.uploadId, g.size, g.type, g.uploader, g.exp];
-const downloadFields = (g: DownloadGrant) => ["GET", g.roomId, g.uploadId, g.type, g.name, g.exp];
+const downloadFields = (g: DownloadGrant) => ["GET", g.roomId, g.uploadId, g.type, g.name, g.etag, g.exp];
 
 export function signUpload(secret: string, g: UploadGrant): Promise<string> {
   return mac(secret, uploadFields(g));

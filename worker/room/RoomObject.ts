@@ -211,16 +211,16 @@ export class RoomObject extends DurableObject<Env> {
   }
 
   /** Records an upload about to be made into this room; unattached, it is deleted at `orphanAt`. */
-  async createUpload(roomId: string, record: Omit<UploadRecord, "status" | "family" | "type">): Promise<void> {
+  async createUpload(roomId: string, record: Omit<UploadRecord, "status" | "family" | "type" | "etag">): Promise<void> {
     this.bind(roomId);
     this.uploads.create(record);
     await this.ensureAlarm(record.orphanAt);
   }
 
   /** The upload's bytes are in R2 (Hearth's upload route calls this); false if the room forgot it. */
-  async uploadStored(roomId: string, uploadId: string, family: Family, type: string): Promise<boolean> {
+  async uploadStored(roomId: string, uploadId: string, family: Family, type: string, etag: string): Promise<boolean> {
     this.bind(roomId);
-    return this.uploads.markStored(uploadId, family, type);
+    return this.uploads.markStored(uploadId, family, type, etag);
   }
 
   async getUpload(roomId: string, uploadId: string): Promise<UploadRecord | null> {
@@ -808,7 +808,7 @@ export class RoomObject extends DurableObject<Env> {
       await this.env.MEDIA.delete(key);
       return upload;
     }
-    this.uploads.markStored(upload.id, kind.family, kind.type);
+    this.uploads.markStored(upload.id, kind.family, kind.type, object.etag);
     return this.uploads.get(upload.id) ?? upload;
   }
 

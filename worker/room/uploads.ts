@@ -14,6 +14,8 @@ export interface UploadRecord {
   status: UploadStatus;
   family: Family | null;
   type: string | null;
+  /** The R2 etag of the bytes checked when it was stored (null: pending, or stored before etags were kept). */
+  etag: string | null;
   createdAt: number;
   /** When an upload not attached to a message by then is deleted. */
   orphanAt: number;
@@ -28,6 +30,7 @@ interface UploadRow extends Record<string, SqlStorageValue> {
   status: UploadStatus;
   family: Family | null;
   type: string | null;
+  etag: string | null;
   created_at: number;
   orphan_at: number;
 }
@@ -41,6 +44,7 @@ const toRecord = (r: UploadRow): UploadRecord => ({
   status: r.status,
   family: r.family,
   type: r.type,
+  etag: r.etag ?? null,
   createdAt: r.created_at,
   orphanAt: r.orphan_at,
 });
@@ -57,12 +61,16 @@ export class UploadStore {
       family        TEXT,
       type          TEXT,
       created_at    INTEGER NOT NULL,
-      orphan_at     INTEGER NOT NULL
+      orphan_at     INTEGER NOT NULL,
+      etag          TEXT
     );
     CREATE INDEX IF NOT EXISTS uploads_orphans ON uploads (status, orphan_at);`);
+    // Rooms whose table predates the etag column.
+    const columns = sql.exec<{ name: string }>("SELECT name FROM pragma_table_info('uploads')").toArray();
+    if (!columns.some((c) => c.name === "etag")) sql.exec("ALTER TABLE uploads ADD COLUMN etag TEXT");
   }
 
-  create(r: Omit<UploadRecord, "status" | "family" | "type">): void {
+  create(r: Omit<UploadRecord, "status" | "family" | "type" | "etag">): void {
     this.sql.exec(
       "INSERT INTO uploads (id, uploader, name, declared_type, size, status, created_at, orphan_at) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)",
       r.id,
@@ -80,8 +88,14 @@ export class UploadStore {
     return row ? toRecord(row) : null;
   }
 
-  markStored(id: string, family: Family, type: string): boolean {
-    const updated = this.sql.exec("UPDATE uploads SET status = 'stored', family = ?, type = ? WHERE id = ? AND status = 'pending' RETURNING id", family, type, id);
+  markStored(id: string, family: Family, type: string, etag: string): boolean {
+    const updated = this.sql.exec(
+      "UPDATE uploads SET status = 'stored', family = ?, type = ?, etag = ? WHERE id = ? AND status = 'pending' RETURNING id",
+      family,
+      type,
+      etag,
+      id,
+    );
     return updated.toArray().length === 1;
   }
 
