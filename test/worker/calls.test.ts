@@ -129,6 +129,12 @@ describe("the signaling socket", () => {
     // LEAVE to a connected peer is relayed too.
     alice.socket.send({ type: "LEAVE", dst: bob.id });
     expect(await bob.socket.nextOfType("LEAVE")).toEqual({ type: "LEAVE", src: alice.id, dst: bob.id });
+    // A dst is a peer id: naming bob's user id (sockets are also tagged with it) reaches nobody.
+    alice.socket.send(offerFrom(users[1]!.id));
+    alice.socket.send({ ...offerFrom(bob.id), payload: { ...offerFrom(bob.id).payload, connectionId: "mc_marker" } });
+    // Relayed in order: had the first reached bob, it would be here before the marker.
+    await bob.socket.next((f) => f.type === "OFFER" && f.payload?.connectionId === "mc_marker", "the marker offer");
+    expect(bob.socket.raw.filter((text) => text.includes(`"dst":"${users[1]!.id}"`))).toEqual([]);
   });
 
   it("queues messages for an issued peer that has not connected yet and delivers them in order after its OPEN", async () => {

@@ -380,12 +380,16 @@ export class CallObject extends DurableObject<Env> {
   // ---- sockets -----------------------------------------------------------------------------
 
   /** Sockets that are open (a socket being closed is not in the call any more). */
-  private openSockets(tag?: string): { ws: WebSocket; att: PeerAttachment }[] {
+  /**
+   * Open signaling sockets: all, or those of one peer id. Sockets are tagged with their peer id
+   * and their user id, so a tag alone could name a user: the attachment decides.
+   */
+  private openSockets(peerId?: string): { ws: WebSocket; att: PeerAttachment }[] {
     const out: { ws: WebSocket; att: PeerAttachment }[] = [];
-    for (const ws of this.ctx.getWebSockets(tag)) {
+    for (const ws of this.ctx.getWebSockets(peerId)) {
       if (ws.readyState !== WebSocket.OPEN) continue;
       const att = ws.deserializeAttachment() as PeerAttachment | null;
-      if (att) out.push({ ws, att });
+      if (att && (peerId === undefined || att.peerId === peerId)) out.push({ ws, att });
     }
     return out;
   }
