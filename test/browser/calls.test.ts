@@ -300,6 +300,46 @@ describe("video calls in Hearth", () => {
     }
   });
 
+  test("someone whose call server connection dropped while a third joined is connected to them once back", async () => {
+    // Every signaling socket of B's goes through this route, so the test can cut it and keep
+    // it cut ("away"), as a network drop would.
+    let away = false;
+    const live: { page: { close(): Promise<void> }; server: { close(): Promise<void> } }[] = [];
+    await pageB.routeWebSocket(/\/peerjs\/peerjs/, (ws) => {
+      if (away) return void ws.close();
+      const server = ws.connectToServer();
+      live.push({ page: ws, server });
+    });
+    await pageA.getByRole("button", { name: "Video call" }).click();
+    await pageB.getByTestId("ringing").getByRole("button", { name: "Accept" }).click();
+    for (const page of [pageA, pageB]) await expect.poll(() => pcStates(page), { timeout: 20_000 }).toEqual(["connected"]);
+
+    // B's connection to the call server drops (the media to A goes on) and stays down.
+    away = true;
+    for (const socket of live.splice(0)) {
+      await socket.server.close();
+      await socket.page.close();
+    }
+    await pageB.getByText("Reconnecting to the call server").waitFor(WAIT);
+    // Meanwhile C joins: the server lists only A, so C calls only A.
+    const pageC = await openAs(carol);
+    await pageC.getByTestId("call-in-progress").getByRole("button", { name: "Join call" }).click();
+    await expect.poll(() => pcStates(pageC), { timeout: 20_000 }).toEqual(["connected"]);
+
+    // B is back: B and C find each other, and nobody lost anyone.
+    away = false;
+    for (const page of [pageA, pageB, pageC]) {
+      await expect.poll(async () => (await pcStates(page)).filter((s) => s === "connected").length, { timeout: 20_000 }).toBe(2);
+    }
+    await pageB.unrouteAll();
+    for (const page of [pageC, pageB]) await page.getByRole("button", { name: "Hang up" }).click();
+    await pageA.getByTestId("call-ended").filter({ hasText: "Call ended" }).waitFor(WAIT);
+    await closeContextOf(pageC);
+    for (const page of [pageA, pageB]) {
+      await page.getByTestId("call-ended").getByRole("button", { name: "Close" }).click();
+    }
+  });
+
   test("failures are told in words: no camera (audio only offered), access refused", async () => {
     // No camera: getUserMedia with video fails with NotFoundError; audio alone works.
     await pageA.evaluate(() => {

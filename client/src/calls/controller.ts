@@ -232,7 +232,8 @@ export class CallController {
 
   private async onOpen(): Promise<void> {
     this.signalingRestored();
-    if (this.opened || this.done) return;
+    if (this.done) return;
+    if (this.opened) return this.rejoinMesh();
     this.opened = true;
     this.status.value = "waiting";
 
@@ -249,6 +250,25 @@ export class CallController {
     if (earlier.length > 0) this.joined.value = true;
     for (const participant of earlier) this.callOut(participant.peerId);
     this.armNoAnswer();
+  }
+
+  /**
+   * Signaling is back after a drop (`peer.reconnect`). While it was gone the server may have
+   * listed us as gone, so someone who joined meanwhile called only the others; the server now
+   * lists us after them. Later joiners call earlier ones: call every peer listed before us that
+   * we have no connection to (callOut skips the rest).
+   */
+  private async rejoinMesh(): Promise<void> {
+    let list: CallParticipant[];
+    try {
+      list = (await api.callParticipants(this.roomId)).participants;
+    } catch {
+      return;
+    }
+    if (this.done) return;
+    this.learn(list);
+    const mine = list.findIndex((p) => p.peerId === this.myPeerId);
+    for (const participant of list.slice(0, Math.max(mine, 0))) this.callOut(participant.peerId);
   }
 
   private onSignalingLost(): void {
