@@ -484,6 +484,21 @@ describe("web push", () => {
     await expect.poll(() => toggle().getAttribute("aria-pressed"), POLL).toBe("true");
   });
 
+  test("a session that ends without Log out (expired) drops this device's subscription too", async () => {
+    expect(await page.evaluate(() => localStorage.getItem("test.push-subscription"))).not.toBeNull();
+    // The session token has expired: the server answers the page's first request with 401.
+    expectedErrors.push(/status of 401/);
+    await page.route(
+      `${baseUrl}/api/me`,
+      (route) => route.fulfill({ status: 401, contentType: "application/json", body: JSON.stringify({ error: { code: "invalid_token", message: "expired" } }) }),
+      { times: 1 },
+    );
+    await page.reload();
+    await page.getByRole("button", { name: "Sign up" }).waitFor(WAIT);
+    await expect.poll(() => page.evaluate(() => localStorage.getItem("test.push-subscription")), POLL).toBeNull();
+    expect((await probe()).unsubscribeCalls).toBe(1); // (counted since the reload)
+  });
+
   test("nothing went wrong on the way", () => {
     expect(expectedErrors).toEqual([]);
     expect(incidents.errors).toEqual([]);

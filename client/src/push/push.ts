@@ -1,5 +1,6 @@
-import { signal } from "@preact/signals";
+import { effect, signal } from "@preact/signals";
 import { api, ApiError } from "../api";
+import { token } from "../session";
 
 /**
  * Web push on this device: the service worker, the opt-in (permission is asked only when
@@ -154,6 +155,22 @@ export async function disablePush(): Promise<void> {
     pushError.value = error instanceof Error ? error.message : "Could not turn notifications off.";
   }
 }
+
+/**
+ * Whenever no one is signed in here (the session expired, another tab logged out, or this page
+ * loads signed out), the browser drops this device's subscription: its pushes would carry the
+ * previous user's messages to whoever uses the device next. The server forgets it when the
+ * push service next answers 410. Logging out with the button also tells the server at once
+ * (forgetPushOnLogout). Signing in again, notifications are off until turned on again.
+ */
+effect(() => {
+  if (token.value !== null || !pushSupported()) return;
+  void navigator.serviceWorker
+    .getRegistration()
+    .then((reg) => reg?.pushManager.getSubscription())
+    .then((sub) => sub?.unsubscribe())
+    .catch(() => undefined);
+});
 
 /**
  * Before logging out: this device stops receiving the user's pushes (the server forgets the
