@@ -121,7 +121,9 @@ function RoomScreen({ id, onJoined }: { id: string; onJoined: () => void }) {
             <span class="room__sigil" aria-hidden="true">
               {isDm ? "@" : <Icon name={room.visibility === "private" ? "lock" : "hash"} />}
             </span>
-            {room.name}
+            <span class="room__name" title={room.name}>
+              {room.name}
+            </span>
           </h1>
           {room.topic && <p class="room__topic">{room.topic}</p>}
         </div>
