@@ -1,4 +1,4 @@
-import { env } from "cloudflare:test";
+import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { MAX_DEVICES } from "../../worker/push/routes";
 import { pushCall } from "../../worker/push/send";
@@ -136,6 +136,26 @@ describe("pushes for messages", () => {
     await say(alice, room.id, "hello?");
     expect(await stub.dispatchPushes(Date.now() + 10_001)).toMatchObject({ sent: 1 });
     expect((await receivedBy(phone.id)).map((r) => r.payload.body)).toEqual([`${alice.username}: hello?`]);
+  });
+
+  it("does not push a backlog of old messages as new when a room dispatches for the first time", async () => {
+    const { users, room, stub } = await roomOf("alice", "bob");
+    const [alice, bob] = users as [TestUser, TestUser];
+    const phone = await device(bob);
+    // A room from before push was configured: five messages a month old, never pushed.
+    await runInDurableObject(stub as unknown as DurableObjectStub, (instance: unknown, state) => {
+      const old = Date.now() - 30 * 86_400_000;
+      for (let seq = 1; seq <= 5; seq++) {
+        state.storage.sql.exec(
+          "INSERT INTO messages (seq, ts, user_id, username, kind, body, client_id) VALUES (?, ?, ?, ?, 'text', ?, ?)",
+          seq, old + seq, alice.id, alice.username, `@${bob.username} old news ${seq}`, `old-${seq}`,
+        );
+      }
+      (instance as { lastSeq: number }).lastSeq = 5;
+    });
+    await say(alice, room.id, "fresh");
+    expect(await stub.dispatchPushes()).toMatchObject({ sent: 1 });
+    expect((await receivedBy(phone.id)).map((r) => [r.payload.body, r.payload.seq])).toEqual([[`${alice.username}: fresh`, 6]]);
   });
 
   it("turns a burst of 50 messages into at most one push per device per 10 seconds", async () => {

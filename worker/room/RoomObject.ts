@@ -48,6 +48,8 @@ const MAX_STRIKES = 50;
 const PRESENCE_COALESCE_MS = 200;
 /** Message counters go to the stats object at most this often (connection changes at once). */
 const STATS_REPORT_MS = 10_000;
+/** A room's first push dispatch looks back this far at most (dispatchPushes). */
+const FIRST_PUSH_WINDOW_MS = 5 * 60_000;
 const REPLAY_PAGE = 500;
 /** Rows and bytes of JSON in one statement of the D1 copy (D1 takes 2 MB per value). */
 const D1_SLICE_ROWS = 100;
@@ -598,7 +600,8 @@ export class RoomObject extends DurableObject<Env> {
   async dispatchPushes(now = Date.now()): Promise<DispatchResult | null> {
     // Without VAPID keys there is nothing to send and nothing to remember (no write per alarm).
     if (!this.roomId || !vapidFrom(this.env)) return null;
-    const pushed = Number(this.getMeta("pushed_seq") ?? 0);
+    const pushedMeta = this.getMeta("pushed_seq");
+    const pushed = Number(pushedMeta ?? 0);
     if (this.lastSeq <= pushed) return null;
     const due = Number(this.getMeta("last_push_at") ?? 0) + numberVar(this.env.PUSH_MIN_INTERVAL_MS, 10_000);
     if (now < due) {
@@ -606,8 +609,16 @@ export class RoomObject extends DurableObject<Env> {
       return null;
     }
     const upTo = this.lastSeq;
+    // The room's first dispatch ever (a new room, or push just configured for an old one):
+    // only recent messages, not a backlog of any age presented as new.
+    const since = pushedMeta === null ? now - FIRST_PUSH_WINDOW_MS : 0;
     const rows = this.sql
-      .exec<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE seq > ? AND seq <= ? ORDER BY seq DESC LIMIT 100`, pushed, upTo)
+      .exec<MessageRow>(
+        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE seq > ? AND seq <= ? AND ts > ? ORDER BY seq DESC LIMIT 100`,
+        pushed,
+        upTo,
+        since,
+      )
       .toArray()
       .reverse();
     this.setMeta("pushed_seq", String(upTo));
