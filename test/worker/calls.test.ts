@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from "vitest";
 import type { CallObject } from "../../worker/calls/CallObject";
 import { CLOUDFLARE_TURN_API, configuredIceServers, iceServersFor } from "../../worker/calls/ice";
 import { REFUSALS } from "../../worker/calls/peerjs";
-import { api, createRoom, join, signup, type TestUser } from "./helpers";
+import { api, connect, createRoom, join, signup, type TestUser } from "./helpers";
 import {
   STOCK_ID_PATTERN,
   expectRefusal,
@@ -400,6 +400,25 @@ describe("heartbeat and liveness", () => {
 });
 
 describe("who is in the call", () => {
+  it("rings when a call starts, not again when its lone caller's socket reconnects", async () => {
+    const { users, room } = await roomWith("alice", "bob");
+    const [alice, bob] = users as [TestUser, TestUser];
+    const watcher = await connect(bob, room.id);
+    const a = await joinCall(alice, room.id);
+    const started = await watcher.socket.next((f) => f.type === "call" && f.participants.length === 1, "the call starting");
+    expect(started.ringing).toBe(true);
+    // Alice's signaling socket blips: the call is empty for a moment, then she is back.
+    a.socket.close();
+    await watcher.socket.next((f) => f.type === "call" && f.participants.length === 0, "the call emptying");
+    const again = await openPeer(a.id, a.token);
+    expect(await again.nextOfType("OPEN")).toEqual({ type: "OPEN" });
+    const back = await watcher.socket.next((f) => f.type === "call" && f.participants.length === 1, "alice back");
+    expect(back.ringing).toBe(false);
+    again.close();
+    watcher.socket.close();
+  });
+
+
   it("shows members the connected peers with their usernames, in join order; a peer that hangs up disappears", async () => {
     const { users, room } = await roomWith("alice", "bob", "carol");
     const [alice, bob, carol] = users as [TestUser, TestUser, TestUser];

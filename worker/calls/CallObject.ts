@@ -180,6 +180,8 @@ export class CallObject extends DurableObject<Env> {
     others.delete(peerId);
     if (others.size >= MAX_CALL_PEERS) return refusal(errorFrame(REFUSALS.callFull));
 
+    // An id that had a socket before is a reconnect (`peer.reconnect()`), not someone joining.
+    const reopened = row.token_hash !== null;
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server, [peerId, row.user_id]);
     const attachment: PeerAttachment = { peerId, userId: row.user_id, username: row.username, joinedAt: now, lastSeen: now };
@@ -190,7 +192,7 @@ export class CallObject extends DurableObject<Env> {
     // The same client again (same token): the new socket replaces a stale one, as in the reference server.
     for (const ws of previous) this.close(ws, 1000, "replaced by a newer connection of this peer");
     await this.scheduleAlarm();
-    this.announce({ id: row.user_id, username: row.username });
+    this.announce(reopened ? undefined : { id: row.user_id, username: row.username });
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -326,6 +328,11 @@ export class CallObject extends DurableObject<Env> {
    * Tells the room who is in the call now (its members see it live), and when a call has
    * just started, rings the other members' devices by web push.
    */
+  /**
+   * Tells the room who is in the call. `joined`: someone new opened their first socket, and
+   * if that starts the call it rings (the room's `ringing`, and a push). A reconnect passes
+   * nothing: a lone caller whose socket blipped must not ring everyone again.
+   */
   private announce(joined?: { id: string; username: string }) {
     const roomId = this.roomId;
     if (!roomId) return;
@@ -336,7 +343,7 @@ export class CallObject extends DurableObject<Env> {
         if (key === this.lastAnnounced) return;
         const started = this.lastAnnounced === "" || this.lastAnnounced === "[]";
         this.lastAnnounced = key;
-        await this.env.ROOMS.getByName(roomId).callChanged(roomId, participants);
+        await this.env.ROOMS.getByName(roomId).callChanged(roomId, participants, joined !== undefined);
         if (joined && started && participants.length === 1) await pushCall(this.env, roomId, joined);
       })().catch((err) => console.error("call announcement failed", err)),
     );

@@ -279,13 +279,14 @@ export class RoomObject extends DurableObject<Env> {
 
   /**
    * The call object's word on who is in the room's call; broadcast as a `call` frame.
-   * `ringing` is true when a call has just started (it had nobody before).
+   * `ringing` is true when a call has just started (it had nobody before) by someone joining
+   * (`mayRing`; not by a participant's reconnect).
    */
-  async callChanged(roomId: string, participants: CallParticipant[]): Promise<void> {
+  async callChanged(roomId: string, participants: CallParticipant[], mayRing = true): Promise<void> {
     this.bind(roomId);
     const before = this.callParticipants();
     this.setMeta("call", JSON.stringify(participants));
-    this.broadcast({ type: "call", participants, ringing: before.length === 0 && participants.length > 0 });
+    this.broadcast({ type: "call", participants, ringing: mayRing && before.length === 0 && participants.length > 0 });
   }
 
   /**
