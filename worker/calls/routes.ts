@@ -47,7 +47,7 @@ callRoutes.openapi(
     description:
       "Then `new Peer(peerId, { host, port, path, key, config: { iceServers } })` with the stock peerjs client; see docs/calls.md. 409 `call_full` when the call already has its maximum number of people.",
     request: { params: RoomIdParam },
-    responses: { 200: jsonResponse(PeerGrantSchema, "The peer id"), ...errorResponses(401, 403, 404, 409) },
+    responses: { 200: jsonResponse(PeerGrantSchema, "The peer id"), ...errorResponses(400, 401, 403, 404, 409) },
   }),
   async (c) => {
     const { id } = c.req.valid("param");
@@ -72,7 +72,7 @@ callRoutes.openapi(
         z.object({ roomId: z.string(), maxPeers: z.number().int(), participants: z.array(ParticipantSchema) }),
         "The call's participants, in the order they joined",
       ),
-      ...errorResponses(401, 403, 404),
+      ...errorResponses(400, 401, 403, 404),
     },
   }),
   async (c) => {

@@ -266,7 +266,7 @@ mediaRoutes.openapi(
     request: { params: UploadParams },
     responses: {
       200: jsonResponse(z.object({ url: z.string(), expiresAt: z.string(), type: z.string(), inline: z.boolean() }), "The URL"),
-      ...errorResponses(401, 403, 404),
+      ...errorResponses(400, 401, 403, 404),
     },
   }),
   async (c) => {
@@ -305,7 +305,7 @@ mediaRoutes.openapi(
     responses: {
       200: { description: "The file" },
       206: { description: "A byte range" },
-      ...errorResponses(403, 404),
+      ...errorResponses(400, 403, 404),
       410: { description: "The stored bytes are no longer the ones checked when the file was sent (file_changed)" },
     },
   }),

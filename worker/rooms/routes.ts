@@ -82,7 +82,7 @@ roomRoutes.openapi(
     security,
     summary: "A room I am a member of, with its members",
     request: { params: RoomIdParam },
-    responses: { 200: jsonResponse(RoomDetailSchema, "The room"), ...errorResponses(401, 403, 404) },
+    responses: { 200: jsonResponse(RoomDetailSchema, "The room"), ...errorResponses(400, 401, 403, 404) },
   }),
   async (c) => {
     const { id } = c.req.valid("param");
@@ -99,7 +99,7 @@ roomRoutes.openapi(
     security,
     summary: "Join a public room",
     request: { params: RoomIdParam },
-    responses: { 200: jsonResponse(RoomSchema, "The room, now joined"), ...errorResponses(401, 403, 404) },
+    responses: { 200: jsonResponse(RoomSchema, "The room, now joined"), ...errorResponses(400, 401, 403, 404) },
   }),
   async (c) => {
     const { id } = c.req.valid("param");
@@ -121,7 +121,7 @@ roomRoutes.openapi(
     security,
     summary: "Leave a room; my open sockets to it are closed with 1008",
     request: { params: RoomIdParam },
-    responses: { 204: { description: "Left" }, ...errorResponses(401, 403, 404) },
+    responses: { 204: { description: "Left" }, ...errorResponses(400, 401, 403, 404) },
   }),
   async (c) => {
     const { id } = c.req.valid("param");

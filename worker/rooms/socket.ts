@@ -31,7 +31,7 @@ socketRoutes.openapi(
     request: { params: RoomIdParam },
     responses: {
       200: jsonResponse(z.object({ ticket: z.string(), expiresAt: z.string() }), "The ticket"),
-      ...errorResponses(401, 403, 404),
+      ...errorResponses(400, 401, 403, 404),
     },
   }),
   async (c) => {
