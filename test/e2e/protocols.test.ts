@@ -8,15 +8,26 @@ import { Code, createClient, type Client } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcWebTransport } from "@connectrpc/connect-web";
 import { HttpTransportType, HubConnectionBuilder, LogLevel, type HubConnection } from "@microsoft/signalr";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createHmac, randomBytes } from "node:crypto";
 import WebSocket from "ws";
 import { ChatService } from "../../worker/protocols/connect/gen/hearth/v1/chat_pb";
 import { startHearth, type Hearth } from "../support/wrangler";
 
 let hearth: Hearth;
 let url: string;
+/** This suite's own secret, so that it can sign a session that ends in seconds. */
+const JWT_SECRET = randomBytes(32).toString("base64url");
+
+/** A session token as Hearth signs them (HS256), ending `seconds` from now. */
+function shortSession(user: User, seconds: number): string {
+  const b64 = (v: string | Buffer) => Buffer.from(v).toString("base64url");
+  const now = Math.floor(Date.now() / 1000);
+  const body = `${b64(JSON.stringify({ alg: "HS256", typ: "JWT" }))}.${b64(JSON.stringify({ sub: user.id, name: user.username, typ: "session", iat: now, exp: now + seconds }))}`;
+  return `${body}.${createHmac("sha256", JWT_SECRET).update(body).digest("base64url")}`;
+}
 
 beforeAll(async () => {
-  hearth = await startHearth({ vars: { SIGNALR_PING_MS: "1000", RATE_LIMIT_BURST: "1000", RATE_LIMIT_PER_SECOND: "1000" } });
+  hearth = await startHearth({ vars: { JWT_SECRET, SIGNALR_PING_MS: "1000", RATE_LIMIT_BURST: "1000", RATE_LIMIT_PER_SECOND: "1000" } });
   url = hearth.url;
 });
 afterAll(async () => {
@@ -152,6 +163,16 @@ describe("SignalR hub with the official @microsoft/signalr client", () => {
     await expect(b.conn.invoke("JoinRoom", roomId, -1)).rejects.toThrow(/bad_request/);
     await a.conn.stop();
     await b.conn.stop();
+  });
+
+  it("ends a hub connection once the session that opened it has ended", async () => {
+    const { alice, roomId } = await sharedRoom();
+    const { conn } = await hub(null, shortSession(alice, 2));
+    expect(await conn.invoke("JoinRoom", roomId)).toMatchObject({ roomId });
+    const closed = new Promise<Error | undefined>((resolve) => conn.onclose(resolve));
+    const error = await Promise.race([closed, new Promise<"still open">((r) => setTimeout(() => r("still open"), 6000))]);
+    expect(String(error)).toMatch(/Session expired/);
+    expect(conn.state).toBe("Disconnected");
   });
 
   it("answers unknown methods, wrong argument types and non-members with errors, and stays connected", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { api, signup, uniqueName } from "./helpers";
+import { api, forgeToken, signup, uniqueName } from "./helpers";
 
 describe("accounts", () => {
   it("signs up, logs in and identifies the user with the token", async () => {
@@ -193,23 +193,15 @@ describe("password guessing", () => {
 });
 
 describe("session tokens", () => {
-  async function forge(claims: object, secret = "test-secret-that-is-at-least-32-characters-long", header = { alg: "HS256", typ: "JWT" }) {
-    const b64 = (v: string | ArrayBuffer) =>
-      btoa(typeof v === "string" ? v : String.fromCharCode(...new Uint8Array(v))).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
-    const body = `${b64(JSON.stringify(header))}.${b64(JSON.stringify(claims))}`;
-    const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-    return `${body}.${b64(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(body)))}`;
-  }
-
   it("accepts a well-signed session and refuses it once expired, with another secret, type or algorithm", async () => {
     const user = await signup();
     const now = Math.floor(Date.now() / 1000);
     const claims = { sub: user.id, name: user.username, typ: "session", iat: now, exp: now + 60 };
-    expect((await api("/api/me", { token: await forge(claims) })).status).toBe(200);
-    expect((await api("/api/me", { token: await forge({ ...claims, exp: now - 1 }) })).status).toBe(401);
-    expect((await api("/api/me", { token: await forge(claims, "another-secret-that-is-at-least-32-chars!") })).status).toBe(401);
-    expect((await api("/api/me", { token: await forge({ ...claims, typ: "ticket" }) })).status).toBe(401);
-    expect((await api("/api/me", { token: await forge(claims, undefined, { alg: "none", typ: "JWT" }) })).status).toBe(401);
+    expect((await api("/api/me", { token: await forgeToken(claims) })).status).toBe(200);
+    expect((await api("/api/me", { token: await forgeToken({ ...claims, exp: now - 1 }) })).status).toBe(401);
+    expect((await api("/api/me", { token: await forgeToken(claims, "another-secret-that-is-at-least-32-chars!") })).status).toBe(401);
+    expect((await api("/api/me", { token: await forgeToken({ ...claims, typ: "ticket" }) })).status).toBe(401);
+    expect((await api("/api/me", { token: await forgeToken(claims, undefined, { alg: "none", typ: "JWT" }) })).status).toBe(401);
     expect((await api("/api/me", { token: "a.b" })).status).toBe(401);
   });
 });

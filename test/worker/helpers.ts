@@ -170,3 +170,12 @@ export async function connect(user: TestUser, roomId: string, since?: number, vi
   const hello = await socket.nextOfType("hello");
   return { socket, hello };
 }
+
+/** A JWT signed as the worker signs them (the test config's secret), with any claims. */
+export async function forgeToken(claims: object, secret = "test-secret-that-is-at-least-32-characters-long", header = { alg: "HS256", typ: "JWT" }) {
+  const b64 = (v: string | ArrayBuffer) =>
+    btoa(typeof v === "string" ? v : String.fromCharCode(...new Uint8Array(v))).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
+  const body = `${b64(JSON.stringify(header))}.${b64(JSON.stringify(claims))}`;
+  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  return `${body}.${b64(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(body)))}`;
+}

@@ -1,7 +1,7 @@
 import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { TEST_RATE_BURST } from "./limits";
-import { api, bearerProtocols, connect, createRoom, join, signup, ticket, upgrade, TestSocket } from "./helpers";
+import { api, bearerProtocols, connect, createRoom, forgeToken, join, signup, ticket, upgrade, TestSocket } from "./helpers";
 
 async function twoUsersInRoom() {
   const alice = await signup("alice");
@@ -329,6 +329,25 @@ describe("socket authentication", () => {
     expect(back.hello.user.id).toBe(bob.id);
     back.socket.close();
     void alice;
+  });
+
+  it("closes a socket with 4001 when the session that opened it ends, before it gets anything more", async () => {
+    const { alice, bob, room } = await twoUsersInRoom();
+    const exp = Math.floor(Date.now() / 1000) + 2;
+    const claims = { sub: alice.id, name: alice.username, typ: "session", iat: exp - 3600, exp };
+    // One socket opened with the session token, one with a ticket issued from it.
+    const bySession = await connect({ ...alice, token: await forgeToken(claims) }, room.id);
+    const byTicket = await connect({ ...alice, token: await forgeToken(claims) }, room.id, undefined, "ticket");
+    const b = await connect(bob, room.id);
+    expect((await b.socket.sendMessage("before", "b-before")).type).toBe("ack");
+    for (const s of [bySession, byTicket]) expect((await s.socket.nextOfType("message")).message.body).toBe("before");
+    await new Promise((r) => setTimeout(r, exp * 1000 - Date.now() + 100));
+    expect((await b.socket.sendMessage("after", "b-after")).type).toBe("ack");
+    for (const s of [bySession, byTicket]) {
+      expect((await s.socket.waitClose()).code).toBe(4001);
+      expect(s.socket.frames.filter((f) => f.type === "message").map((f) => f.message.body)).toEqual(["before"]);
+    }
+    b.socket.close();
   });
 
   it("refuses a plain GET and a bad since with 400", async () => {

@@ -6,6 +6,8 @@ export const TICKET_TTL_SECONDS = 60;
 export interface SessionUser {
   id: string;
   username: string;
+  /** When the session behind this user ends (seconds since the epoch): sockets close then. */
+  sessionExp?: number;
 }
 
 interface Claims {
@@ -13,6 +15,8 @@ interface Claims {
   name: string;
   typ: "session" | "ticket";
   room?: string;
+  /** A ticket's session's own expiry (a ticket never outlives its session). */
+  sexp?: number;
   iat: number;
   exp: number;
   [key: string]: unknown;
@@ -74,15 +78,18 @@ export function issueSession(secret: string | undefined, user: SessionUser) {
 
 export async function verifySession(secret: string | undefined, token: string): Promise<SessionUser | null> {
   const claims = await check(secret, token, "session");
-  return claims ? { id: claims.sub, username: claims.name } : null;
+  return claims ? { id: claims.sub, username: claims.name, sessionExp: claims.exp } : null;
 }
 
 /** A 60-second ticket that lets one user open a socket to one room (keeps the session token out of URLs). */
 export function issueTicket(secret: string | undefined, user: SessionUser, roomId: string) {
-  return issue(secret, { sub: user.id, name: user.username, typ: "ticket", room: roomId }, TICKET_TTL_SECONDS);
+  const left = user.sessionExp === undefined ? TICKET_TTL_SECONDS : user.sessionExp - Math.floor(Date.now() / 1000);
+  const claims = { sub: user.id, name: user.username, typ: "ticket" as const, room: roomId, ...(user.sessionExp ? { sexp: user.sessionExp } : {}) };
+  return issue(secret, claims, Math.max(1, Math.min(TICKET_TTL_SECONDS, left)));
 }
 
 export async function verifyTicket(secret: string | undefined, token: string, roomId: string): Promise<SessionUser | null> {
   const claims = await check(secret, token, "ticket");
-  return claims && claims.room === roomId ? { id: claims.sub, username: claims.name } : null;
+  if (!claims || claims.room !== roomId) return null;
+  return { id: claims.sub, username: claims.name, ...(typeof claims.sexp === "number" ? { sessionExp: claims.sexp } : {}) };
 }

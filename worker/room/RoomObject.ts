@@ -32,6 +32,8 @@ interface SocketInfo {
   hidden?: boolean;
   /** Refused frames in a row; past MAX_STRIKES the socket is closed with 1008. */
   strikes: number;
+  /** When the session that opened the socket ends (ms): the socket is closed with 4001 then. */
+  exp?: number;
 }
 
 export interface Author {
@@ -63,6 +65,8 @@ export const UPGRADE_HEADERS = {
   protocol: "x-hearth-protocol",
   /** The subprotocol to name in the 101 (the client offered it). */
   subprotocol: "x-hearth-subprotocol",
+  /** When the user's session ends (seconds since the epoch). */
+  sessionExp: "x-hearth-session-exp",
 } as const;
 
 /** The wire protocols whose clients subscribe to rooms (REST posts count as "rest"). */
@@ -76,7 +80,13 @@ const protocolTag = (p: Protocol) => `p:${p}`;
  * The request with which the worker (never a client) opens a socket in a room for `user`:
  * the room trusts these headers. `subprotocol` is named in the 101; `since` asks for a replay.
  */
-export function roomUpgradeRequest(o: { roomId: string; user: Author; protocol?: Protocol; subprotocol?: string; since?: number }): Request {
+export function roomUpgradeRequest(o: {
+  roomId: string;
+  user: Author & { sessionExp?: number };
+  protocol?: Protocol;
+  subprotocol?: string;
+  since?: number;
+}): Request {
   const url = new URL("https://room.internal/ws");
   if (o.since !== undefined) url.searchParams.set("since", String(o.since));
   const headers = new Headers({ Upgrade: "websocket" });
@@ -85,6 +95,7 @@ export function roomUpgradeRequest(o: { roomId: string; user: Author; protocol?:
   headers.set(UPGRADE_HEADERS.username, o.user.username);
   if (o.protocol) headers.set(UPGRADE_HEADERS.protocol, o.protocol);
   if (o.subprotocol) headers.set(UPGRADE_HEADERS.subprotocol, o.subprotocol);
+  if (o.user.sessionExp !== undefined) headers.set(UPGRADE_HEADERS.sessionExp, String(o.user.sessionExp));
   return new Request(url, { headers });
 }
 
@@ -413,6 +424,11 @@ export class RoomObject extends DurableObject<Env> {
     this.protocolCounts = null;
     this.openSockets = null;
     const info: SocketInfo = { userId, username, protocol, strikes: 0 };
+    const sessionExp = Number(request.headers.get(UPGRADE_HEADERS.sessionExp));
+    if (sessionExp > 0) {
+      info.exp = sessionExp * 1000;
+      if (this.expiryDue !== null) this.expiryDue = Math.min(this.expiryDue, info.exp);
+    }
     server.serializeAttachment(info);
     this.socketInfo.set(server, info);
     if (this.onlineUsers && !this.onlineUsers.has(userId)) this.onlineUsers.set(userId, { userId, username });
@@ -481,8 +497,9 @@ export class RoomObject extends DurableObject<Env> {
       ws.close(1009, `frames are limited to ${MAX_FRAME_BYTES} bytes`);
       return;
     }
-    this.ungreeted.get(ws)?.();
     const me = this.infoOf(ws)!;
+    if (me.exp !== undefined && Date.now() >= me.exp) return this.closeExpired();
+    this.ungreeted.get(ws)?.();
     const parsed = parseClientFrame(data);
     if (!parsed.ok) return this.refuse(ws, me, parsed.code, parsed.message);
 
@@ -911,6 +928,8 @@ export class RoomObject extends DurableObject<Env> {
   }
 
   private broadcast(frame: ServerFrame, skip?: WebSocket, except?: Set<WebSocket>) {
+    // Nothing more for a socket whose session has ended (one comparison per broadcast).
+    if (Date.now() >= (this.expiryDue ??= this.earliestExpiry())) this.closeExpired();
     const text = JSON.stringify(frame);
     for (const ws of (this.openSockets ??= this.ctx.getWebSockets())) {
       if (ws === skip || except?.has(ws) || this.ungreeted.has(ws)) continue;
@@ -920,6 +939,37 @@ export class RoomObject extends DurableObject<Env> {
         // A socket that is closing; its close handler updates presence.
       }
     }
+  }
+
+  /** When the first open socket's session ends (ms); null: not known since the last wake or sweep. */
+  private expiryDue: number | null = null;
+
+  private earliestExpiry(): number {
+    let due = Infinity;
+    for (const ws of this.ctx.getWebSockets()) {
+      const exp = this.infoOf(ws)?.exp;
+      if (exp !== undefined && exp < due && ws.readyState === WebSocket.OPEN) due = exp;
+    }
+    return due;
+  }
+
+  /**
+   * Closes (4001) every socket whose session has ended: a signed-out or expired user gets
+   * nothing more; their client reconnects, is refused (401) and shows the sign-in page.
+   */
+  private closeExpired() {
+    const now = Date.now();
+    for (const ws of this.ctx.getWebSockets()) {
+      const exp = this.infoOf(ws)?.exp;
+      if (exp === undefined || exp > now || ws.readyState !== WebSocket.OPEN) continue;
+      try {
+        ws.close(4001, "session expired; sign in again");
+      } catch {
+        // already closing
+      }
+    }
+    this.openSockets = null;
+    this.expiryDue = this.earliestExpiry();
   }
 
   /** The `ack` for a stored message, which carries it (the sending socket gets no `message` frame). */

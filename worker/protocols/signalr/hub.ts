@@ -68,8 +68,12 @@ export class HubConnection {
     });
     socket.addEventListener("close", () => this.dispose());
     socket.addEventListener("error", () => this.dispose());
-    // The client drops a connection after 30 s without hearing from the server.
-    this.ping = setInterval(() => this.write({ type: MessageType.Ping }), numberVar(env.SIGNALR_PING_MS, 10_000));
+    // The client drops a connection after 30 s without hearing from the server. Each ping also
+    // checks the session: the connection ends (Close record) once the session that opened it has.
+    this.ping = setInterval(() => {
+      if (user.sessionExp !== undefined && Date.now() >= user.sessionExp * 1000) return this.close("Session expired; sign in again.");
+      this.write({ type: MessageType.Ping });
+    }, numberVar(env.SIGNALR_PING_MS, 10_000));
   }
 
   private async receive(text: string) {
