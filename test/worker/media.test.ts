@@ -284,6 +284,23 @@ describe("uploads and media messages", () => {
     expect((await api(`/api/rooms/${room.id}/attachments/${uploadId}`)).status).toBe(401);
   });
 
+  it("stores one socket's messages in the order sent, also when a photo's bytes are checked in R2 first", async () => {
+    const alice = await signup();
+    const room = await createRoom(alice);
+    // An upload made straight to R2 (an S3 presigned PUT): still pending, checked when attached.
+    const g = await grant(alice, room.id, { name: "cat.png", type: "image/png", size: PNG.byteLength });
+    expect(g.status).toBe(201);
+    await env.MEDIA.put(mediaKey(room.id, g.json.uploadId), PNG);
+    const a = await connect(alice, room.id);
+    a.socket.send({ type: "send", clientId: "photo", kind: "image", body: "", attachment: { uploadId: g.json.uploadId } });
+    a.socket.send({ type: "send", clientId: "caption", body: "look at this" });
+    const photo = await a.socket.next((f) => f.clientId === "photo", "the photo's answer");
+    const caption = await a.socket.next((f) => f.clientId === "caption", "the caption's answer");
+    expect([photo.type, caption.type]).toEqual(["ack", "ack"]);
+    expect([photo.seq, caption.seq]).toEqual([1, 2]);
+    a.socket.close();
+  });
+
   it("attaches only the author's own finished upload into that same room, once", async () => {
     const alice = await signup();
     const bob = await signup();

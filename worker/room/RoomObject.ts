@@ -506,15 +506,29 @@ export class RoomObject extends DurableObject<Env> {
     const frame = parsed.frame;
     switch (frame.type) {
       case "send": {
+        // One socket's messages are stored in the order it sent them: a send whose media check
+        // awaits R2 holds back the sends after it (not other sockets'), so a caption sent
+        // after its photo never gets the lower seq.
+        const ahead = this.sendsInFlight.get(ws);
+        const author = { id: me.userId, username: me.username };
+        const protocol = me.protocol ?? "websocket";
+        const run = ahead ? ahead.then(() => this.accept(author, frame, protocol, ws)) : this.accept(author, frame, protocol, ws);
+        const done = run.then(
+          () => undefined,
+          () => undefined,
+        );
+        this.sendsInFlight.set(ws, done);
         let result: AcceptResult;
         try {
-          result = await this.accept({ id: me.userId, username: me.username }, frame, me.protocol ?? "websocket", ws);
+          result = await run;
         } catch (err) {
           // Storage or R2 failed. The sender resends the same clientId; if the message was
           // stored after all, the resend is answered as a duplicate.
           console.error("room: accepting a message failed", err);
           const clientId = typeof frame.clientId === "string" ? frame.clientId : undefined;
           return this.send(ws, { type: "error", code: "internal", message: "the server failed to store the message; resend it", ...(clientId ? { clientId } : {}) });
+        } finally {
+          if (this.sendsInFlight.get(ws) === done) this.sendsInFlight.delete(ws);
         }
         if (!result.ok) {
           const { ok: _, code, message, ...extra } = result;
@@ -940,6 +954,9 @@ export class RoomObject extends DurableObject<Env> {
       }
     }
   }
+
+  /** Per socket, the last of its sends still being accepted (see webSocketMessage "send"). */
+  private readonly sendsInFlight = new Map<WebSocket, Promise<void>>();
 
   /** When the first open socket's session ends (ms); null: not known since the last wake or sweep. */
   private expiryDue: number | null = null;
