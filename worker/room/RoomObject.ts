@@ -729,7 +729,6 @@ export class RoomObject extends DurableObject<Env> {
     // From here on nothing awaits: seq assignment, insert and broadcast happen as one step.
     const seq = this.lastSeq + 1;
     const ts = Date.now();
-    const values = [seq, ts, author.id, author.username, draft.kind, draft.body, draft.clientId, attachment ? JSON.stringify(attachment) : null];
     // One statement per message: it also finds the retries that the lookups above left to it
     // (a separate SELECT cost as much as the insert, BENCHMARKS.md). Ids older than the ones
     // in memory are in `client_ids`; rooms from before it have a unique index on the log.
@@ -943,7 +942,7 @@ export class RoomObject extends DurableObject<Env> {
 
   private broadcast(frame: ServerFrame, skip?: WebSocket, except?: Set<WebSocket>) {
     // Nothing more for a socket whose session has ended (one comparison per broadcast).
-    if (Date.now() >= (this.expiryDue ??= this.earliestExpiry())) this.closeExpired();
+    if (this.expiryDue === null || Date.now() >= this.expiryDue) this.closeExpired();
     const text = JSON.stringify(frame);
     for (const ws of (this.openSockets ??= this.ctx.getWebSockets())) {
       if (ws === skip || except?.has(ws) || this.ungreeted.has(ws)) continue;
@@ -961,32 +960,29 @@ export class RoomObject extends DurableObject<Env> {
   /** When the first open socket's session ends (ms); null: not known since the last wake or sweep. */
   private expiryDue: number | null = null;
 
-  private earliestExpiry(): number {
-    let due = Infinity;
-    for (const ws of this.ctx.getWebSockets()) {
-      const exp = this.infoOf(ws)?.exp;
-      if (exp !== undefined && exp < due && ws.readyState === WebSocket.OPEN) due = exp;
-    }
-    return due;
-  }
-
   /**
    * Closes (4001) every socket whose session has ended: a signed-out or expired user gets
-   * nothing more; their client reconnects, is refused (401) and shows the sign-in page.
+   * nothing more; their client reconnects, is refused (401) and shows the sign-in page. Notes
+   * when the next of the others ends (`expiryDue`).
    */
   private closeExpired() {
     const now = Date.now();
+    let due = Infinity;
     for (const ws of this.ctx.getWebSockets()) {
       const exp = this.infoOf(ws)?.exp;
-      if (exp === undefined || exp > now || ws.readyState !== WebSocket.OPEN) continue;
+      if (exp === undefined || ws.readyState !== WebSocket.OPEN) continue;
+      if (exp > now) {
+        due = Math.min(due, exp);
+        continue;
+      }
       try {
         ws.close(4001, "session expired; sign in again");
       } catch {
         // already closing
       }
+      this.openSockets = null;
     }
-    this.openSockets = null;
-    this.expiryDue = this.earliestExpiry();
+    this.expiryDue = due;
   }
 
   /** The `ack` for a stored message, which carries it (the sending socket gets no `message` frame). */
@@ -1017,7 +1013,6 @@ export class RoomObject extends DurableObject<Env> {
     const at = busy ? Math.max(now + this.flushDelayMs, this.lastFlushAt + this.busyFlushMs) : now + this.flushDelayMs;
     this.ctx.waitUntil(this.ensureAlarm(at));
   }
-
 
   private alarmQueue: Promise<void> = Promise.resolve();
 
