@@ -124,8 +124,7 @@ export async function memberSince(db: D1Database, roomId: string, userId: string
 }
 
 export async function isMember(db: D1Database, roomId: string, userId: string): Promise<boolean> {
-  const row = await db.prepare("SELECT 1 AS one FROM memberships WHERE room_id = ? AND user_id = ?").bind(roomId, userId).first<{ one: number }>();
-  return row !== null;
+  return (await memberSince(db, roomId, userId)) !== null;
 }
 
 export async function createRoom(
