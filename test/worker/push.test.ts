@@ -84,6 +84,31 @@ describe("push subscriptions", () => {
     }
   });
 
+  it("refuses endpoints on IP addresses and local names, which Hearth would otherwise POST to", async () => {
+    const alice = await signup();
+    const keys = { p256dh: "B" + "A".repeat(86), auth: "A".repeat(22) };
+    for (const endpoint of [
+      "https://127.0.0.1/x",
+      "https://2130706433/x", // 127.0.0.1 spelt as one number
+      "https://0x7f.1/x",
+      "https://10.0.0.5:8443/x",
+      "https://[::1]/x",
+      "https://localhost/x",
+      "https://api.localhost/x",
+      "https://printer.local/x",
+      "https://metadata.internal/x",
+      "https://router/x",
+    ]) {
+      const res = await api("/api/push/subscriptions", { token: alice.token, body: { endpoint, keys } });
+      expect(res.status, endpoint).toBe(400);
+      expect(res.json.error.code).toBe("validation_error");
+    }
+    // The push services' own hosts are accepted.
+    for (const endpoint of ["https://fcm.googleapis.com/fcm/send/abc", "https://updates.push.services.mozilla.com/wpush/v2/abc", "https://web.push.apple.com/abc"]) {
+      expect((await api("/api/push/subscriptions", { token: alice.token, body: { endpoint, keys } })).status, endpoint).toBe(201);
+    }
+  });
+
   it("only lets a member change a room's notification setting", async () => {
     const { users, room } = await roomOf("alice", "bob");
     const mallory = await signup("mallory");
@@ -184,6 +209,19 @@ describe("pushes for messages", () => {
     await say(users[0]!, room.id, "anyone?");
     expect(await stub.dispatchPushes()).toMatchObject({ gone: 1 });
     expect(await env.DB.prepare("SELECT count(*) AS n FROM push_subscriptions WHERE endpoint = ?").bind(gone.endpoint).first("n")).toBe(0);
+  });
+
+  it("drops a subscription saved before local endpoints were refused, without sending to it", async () => {
+    const { users, room, stub } = await roomOf("alice", "bob");
+    const ok = await device(users[1]!, "ok");
+    // As if stored by an older Hearth: the same device, on a loopback address (the local push
+    // service answers any host, so without the check this push would be delivered).
+    const local = `https://127.0.0.1:8787/push/${ok.id}`;
+    await env.DB.prepare("UPDATE push_subscriptions SET endpoint = ? WHERE endpoint = ?").bind(local, ok.endpoint).run();
+    await say(users[0]!, room.id, "anyone?");
+    expect(await stub.dispatchPushes()).toMatchObject({ sent: 0, gone: 1 });
+    expect(await receivedBy(ok.id)).toEqual([]);
+    expect(await env.DB.prepare("SELECT count(*) AS n FROM push_subscriptions WHERE endpoint = ?").bind(local).first("n")).toBe(0);
   });
 
   it("retries a failing push service a bounded number of times", async () => {

@@ -4,6 +4,7 @@ import { createRouter } from "../lib/app";
 import { ApiError } from "../lib/errors";
 import * as rooms from "../rooms/store";
 import { RoomIdParam, errorResponses, jsonBody, jsonResponse } from "../schemas";
+import { isPublicPushEndpoint } from "./send";
 import { countOtherDevices, deleteSubscription, saveSubscription, setNotify } from "./store";
 
 /** Devices per user; the oldest stays until it is unsubscribed or its push service forgets it. */
@@ -38,7 +39,8 @@ const SubscriptionBody = z.object({
     .string()
     .max(2000)
     .url()
-    .refine((u) => u.startsWith("https://"), "endpoint must be an https URL"),
+    .refine((u) => u.startsWith("https://"), "endpoint must be an https URL")
+    .refine(isPublicPushEndpoint, "endpoint must be a push service's public host name, not an IP address or a local name"),
   expirationTime: z.number().nullable().optional(),
   keys: z.object({
     p256dh: z.string().regex(/^[A-Za-z0-9_-]{80,100}=*$/, "keys.p256dh must be a base64url P-256 public key"),

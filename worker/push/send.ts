@@ -32,6 +32,26 @@ export function vapidFrom(env: Env): VapidKeys | null {
 }
 
 /**
+ * Hosts that no push service has: IP literals (v4 and v6), localhost and names that only
+ * resolve inside a network. Hearth POSTs to every subscribed endpoint, so without this any
+ * signed-in user could point those requests at the Hearth machine's own loopback or LAN
+ * services (on `wrangler dev`; Workers on Cloudflare cannot reach private networks at all).
+ * Push services are public DNS names (FCM, Mozilla, Apple, Windows).
+ */
+export function isPublicPushEndpoint(endpoint: string): boolean {
+  let host: string;
+  try {
+    host = new URL(endpoint).hostname.toLowerCase().replace(/\.$/, "");
+  } catch {
+    return false;
+  }
+  // The URL parser has already turned every IPv4 spelling (0x7f.1, 2130706433) into 1.2.3.4.
+  if (host.startsWith("[") || /^[\d.]+$/.test(host)) return false;
+  if (!host.includes(".")) return false;
+  return !/(^|\.)(localhost|local|internal|intranet|lan|home|corp|private|home\.arpa)$/.test(host);
+}
+
+/**
  * The request is always built for the subscription's https endpoint; PUSH_TRANSPORT (an
  * optional service binding) may carry it instead of the public internet, e.g. to a test
  * push service.
@@ -54,6 +74,11 @@ export async function sendPush(
   content: PushContent,
   options: { ttl: number; topic: string; urgency: "normal" | "high" },
 ): Promise<Outcome> {
+  // Refused at subscription since this check exists; a row saved before it is dropped here.
+  if (!isPublicPushEndpoint(sub.endpoint)) {
+    await pruneSubscription(env.DB, sub.id);
+    return "gone";
+  }
   const payload = await buildPushPayload(
     { data: JSON.stringify(content), options },
     { endpoint: sub.endpoint, expirationTime: null, keys: { p256dh: sub.p256dh, auth: sub.auth } },
