@@ -340,6 +340,39 @@ describe("video calls in Hearth", () => {
     }
   });
 
+  test("a call offer lost on the way is placed again: the two connect without waiting out the timeout", async () => {
+    // A's call server connection loses the first OFFER it should deliver, as a socket that died
+    // before the server noticed would. B (who joins, so B calls A) must place the call again.
+    const offers: string[] = [];
+    await pageA.routeWebSocket(/\/peerjs\/peerjs/, (ws) => {
+      const server = ws.connectToServer();
+      server.onMessage((message) => {
+        const type = typeof message === "string" ? (JSON.parse(message) as { type?: string }).type : undefined;
+        if (type === "OFFER") {
+          offers.push(offers.length === 0 ? "lost" : "delivered");
+          if (offers.length === 1) return;
+        }
+        ws.send(message);
+      });
+    });
+    const started = performance.now();
+    await pageA.getByRole("button", { name: "Video call" }).click();
+    await pageB.getByTestId("ringing").getByRole("button", { name: "Accept" }).click();
+    // Well before the 20 s after which an unanswered call is given up as unreachable.
+    await expect.poll(() => pcStates(pageA), { timeout: 15_000 }).toEqual(["connected"]);
+    await expect.poll(async () => (await pcStates(pageB)).filter((s) => s === "connected").length, { timeout: 15_000 }).toBe(1);
+    console.log(`  connected ${since(started)} after A clicked Video call, the first offer lost`);
+    expect(offers).toEqual(["lost", "delivered"]);
+    for (const page of [pageA, pageB]) await page.getByTestId("call-status").filter({ hasText: "In a call with" }).waitFor(WAIT);
+
+    await pageA.unrouteAll();
+    await pageB.getByRole("button", { name: "Hang up" }).click();
+    await pageA.getByTestId("call-ended").filter({ hasText: "Call ended" }).waitFor(WAIT);
+    for (const page of [pageA, pageB]) {
+      await page.getByTestId("call-ended").getByRole("button", { name: "Close" }).click();
+    }
+  });
+
   test("failures are told in words: no camera (audio only offered), access refused", async () => {
     // No camera: getUserMedia with video fails with NotFoundError; audio alone works.
     await pageA.evaluate(() => {

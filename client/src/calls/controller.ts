@@ -45,6 +45,13 @@ export interface CallOutcome {
 
 /** A remote must be connected this long after the call to it started. */
 const CONNECT_TIMEOUT_MS = 20_000;
+/**
+ * A call we placed with no answer this long: the offer (or the answer) was lost on the way,
+ * e.g. into a signaling socket that had died before the server noticed. It is placed again,
+ * at most OFFER_RETRIES times (the callee replaces the first one if it did arrive).
+ */
+const ANSWER_TIMEOUT_MS = 6_000;
+const OFFER_RETRIES = 2;
 /** ICE 'disconnected' this long: the connection is given up. */
 const UNSTABLE_GRACE_MS = 5_000;
 /** Alone in a call this long: nobody answered. */
@@ -334,12 +341,17 @@ export class CallController {
 
   // ---- connections ---------------------------------------------------------------------
 
-  private callOut(peerId: string): void {
+  private callOut(peerId: string, retry = 0): void {
     const peer = this.peer;
     const stream = this.local.value;
-    if (!peer || !stream || this.conns.has(peerId)) return;
+    if (!peer || !stream || (retry === 0 && this.conns.has(peerId))) return;
     const conn = peer.call(peerId, stream);
-    if (conn) this.track(conn);
+    if (!conn) return;
+    this.track(conn);
+    setTimeout(() => {
+      if (this.done || this.conns.get(peerId) !== conn || conn.peerConnection?.remoteDescription) return;
+      if (retry < OFFER_RETRIES) this.callOut(peerId, retry + 1);
+    }, ANSWER_TIMEOUT_MS);
   }
 
   private onIncoming(conn: MediaConnection): void {
