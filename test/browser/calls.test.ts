@@ -33,6 +33,8 @@ const contexts: BrowserContext[] = [];
 const incidents = newIncidents();
 let roomId = "";
 const tokens = new Map<string, string>();
+/** While a step kills a signaling socket mid-send, the browser's complaint about it is expected. */
+let killingSignaling = false;
 
 async function rest<T>(method: string, path: string, token?: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = {};
@@ -63,7 +65,7 @@ async function openAs(username: string, viewport = { width: 1280, height: 800 })
   await context.grantPermissions(["camera", "microphone"], { origin: baseUrl });
   contexts.push(context);
   const page = await context.newPage();
-  watchPage(page, username, incidents, baseUrl);
+  watchPage(page, username, incidents, baseUrl, (text) => killingSignaling && text.includes("WebSocket is already in CLOSING or CLOSED state"));
   const token = tokens.get(username)!;
   await context.addInitScript((t) => {
     if (!localStorage.getItem("hearth.token")) localStorage.setItem("hearth.token", t);
@@ -366,6 +368,55 @@ describe("video calls in Hearth", () => {
     for (const page of [pageA, pageB]) await page.getByTestId("call-status").filter({ hasText: "In a call with" }).waitFor(WAIT);
 
     await pageA.unrouteAll();
+    await pageB.getByRole("button", { name: "Hang up" }).click();
+    await pageA.getByTestId("call-ended").filter({ hasText: "Call ended" }).waitFor(WAIT);
+    for (const page of [pageA, pageB]) {
+      await page.getByTestId("call-ended").getByRole("button", { name: "Close" }).click();
+    }
+  });
+
+  test("a caller whose call server connection died with its offer places the call again once back", async () => {
+    // B joins A's call, so B calls A; B's socket to the call server dies right as B's OFFER
+    // leaves (the offer is lost with it) and stays down past the 6 s re-offer timer.
+    let away = false;
+    const lost: string[] = [];
+    const live: { page: { close(): Promise<void> }; server: { close(): Promise<void> } }[] = [];
+    await pageB.routeWebSocket(/\/peerjs\/peerjs/, (ws) => {
+      if (away) return void ws.close();
+      const server = ws.connectToServer();
+      live.push({ page: ws, server });
+      ws.onMessage((message) => {
+        const type = typeof message === "string" ? (JSON.parse(message) as { type?: string }).type : undefined;
+        if (type === "OFFER" && lost.length === 0) {
+          lost.push(type);
+          away = true;
+          // The candidates that follow the offer meet a closing socket, as they would for real.
+          killingSignaling = true;
+          for (const socket of live.splice(0)) {
+            void socket.server.close();
+            void socket.page.close();
+          }
+          return;
+        }
+        server.send(message);
+      });
+    });
+    await pageA.getByRole("button", { name: "Video call" }).click();
+    await pageB.getByTestId("ringing").getByRole("button", { name: "Accept" }).click();
+    await pageB.getByText("Reconnecting to the call server").waitFor(WAIT);
+    await pageB.waitForTimeout(7_000);
+    expect(lost).toEqual(["OFFER"]);
+
+    // Back: B calls A again at once; B's unanswered call would otherwise be given up 20 s after
+    // it was placed, about 13 s from now, and nobody would call again.
+    away = false;
+    killingSignaling = false;
+    const back = performance.now();
+    await expect.poll(() => pcStates(pageA), { timeout: 10_000 }).toEqual(["connected"]);
+    await expect.poll(async () => (await pcStates(pageB)).filter((s) => s === "connected").length, { timeout: 10_000 }).toBe(1);
+    console.log(`  connected ${since(back)} after B's call server connection was allowed back`);
+
+    await pageB.unrouteAll();
     await pageB.getByRole("button", { name: "Hang up" }).click();
     await pageA.getByTestId("call-ended").filter({ hasText: "Call ended" }).waitFor(WAIT);
     for (const page of [pageA, pageB]) {

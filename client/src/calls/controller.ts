@@ -263,7 +263,7 @@ export class CallController {
    * Signaling is back after a drop (`peer.reconnect`). While it was gone the server may have
    * listed us as gone, so someone who joined meanwhile called only the others; the server now
    * lists us after them. Later joiners call earlier ones: call every peer listed before us that
-   * we have no connection to (callOut skips the rest).
+   * we have no connection to, or only a call of ours with no answer (callOut skips the rest).
    */
   private async rejoinMesh(): Promise<void> {
     let list: CallParticipant[];
@@ -341,16 +341,25 @@ export class CallController {
 
   // ---- connections ---------------------------------------------------------------------
 
-  private callOut(peerId: string, retry = 0): void {
+  /**
+   * Calls `peerId` unless connected or connecting to them already. A call we placed that has
+   * no answer yet counts as absent: after a signaling drop its offer may never have left.
+   * `deadline`: the re-placed calls of one attempt share the first one's CONNECT_TIMEOUT_MS.
+   */
+  private callOut(peerId: string, retry = 0, deadline = Date.now() + CONNECT_TIMEOUT_MS): void {
     const peer = this.peer;
     const stream = this.local.value;
-    if (!peer || !stream || (retry === 0 && this.conns.has(peerId))) return;
+    const existing = this.conns.get(peerId);
+    if (!peer || !stream || (retry === 0 && existing && existing.peerConnection?.remoteDescription)) return;
     const conn = peer.call(peerId, stream);
     if (!conn) return;
-    this.track(conn);
+    this.track(conn, Math.max(0, deadline - Date.now()));
     setTimeout(() => {
       if (this.done || this.conns.get(peerId) !== conn || conn.peerConnection?.remoteDescription) return;
-      if (retry < OFFER_RETRIES) this.callOut(peerId, retry + 1);
+      // With the call server away the offer could not go out: rejoinMesh places the call again
+      // once it is back.
+      if (!this.peer?.open) return;
+      if (retry < OFFER_RETRIES) this.callOut(peerId, retry + 1, deadline);
     }, ANSWER_TIMEOUT_MS);
   }
 
@@ -371,7 +380,7 @@ export class CallController {
     }
   }
 
-  private track(conn: MediaConnection): void {
+  private track(conn: MediaConnection, connectWithinMs = CONNECT_TIMEOUT_MS): void {
     const id = conn.peer;
     const previous = this.conns.get(id);
     this.conns.set(id, conn);
@@ -403,7 +412,7 @@ export class CallController {
       id,
       setTimeout(() => {
         if (current() && this.remote(id)?.state !== "connected") this.drop(id, "unreachable");
-      }, CONNECT_TIMEOUT_MS),
+      }, connectWithinMs),
     );
   }
 
