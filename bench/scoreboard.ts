@@ -14,14 +14,16 @@ import { basename } from "node:path";
 interface SummaryRow {
   scenario: string;
   metric: string;
-  hearth: number;
-  ratio?: number;
+  hearth: number | null;
+  ratio?: number | null;
   target: string;
   pass?: boolean;
   unit: string;
 }
 interface Saved {
   startedAt: string;
+  finishedAt?: string;
+  errors?: unknown[];
   config: { quick: boolean; reps: number; scenarios: string[] };
   summary: SummaryRow[];
   history?: { health?: { p50: number } };
@@ -42,6 +44,9 @@ const runs = files.map((f) => {
     !saved.config.quick &&
     saved.config.reps >= 3 &&
     ["fanout", "rooms", "idle", "overload", "history"].every((s) => saved.config.scenarios.includes(s)) &&
+    // A scenario that failed is caught and the run still writes its summary: not a full run.
+    Boolean(saved.finishedAt) &&
+    (saved.errors ?? []).length === 0 &&
     (saved.summary ?? []).some(scored);
   return { name: basename(f), time: saved.startedAt.slice(0, 16).replace("T", " "), full, saved };
 });
@@ -60,9 +65,12 @@ for (const run of [...counted].reverse()) for (const row of run.saved.summary) i
 // A ratio or a value where the target is a bound on it; "yes" where it is a condition.
 const cell = (row: SummaryRow | undefined) => {
   if (!row) return "—";
+  // JSON keeps NaN and Infinity as null.
+  const finite = (n: number | null | undefined): n is number => typeof n === "number" && Number.isFinite(n);
   let value: string;
   if (!/^[≥≤]|^0 in/.test(row.target)) value = row.pass ? "yes" : "no";
-  else if (row.ratio !== undefined) value = row.ratio.toFixed(2);
+  else if (row.ratio !== undefined) value = finite(row.ratio) ? row.ratio.toFixed(2) : "n/a";
+  else if (!finite(row.hearth)) value = "n/a";
   else value = `${Number.isInteger(row.hearth) ? row.hearth : row.hearth.toFixed(1)}${row.unit === "ms" ? " ms" : ""}`;
   return row.pass ? value : `**${value}** ✗`;
 };

@@ -97,6 +97,8 @@ describe("push subscriptions", () => {
       "https://api.localhost/x",
       "https://printer.local/x",
       "https://metadata.internal/x",
+      "https://localhost.localdomain/x",
+      "https://LOCALHOST../x",
       "https://router/x",
     ]) {
       const res = await api("/api/push/subscriptions", { token: alice.token, body: { endpoint, keys } });

@@ -41,14 +41,14 @@ export function vapidFrom(env: Env): VapidKeys | null {
 export function isPublicPushEndpoint(endpoint: string): boolean {
   let host: string;
   try {
-    host = new URL(endpoint).hostname.toLowerCase().replace(/\.$/, "");
+    host = new URL(endpoint).hostname.toLowerCase().replace(/\.+$/, "");
   } catch {
     return false;
   }
   // The URL parser has already turned every IPv4 spelling (0x7f.1, 2130706433) into 1.2.3.4.
   if (host.startsWith("[") || /^[\d.]+$/.test(host)) return false;
   if (!host.includes(".")) return false;
-  return !/(^|\.)(localhost|local|internal|intranet|lan|home|corp|private|home\.arpa)$/.test(host);
+  return !/(^|\.)(localhost|localdomain|localdomain4|localdomain6|local|internal|intranet|lan|home|corp|private|home\.arpa)$/.test(host);
 }
 
 /**
@@ -76,7 +76,8 @@ export async function sendPush(
 ): Promise<Outcome> {
   // Refused at subscription since this check exists; a row saved before it is dropped here.
   if (!isPublicPushEndpoint(sub.endpoint)) {
-    await pruneSubscription(env.DB, sub.id);
+    // A failed delete must not fail the other devices' pushes; the next dispatch tries again.
+    await pruneSubscription(env.DB, sub.id).catch((err) => console.error("push: dropping a local endpoint failed", err));
     return "gone";
   }
   const payload = await buildPushPayload(
