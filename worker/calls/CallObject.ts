@@ -325,13 +325,10 @@ export class CallObject extends DurableObject<Env> {
   private lastAnnounced = "";
 
   /**
-   * Tells the room who is in the call now (its members see it live), and when a call has
-   * just started, rings the other members' devices by web push.
-   */
-  /**
-   * Tells the room who is in the call. `joined`: someone new opened their first socket, and
-   * if that starts the call it rings (the room's `ringing`, and a push). A reconnect passes
-   * nothing: a lone caller whose socket blipped must not ring everyone again.
+   * Tells the room who is in the call (its members see it live). `joined`: someone new opened
+   * their first socket, and if that starts the call it rings (the room's `ringing`, and a web
+   * push to the other members' devices). A reconnect passes nothing: a lone caller whose
+   * socket blipped must not ring everyone again.
    */
   private announce(joined?: { id: string; username: string }) {
     const roomId = this.roomId;
@@ -386,10 +383,10 @@ export class CallObject extends DurableObject<Env> {
 
   // ---- sockets -----------------------------------------------------------------------------
 
-  /** Sockets that are open (a socket being closed is not in the call any more). */
   /**
-   * Open signaling sockets: all, or those of one peer id. Sockets are tagged with their peer id
-   * and their user id, so a tag alone could name a user: the attachment decides.
+   * Open signaling sockets (a socket being closed is not in the call any more): all, or those
+   * of one peer id. Sockets are tagged with their peer id and their user id, so a tag alone
+   * could name a user: the attachment decides.
    */
   private openSockets(peerId?: string): { ws: WebSocket; att: PeerAttachment }[] {
     const out: { ws: WebSocket; att: PeerAttachment }[] = [];
