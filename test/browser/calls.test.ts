@@ -146,6 +146,15 @@ describe("video calls in Hearth", () => {
   let pageA: Page;
   let pageB: Page;
 
+  /** B hangs up; A, left alone, sees "Call ended"; both close that panel. */
+  async function bHangsUpAndBothClose(): Promise<void> {
+    await pageB.getByRole("button", { name: "Hang up" }).click();
+    await pageA.getByTestId("call-ended").filter({ hasText: "Call ended" }).waitFor(WAIT);
+    for (const page of [pageA, pageB]) {
+      await page.getByTestId("call-ended").getByRole("button", { name: "Close" }).click();
+    }
+  }
+
   test("A calls, B is rung and accepts, both decode video, A hangs up and it ends on both sides", async () => {
     pageA = await openAs(alice);
     pageB = await openAs(bob);
@@ -368,11 +377,7 @@ describe("video calls in Hearth", () => {
     for (const page of [pageA, pageB]) await page.getByTestId("call-status").filter({ hasText: "In a call with" }).waitFor(WAIT);
 
     await pageA.unrouteAll();
-    await pageB.getByRole("button", { name: "Hang up" }).click();
-    await pageA.getByTestId("call-ended").filter({ hasText: "Call ended" }).waitFor(WAIT);
-    for (const page of [pageA, pageB]) {
-      await page.getByTestId("call-ended").getByRole("button", { name: "Close" }).click();
-    }
+    await bHangsUpAndBothClose();
   });
 
   test("a caller whose call server connection died with its offer places the call again once back", async () => {
@@ -417,11 +422,7 @@ describe("video calls in Hearth", () => {
     console.log(`  connected ${since(back)} after B's call server connection was allowed back`);
 
     await pageB.unrouteAll();
-    await pageB.getByRole("button", { name: "Hang up" }).click();
-    await pageA.getByTestId("call-ended").filter({ hasText: "Call ended" }).waitFor(WAIT);
-    for (const page of [pageA, pageB]) {
-      await page.getByTestId("call-ended").getByRole("button", { name: "Close" }).click();
-    }
+    await bHangsUpAndBothClose();
   });
 
   test("failures are told in words: no camera (audio only offered), access refused", async () => {
@@ -454,10 +455,7 @@ describe("video calls in Hearth", () => {
       await expect.poll(() => pcStates(page), WAIT).toEqual(["connected"]);
       await page.getByTestId("call-status").filter({ hasText: "In a call with" }).waitFor(WAIT);
     }
-    await pageB.getByRole("button", { name: "Hang up" }).click();
-    await pageA.getByTestId("call-ended").filter({ hasText: "Call ended" }).waitFor(WAIT);
-    await pageA.getByTestId("call-ended").getByRole("button", { name: "Close" }).click();
-    await pageB.getByTestId("call-ended").getByRole("button", { name: "Close" }).click();
+    await bHangsUpAndBothClose();
 
     // Camera and microphone refused.
     await pageB.evaluate(() => {
