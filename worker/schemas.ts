@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import type * as rest from "./contract/rest";
 
 /** Shapes shared by the REST routes; they generate the OpenAPI document. */
 
@@ -111,3 +112,15 @@ export function jsonBody<T extends z.ZodType>(schema: T) {
 export function jsonResponse<T extends z.ZodType>(schema: T, description: string) {
   return { description, content: { "application/json": { schema } } };
 }
+
+// One definition per contract: the zod schemas above must describe exactly the TypeScript types
+// in contract/ that the client imports. A field added to one and not the other fails the typecheck.
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+function agrees<_ extends true>(): void {}
+agrees<Equal<z.infer<typeof UserSchema>, rest.User>>();
+agrees<Equal<z.infer<typeof RoomSchema>, rest.Room>>();
+agrees<Equal<z.infer<typeof MemberSchema>, rest.Member>>();
+agrees<Equal<z.infer<typeof RoomDetailSchema>, rest.RoomDetails>>();
+agrees<Equal<z.infer<typeof PublicRoomSchema>, rest.PublicRoom>>();
+agrees<Equal<z.infer<typeof MessageSchema>, rest.Message>>();
+agrees<Equal<z.infer<typeof ErrorSchema>, rest.ErrorBody>>();

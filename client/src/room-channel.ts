@@ -3,7 +3,7 @@ import ReconnectingWebSocket from "partysocket/ws";
 import { api, ApiError, normalizeMessage } from "./api";
 import { noteActivity } from "./rooms";
 import { token } from "./session";
-import { BEARER_PREFIX, SUBPROTOCOL } from "../../worker/room/frames";
+import { BEARER_PREFIX, SUBPROTOCOL } from "../../worker/contract/wire";
 import type {
   Attachment,
   AttachmentRef,

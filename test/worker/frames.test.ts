@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { parseClientFrame, validateDraft } from "../../worker/room/frames";
+import { parseClientFrame } from "../../worker/room/frames";
+import { validateDraft } from "../../worker/gateway/draft";
 import { connect, createRoom, join, signup } from "./helpers";
 
 describe("frame parsing", () => {

@@ -1,9 +1,15 @@
 import { DurableObject } from "cloudflare:workers";
 import { pushCall } from "../push/send";
-import type { Env } from "../env";
+import type { Bindings } from "../bindings";
+import type { RoomObject } from "../room/RoomObject";
+
+/** What a call is given: the bindings, and the rooms it reads call state into. */
+export interface CallEnv extends Bindings {
+  ROOMS: DurableObjectNamespace<RoomObject>;
+}
 import { errorResponse } from "../lib/errors";
 import { toBase64Url } from "../lib/encoding";
-import { isMember } from "../rooms/store";
+import { isMember } from "../db/rooms";
 import {
   ALIVE_TIMEOUT_MS,
   EXPIRE_TIMEOUT_MS,
@@ -63,11 +69,11 @@ interface PeerRow extends Record<string, SqlStorageValue> {
  * its own peers only, queues a message for a peer that is not connected and EXPIREs it
  * after 5 s, and drops a peer silent for 90 s. One alarm does all the timing.
  */
-export class CallObject extends DurableObject<Env> {
+export class CallObject extends DurableObject<CallEnv> {
   private readonly sql: SqlStorage;
   private roomId: string | null;
 
-  constructor(ctx: DurableObjectState, env: Env) {
+  constructor(ctx: DurableObjectState, env: CallEnv) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.sql.exec(`

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
-import { numberVar, type Env } from "../env";
+import type { Env } from "../env";
+import { numberVar } from "../config";
 
 /** An RTCIceServer, as `new RTCPeerConnection({ iceServers })` (and PeerJS's `config`) takes it. */
 export interface IceServer {

@@ -4,6 +4,7 @@
  * docs/calls.md is the prose version of this file.
  */
 
+import { CALL_REFUSALS as REFUSALS, MAX_CALL_PEERS } from "../contract/calls";
 import { newId } from "../lib/ids";
 
 /** Where the signaling lives: the client is built with `{ path: PEERJS_PATH, key: PEERJS_KEY }`. */
@@ -27,8 +28,6 @@ export const ALIVE_TIMEOUT_MS = 90_000;
 export const EXPIRE_TIMEOUT_MS = 5_000;
 /** How long an issued peer id can be opened, and reopened (`peer.reconnect()`) after its socket closes. */
 export const PEER_ID_TTL_MS = 10 * 60_000;
-/** Peers connected to one room's call at once (a mesh: every peer sends its media to every other). */
-export const MAX_CALL_PEERS = 4;
 /** Unconnected peer ids one user may hold in a room; issuing more forgets the oldest. */
 export const MAX_IDLE_IDS_PER_USER = 8;
 /** Messages waiting for peers in one room; past this a message is expired at once. */
@@ -63,15 +62,8 @@ export type ClientFrame =
   | { kind: "ignored" };
 
 /** Refusal messages. The first four are the reference server's, word for word. */
-export const REFUSALS = {
-  missingParameters: "No id, token, or key supplied to websocket server",
-  invalidKey: "Invalid key provided",
-  invalidToken: "Invalid token provided",
-  idTaken: "ID is taken",
-  unknownId: "Unknown or expired peer id: get one from POST /api/rooms/{roomId}/calls/peer",
-  notAMember: "You are not a member of this room",
-  callFull: `This call is full (at most ${MAX_CALL_PEERS} people)`,
-} as const;
+
+export { MAX_CALL_PEERS, REFUSALS };
 
 export function parseClientFrame(text: string): ClientFrame {
   if (text === HEARTBEAT_FRAME) return { kind: "heartbeat" };

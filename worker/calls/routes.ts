@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { requireUser } from "../auth/middleware";
 import { createRouter } from "../lib/app";
 import { ApiError } from "../lib/errors";
-import * as store from "../rooms/store";
+import * as store from "../db/rooms";
 import { RoomIdParam, errorResponses, jsonResponse } from "../schemas";
 import { CALL_UPGRADE_HEADERS } from "./CallObject";
 import { iceServersFor } from "./ice";

@@ -1,11 +1,12 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { AwsClient } from "aws4fetch";
 import { requireUser } from "../auth/middleware";
-import { numberVar, type Env } from "../env";
+import type { Env } from "../env";
+import { numberVar } from "../config";
 import { createRouter } from "../lib/app";
 import { ApiError, errorResponse } from "../lib/errors";
 import { newId } from "../lib/ids";
-import * as store from "../rooms/store";
+import * as store from "../db/rooms";
 import { RoomIdParam, errorResponses, jsonBody, jsonResponse } from "../schemas";
 import {
   DOWNLOAD_URL_TTL_SECONDS,

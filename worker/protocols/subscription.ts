@@ -1,7 +1,7 @@
 import type { SessionUser } from "../auth/tokens";
 import type { Env } from "../env";
 import { ApiError } from "../lib/errors";
-import type { ServerFrame } from "../room/frames";
+import type { ServerFrame } from "../contract/wire";
 import { roomUpgradeRequest, type Protocol } from "../room/RoomObject";
 
 /**

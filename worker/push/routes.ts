@@ -2,10 +2,10 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { requireUser } from "../auth/middleware";
 import { createRouter } from "../lib/app";
 import { ApiError } from "../lib/errors";
-import * as rooms from "../rooms/store";
+import * as rooms from "../db/rooms";
 import { RoomIdParam, errorResponses, jsonBody, jsonResponse } from "../schemas";
 import { isPublicPushEndpoint } from "./send";
-import { countOtherDevices, deleteSubscription, saveSubscription, setNotify } from "./store";
+import { countOtherDevices, deleteSubscription, saveSubscription, setNotify } from "../db/push";
 
 /** Devices per user; the oldest stays until it is unsubscribed or its push service forgets it. */
 export const MAX_DEVICES = 20;

@@ -1,7 +1,8 @@
 import { buildPushPayload, type VapidKeys } from "@block65/webcrypto-web-push";
-import { numberVar, type Env } from "../env";
-import type { ChatMessage } from "../room/frames";
-import { pruneSubscription, recordFailure, recordSuccess, roomRecipients, type Subscription } from "./store";
+import type { Bindings } from "../bindings";
+import { numberVar } from "../config";
+import type { ChatMessage } from "../contract/wire";
+import { pruneSubscription, recordFailure, recordSuccess, roomRecipients, type Subscription } from "../db/push";
 
 /**
  * Standard Web Push (RFC 8030) with VAPID (RFC 8292) and aes128gcm (RFC 8291), sent by the
@@ -26,7 +27,7 @@ export type Outcome = "sent" | "gone" | "failed";
 export const MAX_ATTEMPTS = 3;
 const PREVIEW_CHARS = 140;
 
-export function vapidFrom(env: Env): VapidKeys | null {
+export function vapidFrom(env: Bindings): VapidKeys | null {
   if (!env.VAPID_PUBLIC_KEY || !env.VAPID_PRIVATE_KEY) return null;
   return { subject: env.VAPID_SUBJECT ?? "mailto:admin@localhost", publicKey: env.VAPID_PUBLIC_KEY, privateKey: env.VAPID_PRIVATE_KEY };
 }
@@ -56,7 +57,7 @@ export function isPublicPushEndpoint(endpoint: string): boolean {
  * optional service binding) may carry it instead of the public internet, e.g. to a test
  * push service.
  */
-function deliver(env: Env, endpoint: string, init: RequestInit): Promise<Response> {
+function deliver(env: Bindings, endpoint: string, init: RequestInit): Promise<Response> {
   return env.PUSH_TRANSPORT ? env.PUSH_TRANSPORT.fetch(endpoint, init) : fetch(endpoint, init);
 }
 
@@ -68,7 +69,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * 5 s); other refusals are not retried. Failures count against the subscription.
  */
 export async function sendPush(
-  env: Env,
+  env: Bindings,
   vapid: VapidKeys,
   sub: Subscription,
   content: PushContent,
@@ -132,7 +133,7 @@ export interface DispatchResult {
  * subscription who is not present (no open, visible connection to the room), not the
  * author of every message, not muted, and, in "mentions" mode, mentioned.
  */
-export async function pushRoomMessages(env: Env, roomId: string, messages: ChatMessage[], present: Set<string>): Promise<DispatchResult> {
+export async function pushRoomMessages(env: Bindings, roomId: string, messages: ChatMessage[], present: Set<string>): Promise<DispatchResult> {
   const result: DispatchResult = { sent: 0, gone: 0, failed: 0, skipped: 0 };
   const vapid = vapidFrom(env);
   if (!vapid || messages.length === 0) return result;
@@ -165,7 +166,7 @@ export async function pushRoomMessages(env: Env, roomId: string, messages: ChatM
 }
 
 /** Rings every other member of a room (not muted) on their devices: "alice is calling". */
-export async function pushCall(env: Env, roomId: string, caller: { id: string; username: string }): Promise<DispatchResult> {
+export async function pushCall(env: Bindings, roomId: string, caller: { id: string; username: string }): Promise<DispatchResult> {
   const result: DispatchResult = { sent: 0, gone: 0, failed: 0, skipped: 0 };
   const vapid = vapidFrom(env);
   if (!vapid) return result;

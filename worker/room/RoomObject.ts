@@ -1,27 +1,34 @@
 import { DurableObject } from "cloudflare:workers";
-import { numberVar, type Env } from "../env";
+import type { Bindings } from "../bindings";
+import type { StatsObject } from "../stats/StatsObject";
+
+/** What a room is given: the bindings, and the stats object it reports to. */
+export interface RoomEnv extends Bindings {
+  STATS: DurableObjectNamespace<StatsObject>;
+}
+import { numberVar } from "../config";
 import { errorResponse } from "../lib/errors";
 import {
   MAX_BODY_CHARS,
   MAX_FRAME_BYTES,
   PING_FRAME,
   PONG_FRAME,
-  parseClientFrame,
-  validateDraft,
   type Attachment as MessageAttachment,
   type CallParticipant,
   type ChatMessage,
   type ErrorCode,
   type OnlineUser,
   type ServerFrame,
-} from "./frames";
+} from "../contract/wire";
+import { parseClientFrame } from "./frames";
+import { validateDraft } from "../gateway/draft";
 import { RateLimiter } from "./rate-limit";
 import { UploadStore, resolveAttachment, type UploadRecord } from "./uploads";
 import { classify, SNIFF_BYTES, type Family } from "../media/sniff";
 import { mediaKey } from "../media/signing";
 import { pushRoomMessages, vapidFrom, type DispatchResult } from "../push/send";
-import { DEPARTURE_MS } from "../rooms/member-cache";
-import { memberSince } from "../rooms/store";
+import { DEPARTURE_MS } from "../rooms-http/member-cache";
+import { memberSince } from "../db/rooms";
 
 /** Who a socket belongs to; survives hibernation as the socket's attachment. */
 interface SocketInfo {
@@ -138,7 +145,7 @@ export interface MessageInput {
  * D1 in batches from an alarm. Every protocol (socket, REST, later SignalR and Connect)
  * ends in `accept`, so each rule is written once.
  */
-export class RoomObject extends DurableObject<Env> {
+export class RoomObject extends DurableObject<RoomEnv> {
   private readonly sql: SqlStorage;
   private readonly limiter: RateLimiter;
   private readonly maxConnections: number;
@@ -173,7 +180,7 @@ export class RoomObject extends DurableObject<Env> {
   /** Open sockets per protocol; recomputed after a socket opens or closes. */
   private protocolCounts: [Protocol, number][] | null = null;
 
-  constructor(ctx: DurableObjectState, env: Env) {
+  constructor(ctx: DurableObjectState, env: RoomEnv) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.sql.exec(`

@@ -1,5 +1,5 @@
 import type { Family } from "../media/sniff";
-import type { Attachment, AttachmentRef, MessageKind } from "./frames";
+import type { Attachment, AttachmentRef, MessageKind } from "../contract/wire";
 
 /** A room's uploads, in the room's SQLite: pending → stored → attached (or deleted as an orphan). */
 

@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import type { Env } from "../env";
+import type { Bindings } from "../bindings";
 import type { Protocol, Via } from "../room/RoomObject";
 
 export interface ProtocolStats {
@@ -24,10 +24,10 @@ const VIAS: Via[] = ["websocket", "signalr", "connect", "rest"];
  * flush alarm (batched, at most a couple of times a second per room), never per message;
  * it also admits each new socket against the server-wide cap.
  */
-export class StatsObject extends DurableObject<Env> {
+export class StatsObject extends DurableObject<Bindings> {
   private readonly sql: SqlStorage;
 
-  constructor(ctx: DurableObjectState, env: Env) {
+  constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.sql.exec(`

@@ -4,9 +4,9 @@ import { createFetchHandler, type UniversalHandler } from "@connectrpc/connect/p
 import { verifySession, type SessionUser } from "../../auth/tokens";
 import type { Env } from "../../env";
 import { ApiError } from "../../lib/errors";
-import type { ChatMessage, ServerFrame } from "../../room/frames";
-import * as store from "../../rooms/store";
-import { requireCachedMembership } from "../../rooms/member-cache";
+import type { ChatMessage, ServerFrame } from "../../contract/wire";
+import * as store from "../../db/rooms";
+import { requireCachedMembership } from "../../rooms-http/member-cache";
 import { subscribeToRoom } from "../subscription";
 import { refuseUndecodable } from "./validate";
 import { ChatService, MessageSchema, type Message } from "./gen/hearth/v1/chat_pb";

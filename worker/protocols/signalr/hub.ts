@@ -1,8 +1,9 @@
 import type { SessionUser } from "../../auth/tokens";
-import { numberVar, type Env } from "../../env";
+import type { Env } from "../../env";
+import { numberVar } from "../../config";
 import { ApiError } from "../../lib/errors";
-import type { ServerFrame } from "../../room/frames";
-import * as store from "../../rooms/store";
+import type { ServerFrame } from "../../contract/wire";
+import * as store from "../../db/rooms";
 import { subscribeToRoom } from "../subscription";
 
 /**

@@ -1,4 +1,4 @@
-import { requireMembership } from "./store";
+import { requireMembership } from "../db/rooms";
 
 /**
  * How long a "yes, a member" answer is reused in this isolate (socket upgrades, history

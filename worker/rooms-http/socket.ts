@@ -3,10 +3,10 @@ import { issueTicket, verifySession, verifyTicket, type SessionUser } from "../a
 import { createRouter } from "../lib/app";
 import { ApiError } from "../lib/errors";
 import { roomUpgradeRequest } from "../room/RoomObject";
-import { BEARER_PREFIX, SUBPROTOCOL } from "../room/frames";
+import { BEARER_PREFIX, SUBPROTOCOL } from "../contract/wire";
 import { RoomIdParam, errorResponses, jsonResponse } from "../schemas";
 import { requireUser } from "../auth/middleware";
-import * as store from "./store";
+import * as store from "../db/rooms";
 import { requireCachedMembership } from "./member-cache";
 import type { Env } from "../env";
 

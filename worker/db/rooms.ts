@@ -1,10 +1,9 @@
+import type { Member, PublicRoom, Room, Role, Visibility } from "../contract/rest";
 import { ApiError } from "../lib/errors";
 import { newId } from "../lib/ids";
 
 /** D1 queries for rooms and memberships. Every value is a bound parameter. */
 
-export type Visibility = "public" | "private" | "dm";
-export type Role = "owner" | "member";
 
 interface RoomRow {
   id: string;
@@ -21,20 +20,6 @@ interface RoomRow {
   dm_username: string | null;
 }
 
-export interface Room {
-  id: string;
-  name: string;
-  topic: string;
-  visibility: Visibility;
-  createdAt: string;
-  lastSeq: number;
-  lastMessageAt: string | null;
-  unread: number;
-  role: Role;
-  /** This member's push setting for the room. */
-  notify: "all" | "mentions" | "muted";
-  dmWith?: { id: string; username: string };
-}
 
 /** Unread counts stop at this number (the client shows "999+"). */
 export const UNREAD_CAP = 999; // also written into ROOM_FOR_MEMBER
@@ -161,7 +146,7 @@ export async function findUser(db: D1Database, username: string): Promise<{ id: 
   return db.prepare("SELECT id, username FROM users WHERE username = ?").bind(username).first<{ id: string; username: string }>();
 }
 
-export async function listMembers(db: D1Database, roomId: string) {
+export async function listMembers(db: D1Database, roomId: string): Promise<Member[]> {
   const { results } = await db
     .prepare(
       "SELECT u.id, u.username, m.role FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.room_id = ? ORDER BY u.username LIMIT 1000",
@@ -171,7 +156,7 @@ export async function listMembers(db: D1Database, roomId: string) {
   return results;
 }
 
-export async function listPublicRooms(db: D1Database, userId: string) {
+export async function listPublicRooms(db: D1Database, userId: string): Promise<PublicRoom[]> {
   const { results } = await db
     .prepare(
       `SELECT r.id, r.name, r.topic, r.created_at,

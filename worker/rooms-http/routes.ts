@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { requireUser } from "../auth/middleware";
 import { createRouter } from "../lib/app";
 import { ApiError } from "../lib/errors";
-import { MAX_BODY_CHARS } from "../room/frames";
+import { MAX_BODY_CHARS } from "../contract/wire";
 import {
   MemberSchema,
   MessageSchema,
@@ -15,7 +15,7 @@ import {
   jsonBody,
   jsonResponse,
 } from "../schemas";
-import * as store from "./store";
+import * as store from "../db/rooms";
 import { forgetMembership, requireCachedMembership } from "./member-cache";
 
 export const roomRoutes = createRouter();

@@ -1,0 +1,97 @@
+/**
+ * The room's WebSocket frames and the message shape, shared by the worker and the client
+ * (docs/protocol.md is the prose version of this file). Server frames are typed so that `send`
+ * cannot emit a frame the protocol does not define. This module imports nothing: the client
+ * bundles its constants, and clients ignore frame types and fields they do not know.
+ */
+
+/** The socket's subprotocol, and the prefix of the one that carries the session token (protocol §1). */
+export const SUBPROTOCOL = "hearth.v1";
+export const BEARER_PREFIX = "bearer.";
+
+export const MAX_BODY_CHARS = 4000;
+export const MAX_FRAME_BYTES = 32 * 1024;
+export const CLIENT_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
+
+export type MessageKind = "text" | "image" | "file" | "audio";
+export const MESSAGE_KINDS: readonly MessageKind[] = ["text", "image", "file", "audio"];
+
+/** What a media message carries about its file (the bytes are in R2). */
+export interface Attachment {
+  /** The upload's id; a signed URL for it comes from GET /api/rooms/{roomId}/attachments/{id}. */
+  id: string;
+  name: string;
+  size: number;
+  /** The type sniffed from the bytes. */
+  type: string;
+  width?: number;
+  height?: number;
+  /** Seconds, for audio. */
+  duration?: number;
+}
+
+export interface ChatMessage {
+  roomId: string;
+  seq: number;
+  ts: number;
+  userId: string;
+  username: string;
+  kind: MessageKind;
+  /** The text, or a media message's caption (may then be empty). */
+  body: string;
+  clientId: string;
+  attachment?: Attachment;
+}
+
+/** What a client asks to attach: its own upload, plus what only the client can measure. */
+export interface AttachmentRef {
+  uploadId: string;
+  width?: number;
+  height?: number;
+  duration?: number;
+}
+
+export interface OnlineUser {
+  userId: string;
+  username: string;
+}
+
+/** Someone in the room's call (see docs/calls.md). */
+export interface CallParticipant {
+  peerId: string;
+  userId: string;
+  username: string;
+  joinedAt: string;
+}
+
+export type ClientFrame =
+  | { type: "send"; clientId: unknown; body: unknown; kind?: unknown; attachment?: unknown }
+  | { type: "typing"; typing: unknown }
+  | { type: "visibility"; hidden: unknown }
+  | { type: "ping" };
+
+export type ErrorCode = "bad_frame" | "unknown_type" | "invalid_message" | "rate_limited" | "internal";
+
+export type ServerFrame =
+  | {
+      type: "hello";
+      roomId: string;
+      user: { id: string; username: string };
+      lastSeq: number;
+      online: OnlineUser[];
+      /** Who is in the room's call now (empty: no call). */
+      call: CallParticipant[];
+      limits: { maxBodyChars: number; maxFrameBytes: number; rateBurst: number; ratePerSecond: number };
+    }
+  | { type: "message"; message: ChatMessage }
+  | { type: "synced"; lastSeq: number }
+  /** To the socket that sent the message, which gets no `message` frame of its own: `message` is it. */
+  | { type: "ack"; clientId: string; seq: number; ts: number; duplicate: boolean; message: ChatMessage }
+  | { type: "typing"; userId: string; username: string; typing: boolean }
+  | { type: "presence"; online: OnlineUser[] }
+  | { type: "call"; participants: CallParticipant[]; ringing: boolean }
+  | { type: "pong" }
+  | { type: "error"; code: ErrorCode; message: string; clientId?: string; retryAfterMs?: number };
+
+export const PING_FRAME = '{"type":"ping"}';
+export const PONG_FRAME = '{"type":"pong"}';
