@@ -4,7 +4,7 @@
  * a call starts, never in the initial bundle.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
-import { Avatar } from "../components/Avatar";
+import { Avatar } from "../ui/Avatar";
 import { CallController, type Remote } from "./controller";
 import { CallIcon } from "./icons";
 

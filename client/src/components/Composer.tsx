@@ -7,7 +7,7 @@ import type { RecorderProps } from "../media/Recorder";
 import { Tray } from "../media/Tray";
 import type { RoomChannel } from "../room-channel";
 import { EmojiButton } from "./EmojiButton";
-import { Icon } from "./Icon";
+import { Icon } from "../ui/Icon";
 
 const MAX_CHARS = 4000;
 const MAX_HEIGHT_PX = 180;

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from "preact/hooks";
-import { Icon } from "./Icon";
+import { Icon } from "../ui/Icon";
 
 /**
  * A button that opens the emoji picker. The picker's code and data are fetched the first

@@ -9,9 +9,9 @@ import { RoomChannel, type ConnectionState } from "../room-channel";
 import { openRoomId, refreshRooms, removeRoom, rooms, upsertRoom } from "../rooms";
 import { currentUser } from "../session";
 import type { Member, OnlineUser, Room, RoomDetails } from "../types";
-import { Avatar } from "./Avatar";
+import { Avatar } from "../ui/Avatar";
 import { Composer } from "./Composer";
-import { Icon } from "./Icon";
+import { Icon } from "../ui/Icon";
 import { InviteDialog, LeaveRoomDialog } from "./dialogs";
 import { MessageList } from "./MessageList";
 

@@ -3,7 +3,7 @@ import { useLocation } from "preact-iso";
 import { api, ApiError } from "../api";
 import { upsertRoom } from "../rooms";
 import type { PublicRoom } from "../types";
-import { Modal } from "./Modal";
+import { Modal } from "../ui/Modal";
 
 const message = (error: unknown) =>
   error instanceof ApiError ? error.message : "Something went wrong. Try again.";

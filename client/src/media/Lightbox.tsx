@@ -1,5 +1,5 @@
 import { useEffect, useRef } from "preact/hooks";
-import { Icon } from "../components/Icon";
+import { Icon } from "../ui/Icon";
 
 export interface LightboxProps {
   url: string;

@@ -1,4 +1,4 @@
-import { Icon } from "../components/Icon";
+import { Icon } from "../ui/Icon";
 import { humanSize } from "./format";
 import { MediaIcon } from "./icons";
 import type { MediaQueue, QueueItem } from "./queue";

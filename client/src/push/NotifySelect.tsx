@@ -2,7 +2,7 @@ import { useState } from "preact/hooks";
 import { api, ApiError } from "../api";
 import { rooms } from "../rooms";
 import type { Room } from "../types";
-import { Icon } from "../components/Icon";
+import { Icon } from "../ui/Icon";
 
 const LABELS = { all: "All messages", mentions: "Mentions only", muted: "Muted" } as const;
 type Mode = keyof typeof LABELS;

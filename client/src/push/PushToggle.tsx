@@ -1,5 +1,5 @@
 import "./push.css";
-import { Icon } from "../components/Icon";
+import { Icon } from "../ui/Icon";
 import { disablePush, enablePush, pushError, pushState } from "./push";
 
 /** The opt-in for notifications on this device (never a prompt on page load). */
