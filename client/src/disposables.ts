@@ -30,11 +30,11 @@ export class Disposables {
 
   /** A timeout owned here; returns its cancel. It forgets itself once it has fired. */
   timeout(callback: () => void, ms: number): () => void {
-    const cancel = this.add(() => clearTimeout(timer));
     const timer = setTimeout(() => {
       cancel();
       callback();
     }, ms);
+    const cancel = this.add(() => clearTimeout(timer));
     return cancel;
   }
 
