@@ -6,10 +6,8 @@ import { signal } from "@preact/signals";
 import type { Disposables } from "../disposables";
 import type { ClientFrame, ServerFrame } from "../types";
 
-export interface Typist {
-  userId: string;
-  username: string;
-}
+/** Someone typing, as the `typing` frame names them. */
+export type Typist = Pick<Extract<ServerFrame, { type: "typing" }>, "userId" | "username">;
 
 const TYPING_REFRESH_MS = 3_000;
 const TYPING_IDLE_MS = 3_000;
