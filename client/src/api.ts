@@ -1,3 +1,4 @@
+/** The REST client: one typed function per endpoint, and ApiError for refusals. */
 import { endSession, token } from "./session";
 import type {
   CallParticipant,

@@ -1,3 +1,4 @@
+/** Writing a message: text with drafts per room, attachments, voice notes, typing frames. */
 import type { ComponentType } from "preact";
 import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { useFileDrop, usePasteFiles } from "../media/input";

@@ -1,3 +1,4 @@
+/** The composer's emoji button: the picker's code and data load the first time it opens. */
 import { useEffect, useRef, useState } from "preact/hooks";
 import { Icon } from "../ui/Icon";
 

@@ -1,3 +1,4 @@
+/** A room's scrollback: stored messages grouped by author, pending ones below, older pages on scroll. */
 import { useLayoutEffect, useRef } from "preact/hooks";
 import { dayKey, formatDay, formatFull, formatTime } from "../format";
 import { AttachmentView, PendingAttachment } from "../media/Attachment";

@@ -1,3 +1,4 @@
+/** One open room's screen: header, scrollback, typing line, composer and members. */
 import type { ComponentChildren } from "preact";
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { useLocation } from "preact-iso";

@@ -1,3 +1,4 @@
+/** The room list and the ways into more rooms (create, browse, direct message). */
 import { useState } from "preact/hooks";
 import { useLocation } from "preact-iso";
 import { currentUser, endSession } from "../session";

@@ -1,3 +1,4 @@
+/** An image opened full size over the chat. */
 import { useEffect, useRef } from "preact/hooks";
 import { Icon } from "../ui/Icon";
 

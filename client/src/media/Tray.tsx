@@ -1,3 +1,4 @@
+/** The composer's tray of attached files, with their progress and a way to remove each. */
 import { Icon } from "../ui/Icon";
 import { humanSize } from "./format";
 import { MediaIcon } from "./icons";

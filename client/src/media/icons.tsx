@@ -1,3 +1,4 @@
+/** Media controls' icons: the shared ones, a little larger. */
 import { Icon, type IconName } from "../ui/Icon";
 
 /** Media controls use the shared icons a little larger. */

@@ -1,3 +1,4 @@
+/** A room's push setting for me: all messages, mentions only, or muted. */
 import { api } from "../api";
 import { rooms } from "../rooms";
 import type { NotifyMode, Room } from "../types";

@@ -1,3 +1,4 @@
+/** The device's notifications switch (the permission is asked only when pressed). */
 import "./push.css";
 import { Icon } from "../ui/Icon";
 import { disablePush, enablePush, pushError, pushState } from "./push";
