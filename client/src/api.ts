@@ -1,7 +1,10 @@
+/** The REST client: one typed function per endpoint, and ApiError for refusals. */
 import { endSession, token } from "./session";
 import type {
   CallParticipant,
+  Member,
   Message,
+  NotifyMode,
   PeerGrant,
   PublicRoom,
   Room,
@@ -85,7 +88,7 @@ export const api = {
   joinRoom: (roomId: string) => request<Room>("POST", `${roomPath(roomId)}/join`),
   leaveRoom: (roomId: string) => request<void>("POST", `${roomPath(roomId)}/leave`),
   addMember: (roomId: string, username: string) =>
-    request<{ member: { id: string; username: string; role: string } }>(
+    request<{ member: Member }>(
       "POST",
       `${roomPath(roomId)}/members`,
       { username },
@@ -122,7 +125,7 @@ export const api = {
   subscribePush: (subscription: PushSubscriptionJSON) =>
     request<{ id: string }>("POST", "/api/push/subscriptions", subscription),
   unsubscribePush: (endpoint: string) => request<void>("DELETE", "/api/push/subscriptions", { endpoint }),
-  setNotify: (roomId: string, mode: "all" | "mentions" | "muted") =>
+  setNotify: (roomId: string, mode: NotifyMode) =>
     request<{ mode: string }>("PUT", `${roomPath(roomId)}/notifications`, { mode }),
 
   /** Asks for a signed URL to PUT one file's bytes to (docs/media.md §1). */

@@ -1,3 +1,4 @@
+/** Signing in and up: the checks the form makes before asking the server, and starting the session. */
 import { api } from "./api";
 import { startSession } from "./session";
 

@@ -1,3 +1,4 @@
+/** Dates, times and the typing line, worded the same everywhere. */
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: "numeric", minute: "2-digit" });
 const fullFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "full", timeStyle: "short" });
 const dayFormat = new Intl.DateTimeFormat(undefined, {

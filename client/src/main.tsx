@@ -1,3 +1,4 @@
+/** The client's entry point: mounts the app. */
 import { render } from "preact";
 import { App } from "./components/App";
 import "./styles.css";

@@ -1,3 +1,4 @@
+/** My rooms as the sidebar shows them: loaded, kept fresh, and updated by what happens in them. */
 import { signal } from "@preact/signals";
 import { api, ApiError } from "./api";
 import type { Room } from "./types";

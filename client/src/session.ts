@@ -1,3 +1,4 @@
+/** Who is signed in: the session token (kept across reloads) and the current user. */
 import { signal } from "@preact/signals";
 import type { User } from "./types";
 

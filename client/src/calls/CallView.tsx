@@ -4,7 +4,7 @@
  * a call starts, never in the initial bundle.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
-import { Avatar } from "../components/Avatar";
+import { Avatar } from "../ui/Avatar";
 import { CallController, type Remote } from "./controller";
 import { CallIcon } from "./icons";
 
@@ -21,10 +21,10 @@ export function CallView({
   /** Starts the same call again with the microphone only (offered when there is no camera). */
   onAudioOnly: () => void;
 }) {
-  const status = call.status.value;
-  const outcome = call.outcome.value;
+  const current = call.status.value;
 
-  if (status === "ended" && outcome) {
+  if (current.kind === "ended") {
+    const { outcome } = current;
     return (
       <section
         class={`call-ended${outcome.normal ? "" : " call-ended--problem"}`}
@@ -52,6 +52,7 @@ export function CallView({
     );
   }
 
+  const status = current.kind;
   const remotes = call.remotes.value;
   const names = remotes.map((r) => r.name ?? "someone");
   const statusText =

@@ -1,47 +1,39 @@
 /**
- * One call, from this browser's side: the camera and microphone, a peer id for the room
- * (docs/calls.md), the stock PeerJS client against Hearth's signaling server, and one
- * WebRTC connection to every other person in the call (a mesh of at most 4).
+ * One call, from this browser's side: the camera and microphone (local-media.ts), a peer id
+ * for the room (docs/calls.md), the stock PeerJS client against Hearth's signaling server
+ * (peer.ts), and one WebRTC connection to every other person in the call (a mesh of at most 4).
  *
  * Who calls whom: a newcomer calls everyone who joined the call before it (the server lists
  * participants in the order they joined), and everyone answers incoming calls with their
  * own stream. So each pair is connected exactly once, however many join at the same time.
  *
- * This module is loaded only when a call starts; `peerjs` is loaded by it, later still.
+ * Every timer, listener and subscription of a call belongs to its `owner`, freed once when
+ * the call ends. This module is loaded only when a call starts; `peerjs` later still.
  */
 import { batch, signal, type ReadonlySignal } from "@preact/signals";
 import type { MediaConnection, Peer, PeerError } from "peerjs";
-import { api, ApiError } from "../api";
+import { api } from "../api";
+import { Disposables } from "../disposables";
 import type { CallParticipant, User } from "../types";
+import { getLocalMedia, stopTracks, type CallKind } from "./local-media";
+import { clientProblem, grantProblem, refusalProblem, type CallOutcome, type ClientFailure, type Problem } from "./outcomes";
+import { createPeer, loadPeerJs, unavailablePeerOf } from "./peer";
+import { Roster } from "./roster";
 
-export type CallKind = "video" | "audio";
+export type { CallKind } from "./local-media";
+export type { CallOutcome } from "./outcomes";
+export type { Remote } from "./roster";
 
-/**
- * preparing: camera, peer id and signaling are being set up.
- * waiting:   on the signaling server, nobody connected yet (ringing the others / joining).
- * live:      at least one other person's media is connected.
- * ended:     over, for the reason in `outcome` (hung up, everyone left, or a failure).
- */
-export type CallStatus = "preparing" | "waiting" | "live" | "ended";
-
-export interface Remote {
-  peerId: string;
-  /** From the server's participant list (never from what the other side claims). */
-  name: string | null;
-  stream: MediaStream | null;
-  /** Bumped when the remote stream gains a track, so the view re-renders. */
-  tracks: number;
-  state: "connecting" | "connected" | "unstable";
-}
-
-export interface CallOutcome {
-  title: string;
-  detail: string;
-  /** True when the call ended normally (hang-up, everyone left), false for a failure. */
-  normal: boolean;
-  /** No camera: the same call can be joined with the microphone only. */
-  offerAudioOnly?: boolean;
-}
+/** Where a call is; the outcome exists exactly when it is over. */
+export type CallStatus =
+  /** Camera, peer id and signaling are being set up. */
+  | { kind: "preparing" }
+  /** On the signaling server, nobody connected yet (ringing the others, or joining). */
+  | { kind: "waiting" }
+  /** At least one other person's media is connected. */
+  | { kind: "live" }
+  /** Over: hung up, everyone left, or a failure. */
+  | { kind: "ended"; outcome: CallOutcome };
 
 /** A remote must be connected this long after the call to it started. */
 const CONNECT_TIMEOUT_MS = 20_000;
@@ -59,6 +51,7 @@ const NO_ANSWER_MS = 60_000;
 /** The signaling socket is retried this long before the call counts as dropped. */
 const SIGNALING_GRACE_MS = 15_000;
 const SIGNALING_RETRY_MS = 2_500;
+const NOTICE_MS = 6_000;
 
 let latest: CallController | null = null;
 
@@ -68,15 +61,16 @@ let latest: CallController | null = null;
  */
 (window as unknown as { __hearthCall: unknown }).__hearthCall = {
   peerConnections: (): RTCPeerConnection[] => (latest ? [...latest.peerConnections] : []),
-  status: (): CallStatus | null => latest?.status.value ?? null,
+  status: (): CallStatus["kind"] | null => latest?.status.value.kind ?? null,
 };
 
 export class CallController {
-  readonly status = signal<CallStatus>("preparing");
-  readonly outcome = signal<CallOutcome | null>(null);
+  readonly status = signal<CallStatus>({ kind: "preparing" });
   /** Something worth saying while the call goes on ("bob left the call"). */
   readonly notice = signal<string | null>(null);
-  readonly remotes = signal<Remote[]>([]);
+  private readonly roster = new Roster();
+  /** The others' tiles. */
+  readonly remotes = this.roster.remotes;
   readonly local = signal<MediaStream | null>(null);
   readonly hasVideo = signal(false);
   readonly muted = signal(false);
@@ -85,20 +79,16 @@ export class CallController {
   readonly joined = signal(false);
   readonly peerConnections: RTCPeerConnection[] = [];
 
+  private readonly owner = new Disposables();
   private peer: Peer | null = null;
   private myPeerId = "";
-  private opened = false;
-  private done = false;
   private readonly conns = new Map<string, MediaConnection>();
-  private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
-  private readonly names = new Map<string, string>();
-  /** Peer ids the participant list has shown: one missing from it later has left. */
-  private readonly listed = new Set<string>();
-  private noAnswerTimer: ReturnType<typeof setTimeout> | null = null;
-  private signalingTimer: ReturnType<typeof setTimeout> | null = null;
-  private signalingRetry: ReturnType<typeof setInterval> | null = null;
-  private unsubscribe: (() => void) | null = null;
-  private noticeTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Per remote, the cancel of its one pending deadline (connect, or ICE grace). */
+  private readonly deadlines = new Map<string, () => void>();
+  private cancelNoAnswer: (() => void) | null = null;
+  /** Set while the signaling socket is being retried: cancels the retries and the deadline. */
+  private signalingRetries: (() => void) | null = null;
+  private cancelNotice: (() => void) | null = null;
 
   constructor(
     readonly roomId: string,
@@ -109,19 +99,16 @@ export class CallController {
   ) {}
 
   get finished(): boolean {
-    return this.status.value === "ended";
+    return this.status.value.kind === "ended";
   }
 
   async start(): Promise<void> {
     latest = this;
-    addEventListener("pagehide", this.onPageHide);
+    this.owner.listen(window, "pagehide", () => this.hangUp());
 
-    const stream = await this.getMedia();
-    if (!stream) return;
-    if (this.done) {
-      stopTracks(stream);
-      return;
-    }
+    const stream = await getLocalMedia(this.kind);
+    if (!(stream instanceof MediaStream)) return this.failWith(stream);
+    if (this.finished) return stopTracks(stream);
     batch(() => {
       this.local.value = stream;
       this.hasVideo.value = stream.getVideoTracks().length > 0;
@@ -131,40 +118,22 @@ export class CallController {
     try {
       grant = await api.callPeer(this.roomId);
     } catch (error) {
-      this.fail(grantProblem(error));
-      return;
+      return this.fail(grantProblem(error));
     }
-    if (this.done) return;
+    if (this.finished) return;
 
-    let PeerClass: typeof Peer;
-    try {
-      ({ Peer: PeerClass } = await import("peerjs"));
-    } catch {
-      this.fail({ title: "Call failed", detail: "The call software could not be loaded. Check your connection and try again." });
-      return;
-    }
-    if (this.done) return;
-
+    const PeerClass = await loadPeerJs();
+    if (!PeerClass) return this.failWith({ code: "codeNotLoaded" });
+    if (this.finished) return;
     this.myPeerId = grant.peerId;
-    const secure = location.protocol === "https:";
-    const peer = new PeerClass(grant.peerId, {
-      host: location.hostname,
-      port: Number(location.port) || (secure ? 443 : 80),
-      secure,
-      path: grant.path,
-      key: grant.key,
-      // Binds the id to this client on the server; the stock token is Math.random().
-      token: randomToken(),
-      // Always given, even empty: without it PeerJS falls back to public STUN/TURN hosts.
-      config: { iceServers: grant.iceServers },
-      debug: 0,
-    });
+    const peer = createPeer(PeerClass, grant);
     this.peer = peer;
+    this.owner.add(() => peer.destroy()); // closes the signaling socket: the server drops me
     peer.on("open", () => void this.onOpen());
     peer.on("call", (conn) => this.onIncoming(conn));
     peer.on("error", (error) => this.onPeerError(error));
     peer.on("disconnected", () => this.onSignalingLost());
-    this.unsubscribe = this.roomCall.subscribe((list) => this.onParticipants(list));
+    this.owner.add(this.roomCall.subscribe((list) => this.onParticipants(list)));
   }
 
   hangUp(): void {
@@ -183,66 +152,14 @@ export class CallController {
     this.cameraOff.value = off;
   }
 
-  // ---- media ---------------------------------------------------------------------------
-
-  private async getMedia(): Promise<MediaStream | null> {
-    if (!navigator.mediaDevices?.getUserMedia) {
-      this.fail({
-        title: "Calls are not available here",
-        detail: "This browser cannot use a camera or microphone on this page (calls need a secure https:// address).",
-      });
-      return null;
-    }
-    const video: MediaTrackConstraints | false =
-      this.kind === "video"
-        ? { width: { ideal: 640 }, height: { ideal: 360 }, frameRate: { ideal: 24, max: 30 } }
-        : false;
-    try {
-      return await navigator.mediaDevices.getUserMedia({
-        audio: { echoCancellation: true, noiseSuppression: true },
-        video,
-      });
-    } catch (error) {
-      const name = error instanceof DOMException || error instanceof Error ? error.name : "";
-      const devices = this.kind === "video" ? "camera and microphone" : "microphone";
-      if (name === "NotAllowedError" || name === "SecurityError") {
-        this.fail({
-          title: "Camera or microphone blocked",
-          detail: `Hearth was not allowed to use your ${devices}. Allow access in your browser's site settings, then try again.`,
-        });
-      } else if (name === "NotFoundError" || name === "OverconstrainedError") {
-        if (this.kind === "video" && (await hasMicrophone())) {
-          this.fail({
-            title: "No camera found",
-            detail: "No camera was found on this device. You can still join with audio only.",
-            offerAudioOnly: true,
-          });
-        } else {
-          this.fail({
-            title: "No microphone found",
-            detail: "No microphone was found on this device. Connect one and try again.",
-          });
-        }
-      } else if (name === "NotReadableError" || name === "AbortError") {
-        this.fail({
-          title: "Camera or microphone busy",
-          detail: `Your ${devices} could not be started: another app may be using it.`,
-        });
-      } else {
-        this.fail({ title: "Call failed", detail: `Your ${devices} could not be started.` });
-      }
-      return null;
-    }
-  }
-
   // ---- signaling -----------------------------------------------------------------------
 
   private async onOpen(): Promise<void> {
     this.signalingRestored();
-    if (this.done) return;
-    if (this.opened) return this.rejoinMesh();
-    this.opened = true;
-    this.status.value = "waiting";
+    const status = this.status.value.kind;
+    if (status === "ended") return;
+    if (status !== "preparing") return this.rejoinMesh();
+    this.status.value = { kind: "waiting" };
 
     let list: CallParticipant[];
     try {
@@ -250,7 +167,7 @@ export class CallController {
     } catch {
       list = this.roomCall.value;
     }
-    if (this.done) return;
+    if (this.finished) return;
     this.learn(list);
     const mine = list.findIndex((p) => p.peerId === this.myPeerId);
     const earlier = mine >= 0 ? list.slice(0, mine) : list.filter((p) => p.peerId !== this.myPeerId);
@@ -272,66 +189,60 @@ export class CallController {
     } catch {
       return;
     }
-    if (this.done) return;
+    if (this.finished) return;
     this.learn(list);
     const mine = list.findIndex((p) => p.peerId === this.myPeerId);
     for (const participant of list.slice(0, Math.max(mine, 0))) this.callOut(participant.peerId);
   }
 
   private onSignalingLost(): void {
-    if (this.done || this.signalingTimer) return;
+    if (this.finished || this.signalingRetries) return;
     this.say("Reconnecting to the call server…", false);
     const retry = () => {
       const peer = this.peer;
-      if (!this.done && peer && !peer.destroyed && peer.disconnected) peer.reconnect();
+      if (!this.finished && peer && !peer.destroyed && peer.disconnected) peer.reconnect();
     };
-    this.signalingRetry = setInterval(retry, SIGNALING_RETRY_MS);
-    setTimeout(retry, 300);
-    this.signalingTimer = setTimeout(() => {
-      this.signalingTimer = null;
+    const stopRetrying = this.owner.interval(retry, SIGNALING_RETRY_MS);
+    const firstRetry = this.owner.timeout(retry, 300);
+    const deadline = this.owner.timeout(() => {
+      stopRetrying();
+      this.signalingRetries = null;
       if (this.peer?.open) return;
-      this.fail({
-        title: "Call dropped",
-        detail: "The connection to the call server was lost.",
-      });
+      this.failWith({ code: "signalingLost" });
     }, SIGNALING_GRACE_MS);
+    this.signalingRetries = () => {
+      stopRetrying();
+      firstRetry();
+      deadline();
+    };
   }
 
   private signalingRestored(): void {
-    if (this.signalingRetry) clearInterval(this.signalingRetry);
-    if (this.signalingTimer) clearTimeout(this.signalingTimer);
-    if (this.signalingTimer || this.signalingRetry) this.say(null);
-    this.signalingRetry = null;
-    this.signalingTimer = null;
+    if (!this.signalingRetries) return;
+    this.signalingRetries();
+    this.signalingRetries = null;
+    this.say(null);
   }
 
   private onPeerError(error: PeerError<string>): void {
-    if (this.done) return;
+    if (this.finished) return;
     switch (error.type) {
       case "peer-unavailable": {
-        // The server's EXPIRE: "Could not connect to peer <id>".
-        const peerId = /(\S+)$/.exec(error.message)?.[1];
-        if (peerId && this.conns.has(peerId)) this.drop(peerId, "unreachable");
+        const peerId = unavailablePeerOf(error.message, this.conns.keys());
+        if (peerId) this.drop(peerId, "unreachable");
         return;
       }
       case "server-error":
-        this.fail(serverRefusal(error.message));
-        return;
+        return this.fail(refusalProblem(error.message));
       case "unavailable-id":
-        this.fail({ title: "Call failed", detail: "This call session is already open somewhere else." });
-        return;
+        return this.failWith({ code: "sessionElsewhere" });
       case "network":
       case "socket-error":
       case "socket-closed":
-        if (!this.opened) {
-          this.fail({ title: "Call failed", detail: "The call server could not be reached. Check your connection and try again." });
-        } else {
-          this.onSignalingLost();
-        }
-        return;
+        if (this.status.value.kind === "preparing") return this.failWith({ code: "serverUnreachable" });
+        return this.onSignalingLost();
       case "browser-incompatible":
-        this.fail({ title: "Calls are not available here", detail: "This browser does not support video calls." });
-        return;
+        return this.failWith({ code: "browserIncompatible" });
       case "disconnected":
         return;
       default:
@@ -354,8 +265,8 @@ export class CallController {
     const conn = peer.call(peerId, stream);
     if (!conn) return;
     this.track(conn, Math.max(0, deadline - Date.now()));
-    setTimeout(() => {
-      if (this.done || this.conns.get(peerId) !== conn || conn.peerConnection?.remoteDescription) return;
+    this.owner.timeout(() => {
+      if (this.finished || this.conns.get(peerId) !== conn || conn.peerConnection?.remoteDescription) return;
       // With the call server away the offer could not go out: rejoinMesh places the call again
       // once it is back.
       if (!this.peer?.open) return;
@@ -365,13 +276,13 @@ export class CallController {
 
   private onIncoming(conn: MediaConnection): void {
     const stream = this.local.value;
-    if (this.done || !stream) {
+    if (this.finished || !stream) {
       conn.close();
       return;
     }
     conn.answer(stream);
     this.track(conn);
-    if (!this.names.has(conn.peer)) {
+    if (this.roster.nameOf(conn.peer) === null) {
       // A newcomer's call can beat the room's `call` frame that lists them.
       api.callParticipants(this.roomId).then(
         ({ participants }) => this.learn(participants),
@@ -385,12 +296,12 @@ export class CallController {
     const previous = this.conns.get(id);
     this.conns.set(id, conn);
     if (previous && previous !== conn) previous.close();
-    this.clearTimer(id);
-    if (this.noAnswerTimer) clearTimeout(this.noAnswerTimer);
-    this.noAnswerTimer = null;
+    this.clearDeadline(id);
+    this.cancelNoAnswer?.();
+    this.cancelNoAnswer = null;
 
-    this.patch(id, { stream: null, tracks: 0, state: "connecting" }, true);
-    const current = () => this.conns.get(id) === conn && !this.done;
+    this.roster.patch(id, { stream: null, tracks: 0, state: "connecting" }, true);
+    const current = () => this.conns.get(id) === conn && !this.finished;
 
     const pc = conn.peerConnection;
     if (pc) {
@@ -400,7 +311,7 @@ export class CallController {
       });
     }
     conn.on("stream", (stream) => {
-      if (current()) this.patch(id, { stream, tracks: stream.getTracks().length });
+      if (current()) this.roster.patch(id, { stream, tracks: stream.getTracks().length });
     });
     conn.on("close", () => {
       if (current()) this.drop(id, "left");
@@ -408,30 +319,23 @@ export class CallController {
     conn.on("error", () => {
       if (current()) this.drop(id, "lost");
     });
-    this.timers.set(
-      id,
-      setTimeout(() => {
-        if (current() && this.remote(id)?.state !== "connected") this.drop(id, "unreachable");
-      }, connectWithinMs),
-    );
+    this.setDeadline(id, connectWithinMs, () => {
+      if (current() && this.roster.get(id)?.state !== "connected") this.drop(id, "unreachable");
+    });
   }
 
   private onConnectionState(id: string, state: RTCPeerConnectionState): void {
     switch (state) {
       case "connected":
-        this.clearTimer(id);
+        this.clearDeadline(id);
         batch(() => {
-          this.patch(id, { state: "connected" });
-          this.status.value = "live";
+          this.roster.patch(id, { state: "connected" });
+          this.status.value = { kind: "live" };
         });
         return;
       case "disconnected":
-        this.patch(id, { state: "unstable" });
-        this.clearTimer(id);
-        this.timers.set(
-          id,
-          setTimeout(() => this.drop(id, "lost"), UNSTABLE_GRACE_MS),
-        );
+        this.roster.patch(id, { state: "unstable" });
+        this.setDeadline(id, UNSTABLE_GRACE_MS, () => this.drop(id, "lost"));
         return;
       case "failed":
         this.drop(id, "lost");
@@ -444,38 +348,30 @@ export class CallController {
 
   /** The room's participant list changed: names, and anyone who left before connecting. */
   private onParticipants(list: CallParticipant[]): void {
-    if (this.done) return;
+    if (this.finished) return;
     this.learn(list);
     for (const id of [...this.conns.keys()]) {
-      const gone = this.listed.has(id) && !list.some((p) => p.peerId === id);
-      if (gone && this.remote(id)?.state !== "connected") this.drop(id, "left");
+      if (this.roster.hasLeft(id, list) && this.roster.get(id)?.state !== "connected") this.drop(id, "left");
     }
   }
 
   private learn(list: CallParticipant[]): void {
-    for (const p of list) {
-      if (p.peerId === this.myPeerId) continue;
-      this.names.set(p.peerId, p.username);
-      this.listed.add(p.peerId);
-    }
-    if (this.remotes.value.some((r) => r.name !== (this.names.get(r.peerId) ?? null))) {
-      this.remotes.value = this.remotes.value.map((r) => ({ ...r, name: this.names.get(r.peerId) ?? null }));
-    }
+    this.roster.learn(list, this.myPeerId);
   }
 
   private drop(id: string, why: "left" | "lost" | "unreachable"): void {
     const conn = this.conns.get(id);
-    if (!conn || this.done) return;
+    if (!conn || this.finished) return;
     this.conns.delete(id);
-    this.clearTimer(id);
+    this.clearDeadline(id);
     conn.close();
-    const name = this.names.get(id) ?? "Someone";
-    this.remotes.value = this.remotes.value.filter((r) => r.peerId !== id);
+    const name = this.roster.nameOf(id) ?? "Someone";
+    this.roster.remove(id);
     const detail =
       why === "left"
         ? `${name} left the call.`
         : why === "lost"
-          ? `The connection to ${name} was lost.`
+          ? clientProblem({ code: "peerLost", name }).detail
           : `${name} could not be reached.`;
 
     if (this.conns.size > 0) {
@@ -484,114 +380,65 @@ export class CallController {
     }
     // Nobody else any more: the call is over on this side too.
     if (why === "left") this.end({ title: "Call ended", detail, normal: true });
-    else if (why === "lost") this.fail({ title: "Call dropped", detail });
-    else this.fail({ title: "Call failed", detail: `${name} could not be reached. They may have just left the call.` });
+    else this.failWith({ code: why === "lost" ? "peerLost" : "peerUnreachable", name });
   }
 
   private armNoAnswer(): void {
-    if (this.conns.size > 0 || this.done) return;
-    this.noAnswerTimer = setTimeout(() => {
+    if (this.conns.size > 0 || this.finished) return;
+    this.cancelNoAnswer = this.owner.timeout(() => {
       if (this.conns.size === 0) this.end({ title: "Call ended", detail: "Nobody answered.", normal: true });
     }, NO_ANSWER_MS);
   }
 
   // ---- ending ----------------------------------------------------------------------------
 
-  private fail(outcome: Omit<CallOutcome, "normal">): void {
-    this.end({ ...outcome, normal: false });
+  private failWith(failure: ClientFailure): void {
+    this.fail(clientProblem(failure));
   }
 
+  private fail(problem: Problem): void {
+    this.end({ ...problem, normal: false });
+  }
+
+  /** Ends the call once: frees everything it owns, closes every connection, stops the camera. */
   private end(outcome: CallOutcome): void {
-    if (this.done) return;
-    this.done = true;
-    removeEventListener("pagehide", this.onPageHide);
-    this.unsubscribe?.();
-    for (const timer of this.timers.values()) clearTimeout(timer);
-    this.timers.clear();
-    for (const timer of [this.noAnswerTimer, this.signalingTimer, this.noticeTimer]) {
-      if (timer) clearTimeout(timer);
-    }
-    if (this.signalingRetry) clearInterval(this.signalingRetry);
+    if (this.finished) return;
+    const stream = this.local.value;
     const conns = [...this.conns.values()];
     this.conns.clear();
-    for (const conn of conns) conn.close();
-    // Closes the signaling socket: the server drops me from the participant list.
-    this.peer?.destroy();
-    this.peer = null;
-    if (this.local.value) stopTracks(this.local.value);
+    // Ended first: the events that closing fires below find the call over and do nothing.
     batch(() => {
-      this.outcome.value = outcome;
-      this.status.value = "ended";
+      this.status.value = { kind: "ended", outcome };
       this.remotes.value = [];
       this.local.value = null;
       this.notice.value = null;
     });
+    for (const conn of conns) conn.close();
+    // Timers, listeners, the participant subscription and the peer (its signaling socket).
+    this.owner.dispose();
+    this.peer = null;
+    if (stream) stopTracks(stream);
   }
-
-  private readonly onPageHide = () => this.hangUp();
 
   // ---- helpers ---------------------------------------------------------------------------
 
-  private remote(id: string): Remote | undefined {
-    return this.remotes.value.find((r) => r.peerId === id);
+  /** Gives a remote its one pending deadline (replacing any earlier one). */
+  private setDeadline(id: string, ms: number, callback: () => void): void {
+    this.clearDeadline(id);
+    this.deadlines.set(id, this.owner.timeout(callback, ms));
   }
 
-  private patch(id: string, change: Partial<Remote>, create = false): void {
-    const list = this.remotes.value;
-    if (list.some((r) => r.peerId === id)) {
-      this.remotes.value = list.map((r) => (r.peerId === id ? { ...r, ...change } : r));
-    } else if (create) {
-      const base: Remote = { peerId: id, name: this.names.get(id) ?? null, stream: null, tracks: 0, state: "connecting" };
-      this.remotes.value = [...list, { ...base, ...change }];
-    }
-  }
-
-  private clearTimer(id: string): void {
-    const timer = this.timers.get(id);
-    if (timer) clearTimeout(timer);
-    this.timers.delete(id);
+  private clearDeadline(id: string): void {
+    this.deadlines.get(id)?.();
+    this.deadlines.delete(id);
   }
 
   /** Shows a notice; transient ones clear themselves after a few seconds. */
   private say(text: string | null, transient = true): void {
-    if (this.noticeTimer) clearTimeout(this.noticeTimer);
-    this.noticeTimer = null;
+    this.cancelNotice?.();
+    this.cancelNotice = null;
     this.notice.value = text;
-    if (text && transient) this.noticeTimer = setTimeout(() => (this.notice.value = null), 6_000);
+    if (text && transient) this.cancelNotice = this.owner.timeout(() => (this.notice.value = null), NOTICE_MS);
   }
 }
 
-function stopTracks(stream: MediaStream): void {
-  for (const track of stream.getTracks()) track.stop();
-}
-
-async function hasMicrophone(): Promise<boolean> {
-  try {
-    const devices = await navigator.mediaDevices.enumerateDevices();
-    return devices.some((d) => d.kind === "audioinput");
-  } catch {
-    return false;
-  }
-}
-
-function randomToken(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(24));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-function grantProblem(error: unknown): Omit<CallOutcome, "normal"> {
-  if (error instanceof ApiError) {
-    if (error.status === 409) return { title: "Call full", detail: error.message || "This call is full (at most 4 people)." };
-    if (error.status === 403) return { title: "Call failed", detail: "You are not a member of this room any more." };
-    return { title: "Call failed", detail: error.message };
-  }
-  return { title: "Call failed", detail: "The call could not be started." };
-}
-
-/** The words the signaling server closes a socket with (docs/calls.md §2). */
-function serverRefusal(message: string): Omit<CallOutcome, "normal"> {
-  if (/full/i.test(message)) return { title: "Call full", detail: "This call is full (at most 4 people)." };
-  if (/not a member/i.test(message)) return { title: "Call failed", detail: "You are not a member of this room any more." };
-  if (/expired/i.test(message)) return { title: "Call failed", detail: "Joining took too long. Try again." };
-  return { title: "Call failed", detail: message || "The call server refused the call." };
-}

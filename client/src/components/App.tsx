@@ -1,3 +1,4 @@
+/** The app shell and its routes: the sign-in form, or the sidebar beside the open room. */
 import { useEffect, useState } from "preact/hooks";
 import { LocationProvider, Route, Router, useLocation } from "preact-iso";
 import { api, ApiError } from "../api";

@@ -1,6 +1,8 @@
+/** The signed-out screen: log in or sign up. */
 import { useState } from "preact/hooks";
-import { ApiError } from "../api";
 import { logIn, validateCredentials } from "../auth";
+import { FormError } from "../ui/FormError";
+import { useSubmit } from "../ui/useSubmit";
 
 type Mode = "login" | "signup";
 
@@ -9,32 +11,22 @@ export function AuthView() {
   const [mode, setMode] = useState<Mode>("login");
   const [username, setUsername] = useState("");
   const [password, setPassword] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const submit = useSubmit();
+  const { busy, error } = submit;
 
   const signup = mode === "signup";
 
-  async function onSubmit(event: Event) {
+  function onSubmit(event: Event) {
     event.preventDefault();
     const name = username.trim().toLowerCase();
     const problem = validateCredentials(name, password);
-    if (problem) {
-      setError(problem);
-      return;
-    }
-    setBusy(true);
-    setError(null);
-    try {
-      await logIn(mode, name, password);
-    } catch (err) {
-      setError(err instanceof ApiError ? err.message : "Something went wrong. Try again.");
-      setBusy(false);
-    }
+    submit.setError(problem);
+    if (!problem) void submit.run(() => logIn(mode, name, password));
   }
 
   function switchMode(next: Mode) {
     setMode(next);
-    setError(null);
+    submit.setError(null);
   }
 
   return (
@@ -109,11 +101,7 @@ export function AuthView() {
               </p>
             )}
           </div>
-          {error && (
-            <p class="form__error" role="alert">
-              {error}
-            </p>
-          )}
+          <FormError error={error} />
           <button type="submit" class="btn btn--primary btn--block" disabled={busy}>
             {busy ? "Please wait…" : signup ? "Create account" : "Log in"}
           </button>

@@ -1,3 +1,4 @@
+/** Writing a message: text with drafts per room, attachments, voice notes, typing frames. */
 import type { ComponentType } from "preact";
 import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { useFileDrop, usePasteFiles } from "../media/input";
@@ -7,7 +8,7 @@ import type { RecorderProps } from "../media/Recorder";
 import { Tray } from "../media/Tray";
 import type { RoomChannel } from "../room-channel";
 import { EmojiButton } from "./EmojiButton";
-import { Icon } from "./Icon";
+import { Icon } from "../ui/Icon";
 
 const MAX_CHARS = 4000;
 const MAX_HEIGHT_PX = 180;

@@ -1,5 +1,6 @@
+/** The composer's emoji button: the picker's code and data load the first time it opens. */
 import { useEffect, useRef, useState } from "preact/hooks";
-import { Icon } from "./Icon";
+import { Icon } from "../ui/Icon";
 
 /**
  * A button that opens the emoji picker. The picker's code and data are fetched the first

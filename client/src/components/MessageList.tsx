@@ -1,9 +1,10 @@
+/** A room's scrollback: stored messages grouped by author, pending ones below, older pages on scroll. */
 import { useLayoutEffect, useRef } from "preact/hooks";
 import { dayKey, formatDay, formatFull, formatTime } from "../format";
 import { AttachmentView, PendingAttachment } from "../media/Attachment";
 import type { PendingMessage, RoomChannel } from "../room-channel";
 import type { Message } from "../types";
-import { Avatar } from "./Avatar";
+import { Avatar } from "../ui/Avatar";
 
 /** Messages by the same author closer than this are shown as one group. */
 const GROUP_GAP_MS = 5 * 60_000;

@@ -1,3 +1,4 @@
+/** One open room's screen: header, scrollback, typing line, composer and members. */
 import type { ComponentChildren } from "preact";
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { useLocation } from "preact-iso";
@@ -9,9 +10,11 @@ import { RoomChannel, type ConnectionState } from "../room-channel";
 import { openRoomId, refreshRooms, removeRoom, rooms, upsertRoom } from "../rooms";
 import { currentUser } from "../session";
 import type { Member, OnlineUser, Room, RoomDetails } from "../types";
-import { Avatar } from "./Avatar";
+import { Avatar } from "../ui/Avatar";
 import { Composer } from "./Composer";
-import { Icon } from "./Icon";
+import { FormError } from "../ui/FormError";
+import { Icon } from "../ui/Icon";
+import { useSubmit } from "../ui/useSubmit";
 import { InviteDialog, LeaveRoomDialog } from "./dialogs";
 import { MessageList } from "./MessageList";
 
@@ -216,34 +219,28 @@ function JoinOrLeave({
   problem: Problem;
   onJoined: () => void;
 }) {
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const submit = useSubmit();
 
-  async function join() {
-    setBusy(true);
-    try {
-      upsertRoom(await api.joinRoom(roomId));
-      onJoined();
-    } catch (err) {
-      setError(err instanceof ApiError ? err.message : "Could not join the room.");
-      setBusy(false);
-    }
+  function join() {
+    void submit.run(
+      async () => {
+        upsertRoom(await api.joinRoom(roomId));
+        onJoined();
+      },
+      { fallback: "Could not join the room." },
+    );
   }
 
   return (
     <div class="room__gate">
       <p role="alert">{problem.message}</p>
-      {error && (
-        <p class="form__error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={submit.error} />
       <div class="form__actions">
         <a class="btn" href="/">
           Back to your rooms
         </a>
         {problem.code === "not_a_member" && (
-          <button type="button" class="btn btn--primary" disabled={busy} onClick={join}>
+          <button type="button" class="btn btn--primary" disabled={submit.busy} onClick={join}>
             Join room
           </button>
         )}

@@ -1,10 +1,11 @@
+/** The room list and the ways into more rooms (create, browse, direct message). */
 import { useState } from "preact/hooks";
 import { useLocation } from "preact-iso";
 import { currentUser, endSession } from "../session";
 import { openRoomId, rooms, roomsError, roomsLoaded } from "../rooms";
 import type { Room } from "../types";
-import { Avatar } from "./Avatar";
-import { Icon } from "./Icon";
+import { Avatar } from "../ui/Avatar";
+import { Icon } from "../ui/Icon";
 import { forgetPushOnLogout } from "../push/push";
 import { PushToggle } from "../push/PushToggle";
 import { BrowseRoomsDialog, CreateRoomDialog, NewDmDialog } from "./dialogs";

@@ -1,3 +1,4 @@
+/** The empty chat pane shown before a room is picked. */
 import { rooms } from "../rooms";
 
 /** The empty chat pane on wide screens, before a room is picked. */

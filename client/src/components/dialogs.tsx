@@ -1,12 +1,12 @@
+/** The sidebar's and the room bar's dialogs: create, browse, DM, invite, leave. */
 import { useEffect, useState } from "preact/hooks";
 import { useLocation } from "preact-iso";
-import { api, ApiError } from "../api";
+import { api } from "../api";
 import { upsertRoom } from "../rooms";
 import type { PublicRoom } from "../types";
-import { Modal } from "./Modal";
-
-const message = (error: unknown) =>
-  error instanceof ApiError ? error.message : "Something went wrong. Try again.";
+import { FormError } from "../ui/FormError";
+import { Modal } from "../ui/Modal";
+import { errorText, useSubmit } from "../ui/useSubmit";
 
 interface DialogProps {
   onClose: () => void;
@@ -18,25 +18,20 @@ export function CreateRoomDialog({ onClose }: DialogProps) {
   const [name, setName] = useState("");
   const [topic, setTopic] = useState("");
   const [visibility, setVisibility] = useState<"public" | "private">("public");
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const submit = useSubmit();
 
-  async function onSubmit(event: Event) {
+  function onSubmit(event: Event) {
     event.preventDefault();
     if (!name.trim()) {
-      setError("Give the room a name.");
+      submit.setError("Give the room a name.");
       return;
     }
-    setBusy(true);
-    try {
+    void submit.run(async () => {
       const room = await api.createRoom({ name: name.trim(), topic: topic.trim(), visibility });
       upsertRoom(room);
       onClose();
       route(`/rooms/${room.id}`);
-    } catch (err) {
-      setError(message(err));
-      setBusy(false);
-    }
+    });
   }
 
   return (
@@ -93,16 +88,12 @@ export function CreateRoomDialog({ onClose }: DialogProps) {
             </span>
           </label>
         </fieldset>
-        {error && (
-          <p class="form__error" role="alert">
-            {error}
-          </p>
-        )}
+        <FormError error={submit.error} />
         <div class="form__actions">
           <button type="button" class="btn" onClick={onClose}>
             Cancel
           </button>
-          <button type="submit" class="btn btn--primary" disabled={busy}>
+          <button type="submit" class="btn btn--primary" disabled={submit.busy}>
             Create room
           </button>
         </div>
@@ -116,31 +107,29 @@ export function BrowseRoomsDialog({ onClose }: DialogProps) {
   const { route } = useLocation();
   const [list, setList] = useState<PublicRoom[] | null>(null);
   const [filter, setFilter] = useState("");
-  const [error, setError] = useState<string | null>(null);
+  const submit = useSubmit();
+  /** The room whose Join was pressed last (it says "Joining…" while `submit.busy`). */
   const [joining, setJoining] = useState<string | null>(null);
 
   useEffect(() => {
     api.publicRooms().then(
       ({ rooms }) => setList(rooms),
-      (err: unknown) => setError(message(err)),
+      (err: unknown) => submit.setError(errorText(err)),
     );
   }, []);
 
-  async function open(room: PublicRoom) {
+  function open(room: PublicRoom) {
     if (room.joined) {
       onClose();
       route(`/rooms/${room.id}`);
       return;
     }
     setJoining(room.id);
-    try {
+    void submit.run(async () => {
       upsertRoom(await api.joinRoom(room.id));
       onClose();
       route(`/rooms/${room.id}`);
-    } catch (err) {
-      setError(message(err));
-      setJoining(null);
-    }
+    });
   }
 
   const needle = filter.trim().toLowerCase();
@@ -166,12 +155,8 @@ export function BrowseRoomsDialog({ onClose }: DialogProps) {
           autoFocus
         />
       </div>
-      {error && (
-        <p class="form__error" role="alert">
-          {error}
-        </p>
-      )}
-      {list === null && !error && <p class="muted">Loading…</p>}
+      <FormError error={submit.error} />
+      {list === null && !submit.error && <p class="muted">Loading…</p>}
       {list !== null && shown.length === 0 && (
         <p class="muted">{list.length === 0 ? "No public rooms yet." : "No room matches."}</p>
       )}
@@ -188,11 +173,11 @@ export function BrowseRoomsDialog({ onClose }: DialogProps) {
             <button
               type="button"
               class={room.joined ? "btn" : "btn btn--primary"}
-              disabled={joining !== null}
+              disabled={submit.busy}
               onClick={() => open(room)}
               aria-label={`${room.joined ? "Open" : "Join"} ${room.name}`}
             >
-              {room.joined ? "Open" : joining === room.id ? "Joining…" : "Join"}
+              {room.joined ? "Open" : submit.busy && joining === room.id ? "Joining…" : "Join"}
             </button>
           </li>
         ))}
@@ -205,26 +190,21 @@ export function BrowseRoomsDialog({ onClose }: DialogProps) {
 export function NewDmDialog({ onClose }: DialogProps) {
   const { route } = useLocation();
   const [username, setUsername] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const submit = useSubmit();
 
-  async function onSubmit(event: Event) {
+  function onSubmit(event: Event) {
     event.preventDefault();
     const name = username.trim().toLowerCase();
     if (!name) {
-      setError("Type a username.");
+      submit.setError("Type a username.");
       return;
     }
-    setBusy(true);
-    try {
+    void submit.run(async () => {
       const room = await api.openDm(name);
       upsertRoom(room);
       onClose();
       route(`/rooms/${room.id}`);
-    } catch (err) {
-      setError(message(err));
-      setBusy(false);
-    }
+    });
   }
 
   return (
@@ -241,16 +221,12 @@ export function NewDmDialog({ onClose }: DialogProps) {
             autoFocus
           />
         </div>
-        {error && (
-          <p class="form__error" role="alert">
-            {error}
-          </p>
-        )}
+        <FormError error={submit.error} />
         <div class="form__actions">
           <button type="button" class="btn" onClick={onClose}>
             Cancel
           </button>
-          <button type="submit" class="btn btn--primary" disabled={busy}>
+          <button type="submit" class="btn btn--primary" disabled={submit.busy}>
             Start conversation
           </button>
         </div>
@@ -268,30 +244,28 @@ interface InviteProps extends DialogProps {
 /** Adds a user to a room by username (the way into a private room). */
 export function InviteDialog({ roomId, roomName, onClose, onAdded }: InviteProps) {
   const [username, setUsername] = useState("");
-  const [error, setError] = useState<string | null>(null);
   const [added, setAdded] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const submit = useSubmit();
 
-  async function onSubmit(event: Event) {
+  function onSubmit(event: Event) {
     event.preventDefault();
     const name = username.trim().toLowerCase();
     if (!name) {
-      setError("Type a username.");
+      submit.setError("Type a username.");
       return;
     }
-    setBusy(true);
-    setError(null);
+    submit.setError(null);
     setAdded(null);
-    try {
-      const { member } = await api.addMember(roomId, name);
-      setAdded(member.username);
-      setUsername("");
-      onAdded();
-    } catch (err) {
-      setError(message(err));
-    } finally {
-      setBusy(false);
-    }
+    // The dialog stays open for the next name: not busy once this one is done.
+    void submit.run(
+      async () => {
+        const { member } = await api.addMember(roomId, name);
+        setAdded(member.username);
+        setUsername("");
+        onAdded();
+      },
+      { release: true },
+    );
   }
 
   return (
@@ -308,11 +282,7 @@ export function InviteDialog({ roomId, roomName, onClose, onAdded }: InviteProps
             autoFocus
           />
         </div>
-        {error && (
-          <p class="form__error" role="alert">
-            {error}
-          </p>
-        )}
+        <FormError error={submit.error} />
         {added && (
           <p class="form__success" role="status">
             {added} was added to the room.
@@ -322,7 +292,7 @@ export function InviteDialog({ roomId, roomName, onClose, onAdded }: InviteProps
           <button type="button" class="btn" onClick={onClose}>
             Done
           </button>
-          <button type="submit" class="btn btn--primary" disabled={busy}>
+          <button type="submit" class="btn btn--primary" disabled={submit.busy}>
             Invite
           </button>
         </div>
@@ -339,18 +309,13 @@ interface LeaveProps extends DialogProps {
 
 /** Asks before leaving a room; the room disappears from the list once left. */
 export function LeaveRoomDialog({ roomId, roomLabel, onClose, onLeft }: LeaveProps) {
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const submit = useSubmit();
 
-  async function leave() {
-    setBusy(true);
-    try {
+  function leave() {
+    void submit.run(async () => {
       await api.leaveRoom(roomId);
       onLeft();
-    } catch (err) {
-      setError(message(err));
-      setBusy(false);
-    }
+    });
   }
 
   return (
@@ -359,16 +324,12 @@ export function LeaveRoomDialog({ roomId, roomLabel, onClose, onLeft }: LeavePro
         You will stop receiving its messages. You can join a public room again later; a private
         one needs a new invitation.
       </p>
-      {error && (
-        <p class="form__error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={submit.error} />
       <div class="form__actions">
         <button type="button" class="btn" onClick={onClose} autoFocus>
           Cancel
         </button>
-        <button type="button" class="btn btn--danger" disabled={busy} onClick={leave}>
+        <button type="button" class="btn btn--danger" disabled={submit.busy} onClick={leave}>
           Leave room
         </button>
       </div>

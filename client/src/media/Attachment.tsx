@@ -1,3 +1,4 @@
+/** A media message in the scrollback: image, audio or file, sized before it loads. */
 import type { ComponentType } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { PendingMessage } from "../room-channel";

@@ -1,5 +1,6 @@
+/** An image opened full size over the chat. */
 import { useEffect, useRef } from "preact/hooks";
-import { Icon } from "../components/Icon";
+import { Icon } from "../ui/Icon";
 
 export interface LightboxProps {
   url: string;

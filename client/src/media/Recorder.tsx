@@ -1,3 +1,4 @@
+/** The voice-note recorder: loaded the first time the microphone button is pressed. */
 import { useEffect, useRef, useState } from "preact/hooks";
 import { formatDuration } from "./format";
 import { MediaIcon, SendGlyph } from "./icons";

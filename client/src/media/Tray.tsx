@@ -1,4 +1,5 @@
-import { Icon } from "../components/Icon";
+/** The composer's tray of attached files, with their progress and a way to remove each. */
+import { Icon } from "../ui/Icon";
 import { humanSize } from "./format";
 import { MediaIcon } from "./icons";
 import type { MediaQueue, QueueItem } from "./queue";

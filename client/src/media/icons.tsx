@@ -1,4 +1,5 @@
-import { Icon, type IconName } from "../components/Icon";
+/** Media controls' icons: the shared ones, a little larger. */
+import { Icon, type IconName } from "../ui/Icon";
 
 /** Media controls use the shared icons a little larger. */
 export function MediaIcon({ name, size = 20 }: { name: IconName; size?: number }) {

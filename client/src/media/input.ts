@@ -1,3 +1,4 @@
+/** Ways a file gets into the composer: drop, paste, and the file picker. */
 import { useEffect, useState } from "preact/hooks";
 
 const hasFiles = (event: DragEvent) => event.dataTransfer?.types.includes("Files") ?? false;

@@ -1,3 +1,4 @@
+/** The composer's attachments on their way: measured, uploaded, then sent as messages. */
 import { computed, signal } from "@preact/signals";
 import type { RoomChannel } from "../room-channel";
 import type { AttachmentRef, MediaKind } from "../types";

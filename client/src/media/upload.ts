@@ -1,3 +1,4 @@
+/** Uploading one file's bytes to its signed URL, with progress and the server's size limit. */
 import { api, ApiError, type UploadGrant } from "../api";
 import type { MediaKind } from "../types";
 import { humanSize } from "./format";

@@ -1,3 +1,4 @@
+/** Signed download URLs for attachments, fetched when needed and reused while valid. */
 import { api, ApiError, type AttachmentUrl } from "../api";
 
 /**

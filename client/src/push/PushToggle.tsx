@@ -1,5 +1,6 @@
+/** The device's notifications switch (the permission is asked only when pressed). */
 import "./push.css";
-import { Icon } from "../components/Icon";
+import { Icon } from "../ui/Icon";
 import { disablePush, enablePush, pushError, pushState } from "./push";
 
 /** The opt-in for notifications on this device (never a prompt on page load). */

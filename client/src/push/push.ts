@@ -1,3 +1,4 @@
+/** Web push on this device: the service worker, the opt-in and the subscription. */
 import { effect, signal } from "@preact/signals";
 import { api, ApiError } from "../api";
 import { token } from "../session";

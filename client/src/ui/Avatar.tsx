@@ -1,3 +1,8 @@
+/**
+ * A user's avatar: shared by the room screens, the call view and anything else that shows a
+ * person (ui/: it imports nothing from the page folders).
+ */
+
 /** Colours with enough contrast for white initials. */
 const PALETTE = [
   "#5b5bd6",

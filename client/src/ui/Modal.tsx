@@ -1,3 +1,4 @@
+/** The one dialog frame every modal of Hearth uses (ui/: no page-folder imports). */
 import type { ComponentChildren } from "preact";
 import { useEffect, useRef } from "preact/hooks";
 import { Icon } from "./Icon";

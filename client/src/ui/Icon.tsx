@@ -1,4 +1,4 @@
-/** Line icons drawn inline (no icon font: the glyphs must not depend on installed fonts). */
+/** Line icons drawn inline (no icon font: the glyphs must not depend on installed fonts). Shared by every folder, so it lives in ui/. */
 const PATHS = {
   plus: ["M12 5v14", "M5 12h14"],
   search: ["M11 4a7 7 0 1 0 0 14 7 7 0 0 0 0-14z", "m20 20-3.5-3.5"],

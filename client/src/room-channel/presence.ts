@@ -1,0 +1,24 @@
+/** Who is in the room right now: online users and the room's call (docs/calls.md). */
+import { batch, signal } from "@preact/signals";
+import type { CallParticipant, OnlineUser, ServerFrame } from "../types";
+
+export class Presence {
+  readonly online = signal<OnlineUser[]>([]);
+  /** Who is in the room's call; empty: no call. */
+  readonly call = signal<CallParticipant[]>([]);
+  /** When a call has just started here (a `call` frame with `ringing`); 0: none since. */
+  readonly ringingAt = signal(0);
+
+  onHello(frame: Extract<ServerFrame, { type: "hello" }>): void {
+    this.online.value = frame.online;
+    this.call.value = frame.call ?? [];
+  }
+
+  onCall(frame: Extract<ServerFrame, { type: "call" }>): void {
+    batch(() => {
+      this.call.value = frame.participants;
+      if (frame.ringing) this.ringingAt.value = Date.now();
+      else if (frame.participants.length === 0) this.ringingAt.value = 0;
+    });
+  }
+}
