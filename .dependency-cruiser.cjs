@@ -1,5 +1,5 @@
 // Structure rules for Hearth, checked by `npm run check:deps` (part of `npm test`).
-// Written against the worker's target layout (see README, "Code layout"):
+// Written against the worker's target layout (README, "Run all tests", says the same):
 //   floor    worker/contract/ worker/db/ worker/lib/ worker/sockets/ worker/gateway/
 //            worker/config.ts worker/env.ts worker/schemas.ts      (anyone may import them)
 //   features worker/auth worker/calls worker/media worker/push worker/room worker/rooms-http
