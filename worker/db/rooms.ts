@@ -67,6 +67,11 @@ export async function roomForMember(db: D1Database, roomId: string, userId: stri
   return row ? toRoom(row) : null;
 }
 
+/** A room's name and visibility (how a push notification titles it), or null when it is gone. */
+export async function roomTitle(db: D1Database, roomId: string): Promise<{ name: string; visibility: Visibility } | null> {
+  return db.prepare("SELECT name, visibility FROM rooms WHERE id = ?").bind(roomId).first<{ name: string; visibility: Visibility }>();
+}
+
 export async function roomExists(db: D1Database, roomId: string): Promise<{ visibility: Visibility } | null> {
   return db.prepare("SELECT visibility FROM rooms WHERE id = ?").bind(roomId).first<{ visibility: Visibility }>();
 }
