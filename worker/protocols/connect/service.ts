@@ -67,11 +67,11 @@ function routerFor(env: Env): Map<string, UniversalHandler> {
       let user: SessionUser;
       try {
         user = await authenticate(env, ctx);
+        const refused = await membershipRefusal(env.DB, req.roomId, user.id);
+        if (refused) throw refusalError(refused);
       } catch (err) {
         throw toConnectError(err);
       }
-      const refused = await membershipRefusal(env.DB, req.roomId, user.id);
-      if (refused) throw refusalError(refused);
       if (req.sinceSeq !== undefined && (req.sinceSeq < 0n || req.sinceSeq > BIG_SEQ)) {
         throw new ConnectError("since_seq must be ≥ 0", Code.InvalidArgument);
       }
