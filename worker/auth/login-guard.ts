@@ -1,3 +1,5 @@
+import { countAttempt, deleteAttempts } from "../db/login-attempts";
+
 /**
  * Slows down password guessing: a username gets MAX_FAILURES log-in attempts without a
  * success within WINDOW_MS; past that, log-ins for it are refused (429) until the window
@@ -15,20 +17,11 @@ export const WINDOW_MS = 15 * 60 * 1000;
  * clear the count on success), or the milliseconds until the window ends (refuse it).
  */
 export async function reserveAttempt(db: D1Database, username: string, now = Date.now()): Promise<number> {
-  const row = await db
-    .prepare(
-      `INSERT INTO login_attempts (username, failures, window_start) VALUES (?1, 1, ?2)
-       ON CONFLICT (username) DO UPDATE SET
-         failures = CASE WHEN window_start + ?3 <= excluded.window_start THEN 1 ELSE failures + 1 END,
-         window_start = CASE WHEN window_start + ?3 <= excluded.window_start THEN excluded.window_start ELSE window_start END
-       RETURNING failures, window_start`,
-    )
-    .bind(username, now, WINDOW_MS)
-    .first<{ failures: number; window_start: number }>();
+  const row = await countAttempt(db, username, now, WINDOW_MS);
   if (!row || row.failures <= MAX_FAILURES) return 0;
   return Math.max(1, row.window_start + WINDOW_MS - now);
 }
 
 export async function clearFailures(db: D1Database, username: string): Promise<void> {
-  await db.prepare("DELETE FROM login_attempts WHERE username = ?").bind(username).run();
+  await deleteAttempts(db, username);
 }

@@ -1,5 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { z } from "@hono/zod-openapi";
+import { insertUser, userById, userByName, type UserRow } from "../db/users";
 import { createRouter } from "../lib/app";
 import { ApiError } from "../lib/errors";
 import { newId } from "../lib/ids";
@@ -9,15 +10,9 @@ import { requireUser } from "./middleware";
 import { hashPassword, verifyPassword } from "./password";
 import { issueSession } from "./tokens";
 
-const Session = z.object({ token: z.string(), user: UserSchema }).openapi("Session");
+/** Accounts: signup, log-in (behind the password-guessing guard) and the logged-in user. */
 
-interface UserRow {
-  id: string;
-  username: string;
-  password_hash: string;
-  salt: string;
-  created_at: number;
-}
+const Session = z.object({ token: z.string(), user: UserSchema }).openapi("Session");
 
 const toUser = (r: Pick<UserRow, "id" | "username" | "created_at">) => ({
   id: r.id,
@@ -41,12 +36,7 @@ authRoutes.openapi(
     const { username, password } = c.req.valid("json");
     const { hash, salt } = await hashPassword(password);
     const user = { id: newId("u"), username, created_at: Date.now() };
-    const res = await c.env.DB.prepare(
-      "INSERT INTO users (id, username, password_hash, salt, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (username) DO NOTHING",
-    )
-      .bind(user.id, username, hash, salt, user.created_at)
-      .run();
-    if (res.meta.changes !== 1) throw new ApiError(409, "username_taken", `the username \`${username}\` is taken`);
+    if (!(await insertUser(c.env.DB, { ...user, password_hash: hash, salt }))) throw new ApiError(409, "username_taken", `the username \`${username}\` is taken`);
     const { token } = await issueSession(c.env.JWT_SECRET, user);
     return c.json({ token, user: toUser(user) }, 201);
   },
@@ -69,9 +59,7 @@ authRoutes.openapi(
       c.header("Retry-After", String(Math.ceil(wait / 1000)));
       throw new ApiError(429, "too_many_attempts", `too many wrong passwords; try again in ${Math.ceil(wait / 60000)} min`);
     }
-    const row = await c.env.DB.prepare("SELECT id, username, password_hash, salt, created_at FROM users WHERE username = ?")
-      .bind(username)
-      .first<UserRow>();
+    const row = await userByName(c.env.DB, username);
     // Hash even for unknown users so that timing does not tell which usernames exist.
     const ok = row
       ? await verifyPassword(password, { hash: row.password_hash, salt: row.salt })
@@ -95,9 +83,7 @@ authRoutes.openapi(
     responses: { 200: jsonResponse(z.object({ user: UserSchema }), "The user"), ...errorResponses(401) },
   }),
   async (c) => {
-    const row = await c.env.DB.prepare("SELECT id, username, created_at FROM users WHERE id = ?")
-      .bind(c.var.user.id)
-      .first<UserRow>();
+    const row = await userById(c.env.DB, c.var.user.id);
     if (!row) throw new ApiError(401, "invalid_token", "this account no longer exists");
     return c.json({ user: toUser(row) }, 200);
   },

@@ -3,8 +3,14 @@
  * (REST, the Hearth socket, SignalR, Connect) maps to its own error with a table. The codes are
  * part of the contract: they appear as REST `error.code`, socket `error.code`, and in the
  * SignalR and Connect error texts.
+ *
+ * - `invalid_message`: the draft broke a rule (gateway/draft.ts: clientId, kind, body, attachment).
+ * - `rate_limited`: the sender's bucket in this room is empty; `retryAfterMs` says for how long.
+ * - `not_a_member`: the user is not (or no longer) a member of the room.
+ * - `room_not_found`: there is no such room.
+ * - `invalid_page`: a history page was asked with a `limit` out of range (gateway/history.ts).
  */
-export type RefusalCode = "invalid_message" | "rate_limited" | "not_a_member";
+export type RefusalCode = "invalid_message" | "rate_limited" | "not_a_member" | "room_not_found" | "invalid_page";
 
 export interface Refusal {
   ok: false;
@@ -15,3 +21,7 @@ export interface Refusal {
   /** For `rate_limited`: when a retry can succeed. */
   retryAfterMs?: number;
 }
+
+/** The texts of the membership refusals, worded once for every route and protocol. */
+export const NOT_A_MEMBER = "you are not a member of this room";
+export const NO_SUCH_ROOM = "no such room";

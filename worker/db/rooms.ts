@@ -1,4 +1,5 @@
 import type { Member, PublicRoom, Room, Role, Visibility } from "../contract/rest";
+import { NOT_A_MEMBER, NO_SUCH_ROOM } from "../contract/errors";
 import { ApiError } from "../lib/errors";
 import { newId } from "../lib/ids";
 
@@ -67,6 +68,11 @@ export async function roomForMember(db: D1Database, roomId: string, userId: stri
   return row ? toRoom(row) : null;
 }
 
+/** A room's name and visibility (how a push notification titles it), or null when it is gone. */
+export async function roomTitle(db: D1Database, roomId: string): Promise<{ name: string; visibility: Visibility } | null> {
+  return db.prepare("SELECT name, visibility FROM rooms WHERE id = ?").bind(roomId).first<{ name: string; visibility: Visibility }>();
+}
+
 export async function roomExists(db: D1Database, roomId: string): Promise<{ visibility: Visibility } | null> {
   return db.prepare("SELECT visibility FROM rooms WHERE id = ?").bind(roomId).first<{ visibility: Visibility }>();
 }
@@ -76,27 +82,38 @@ export async function roomExists(db: D1Database, roomId: string): Promise<{ visi
  * and 403 for one the user is not in (a private room's existence is not secret: its id is
  * unguessable, and a clear 403 helps clients more than a 404).
  */
-export const notAMember = () => new ApiError(403, "not_a_member", "you are not a member of this room");
+export const notAMember = () => new ApiError(403, "not_a_member", NOT_A_MEMBER);
+export const noSuchRoom = () => new ApiError(404, "room_not_found", NO_SUCH_ROOM);
 
 export async function requireMember(db: D1Database, roomId: string, userId: string): Promise<Room> {
   const room = await roomForMember(db, roomId, userId);
   if (room) return room;
-  if (!(await roomExists(db, roomId))) throw new ApiError(404, "room_not_found", "no such room");
+  if (!(await roomExists(db, roomId))) throw noSuchRoom();
   throw notAMember();
 }
 
-/**
- * The cheap check for routes that only need to know the caller may act in the room:
- * one indexed lookup, no unread count. Same 404 / 403 as `requireMember`.
- */
-export async function requireMembership(db: D1Database, roomId: string, userId: string): Promise<{ role: Role; visibility: Visibility }> {
+export type Membership = { role: Role; visibility: Visibility } | "room_not_found" | "not_a_member";
+
+/** The cheap membership lookup: one indexed read, no unread count; never throws a refusal. */
+export async function lookupMembership(db: D1Database, roomId: string, userId: string): Promise<Membership> {
   const row = await db
     .prepare("SELECT m.role, r.visibility FROM rooms r LEFT JOIN memberships m ON m.room_id = r.id AND m.user_id = ? WHERE r.id = ?")
     .bind(userId, roomId)
     .first<{ role: Role | null; visibility: Visibility }>();
-  if (!row) throw new ApiError(404, "room_not_found", "no such room");
-  if (!row.role) throw notAMember();
+  if (!row) return "room_not_found";
+  if (!row.role) return "not_a_member";
   return { role: row.role, visibility: row.visibility };
+}
+
+/**
+ * `lookupMembership` for REST routes that only need to know the caller may act in the room.
+ * Same 404 / 403 as `requireMember`.
+ */
+export async function requireMembership(db: D1Database, roomId: string, userId: string): Promise<{ role: Role; visibility: Visibility }> {
+  const m = await lookupMembership(db, roomId, userId);
+  if (m === "room_not_found") throw noSuchRoom();
+  if (m === "not_a_member") throw notAMember();
+  return m;
 }
 
 /** When the user's membership of the room began (`joined_at`), or null if they are not a member. */

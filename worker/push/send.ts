@@ -2,6 +2,7 @@ import { buildPushPayload, type VapidKeys } from "@block65/webcrypto-web-push";
 import type { Bindings } from "../bindings";
 import { numberVar } from "../config";
 import type { ChatMessage } from "../contract/wire";
+import { roomTitle } from "../db/rooms";
 import { pruneSubscription, recordFailure, recordSuccess, roomRecipients, type Subscription } from "../db/push";
 
 /**
@@ -128,26 +129,45 @@ export interface DispatchResult {
   skipped: number;
 }
 
+type Recipient = Awaited<ReturnType<typeof roomRecipients>>[number];
+type PushOptions = Parameters<typeof sendPush>[4];
+
+/**
+ * The loop both dispatches share: for each subscribed, unmuted member's device, `compose`
+ * says what to send (or null to skip it); the sends run at once and are tallied.
+ */
+async function dispatch(
+  env: Bindings,
+  roomId: string,
+  compose: (r: Recipient, room: { name: string; visibility: string }) => [PushContent, PushOptions] | null,
+): Promise<DispatchResult> {
+  const result: DispatchResult = { sent: 0, gone: 0, failed: 0, skipped: 0 };
+  const vapid = vapidFrom(env);
+  if (!vapid) return result;
+  const room = await roomTitle(env.DB, roomId);
+  if (!room) return result;
+  const sends: Promise<Outcome>[] = [];
+  for (const r of await roomRecipients(env.DB, roomId)) {
+    const push = compose(r, room);
+    if (push) sends.push(sendPush(env, vapid, r.subscription, ...push));
+    else result.skipped += 1;
+  }
+  for (const outcome of await Promise.all(sends)) result[outcome] += 1;
+  return result;
+}
+
 /**
  * One push per device for a batch of new messages in a room: to each member with a
  * subscription who is not present (no open, visible connection to the room), not the
  * author of every message, not muted, and, in "mentions" mode, mentioned.
  */
 export async function pushRoomMessages(env: Bindings, roomId: string, messages: ChatMessage[], present: Set<string>): Promise<DispatchResult> {
-  const result: DispatchResult = { sent: 0, gone: 0, failed: 0, skipped: 0 };
-  const vapid = vapidFrom(env);
-  if (!vapid || messages.length === 0) return result;
-  const room = await env.DB.prepare("SELECT name, visibility FROM rooms WHERE id = ?").bind(roomId).first<{ name: string; visibility: string }>();
-  if (!room) return result;
-  const sends: Promise<Outcome>[] = [];
-  for (const r of await roomRecipients(env.DB, roomId)) {
+  if (messages.length === 0) return { sent: 0, gone: 0, failed: 0, skipped: 0 };
+  return dispatch(env, roomId, (r, room) => {
     const userId = r.subscription.userId;
     let relevant = messages.filter((m) => m.userId !== userId);
     if (r.notify === "mentions") relevant = relevant.filter((m) => mentions(m, r.username));
-    if (present.has(userId) || relevant.length === 0) {
-      result.skipped += 1;
-      continue;
-    }
+    if (present.has(userId) || relevant.length === 0) return null;
     const latest = relevant[relevant.length - 1]!;
     const more = relevant.length > 1 ? ` (+${relevant.length - 1} more)` : "";
     const content: PushContent = {
@@ -159,25 +179,14 @@ export async function pushRoomMessages(env: Bindings, roomId: string, messages: 
       seq: latest.seq,
       url: `/rooms/${roomId}`,
     };
-    sends.push(sendPush(env, vapid, r.subscription, content, { ttl: 24 * 3600, topic: roomId.slice(0, 32), urgency: "normal" }));
-  }
-  for (const outcome of await Promise.all(sends)) result[outcome] += 1;
-  return result;
+    return [content, { ttl: 24 * 3600, topic: roomId.slice(0, 32), urgency: "normal" }];
+  });
 }
 
 /** Rings every other member of a room (not muted) on their devices: "alice is calling". */
 export async function pushCall(env: Bindings, roomId: string, caller: { id: string; username: string }): Promise<DispatchResult> {
-  const result: DispatchResult = { sent: 0, gone: 0, failed: 0, skipped: 0 };
-  const vapid = vapidFrom(env);
-  if (!vapid) return result;
-  const room = await env.DB.prepare("SELECT name, visibility FROM rooms WHERE id = ?").bind(roomId).first<{ name: string; visibility: string }>();
-  if (!room) return result;
-  const sends: Promise<Outcome>[] = [];
-  for (const r of await roomRecipients(env.DB, roomId)) {
-    if (r.subscription.userId === caller.id) {
-      result.skipped += 1;
-      continue;
-    }
+  return dispatch(env, roomId, (r, room) => {
+    if (r.subscription.userId === caller.id) return null;
     const content: PushContent = {
       kind: "call",
       title: `${caller.username} is calling`,
@@ -186,8 +195,6 @@ export async function pushCall(env: Bindings, roomId: string, caller: { id: stri
       roomId,
       url: `/rooms/${roomId}?call=1`,
     };
-    sends.push(sendPush(env, vapid, r.subscription, content, { ttl: 60, topic: `c${roomId}`.slice(0, 32), urgency: "high" }));
-  }
-  for (const outcome of await Promise.all(sends)) result[outcome] += 1;
-  return result;
+    return [content, { ttl: 60, topic: `c${roomId}`.slice(0, 32), urgency: "high" }];
+  });
 }

@@ -16,8 +16,15 @@ import {
   jsonResponse,
 } from "../schemas";
 import * as store from "../db/rooms";
-import { forgetMembership, requireCachedMembership } from "./member-cache";
+import { HISTORY_DEFAULT_LIMIT, HISTORY_MAX_LIMIT, historyPage } from "../gateway/history";
+import { forgetMembership } from "../gateway/membership";
+import { postMessage } from "../gateway/post";
+import { refusalError } from "./refusals";
 
+/**
+ * REST for rooms: create, list, join, leave, members, DMs, read marks; and messages (post and
+ * history) as thin translations onto the gateway (worker/gateway/).
+ */
 export const roomRoutes = createRouter();
 roomRoutes.use("/rooms", requireUser);
 roomRoutes.use("/rooms/*", requireUser);
@@ -104,7 +111,7 @@ roomRoutes.openapi(
   async (c) => {
     const { id } = c.req.valid("param");
     const found = await store.roomExists(c.env.DB, id);
-    if (!found) throw new ApiError(404, "room_not_found", "no such room");
+    if (!found) throw store.noSuchRoom();
     const already = await store.roomForMember(c.env.DB, id, c.var.user.id);
     if (already) return c.json(already, 200);
     if (found.visibility !== "public") throw new ApiError(403, "private_room", "a private room is joined by invitation only");
@@ -221,15 +228,9 @@ roomRoutes.openapi(
   }),
   async (c) => {
     const { id } = c.req.valid("param");
-    await store.requireMembership(c.env.DB, id, c.var.user.id);
-    const result = await c.env.ROOMS.getByName(id).post(id, c.var.user, c.req.valid("json"));
-    if (result.ok) return c.json(result.message, result.duplicate ? 200 : 201);
-    if (result.code === "rate_limited") {
-      const seconds = Math.max(1, Math.ceil((result.retryAfterMs ?? 1000) / 1000));
-      c.header("Retry-After", String(seconds));
-      throw new ApiError(429, "rate_limited", result.message);
-    }
-    throw new ApiError(400, "invalid_message", result.message);
+    const result = await postMessage(c.env, id, c.var.user, c.req.valid("json"), "rest");
+    if (!result.ok) throw refusalError(result, c);
+    return c.json(result.message, result.duplicate ? 200 : 201);
   },
 );
 
@@ -244,7 +245,7 @@ roomRoutes.openapi(
       params: RoomIdParam,
       query: z.object({
         before: z.coerce.number().int().min(1).optional().openapi({ description: "only messages with a smaller seq" }),
-        limit: z.coerce.number().int().min(1).max(100).default(50),
+        limit: z.coerce.number().int().min(1).max(HISTORY_MAX_LIMIT).default(HISTORY_DEFAULT_LIMIT),
       }),
     },
     responses: {
@@ -254,14 +255,10 @@ roomRoutes.openapi(
   }),
   async (c) => {
     const { id } = c.req.valid("param");
-    // Scrolling back asks for page after page: membership from the one-minute cache, with
-    // the room's word on anyone who left since.
-    await requireCachedMembership(c.env.DB, id, c.var.user.id);
-    const { before, limit } = c.req.valid("query");
-    const page = await c.env.ROOMS.getByName(id).historyJson(id, c.var.user.id, before ?? null, limit);
-    if (page === null) throw store.notAMember();
+    const page = await historyPage(c.env, id, c.var.user.id, c.req.valid("query"));
+    if (!page.ok) throw refusalError(page, c);
     // The room wrote the page's JSON (RoomObject.historyJson); it goes out as it is.
-    return c.body(`{"messages":${page}}`, 200, { "content-type": "application/json" }) as never;
+    return c.body(`{"messages":${page.json}}`, 200, { "content-type": "application/json" }) as never;
   },
 );
 

@@ -1,15 +1,15 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { issueTicket, verifySession, verifyTicket, type SessionUser } from "../auth/tokens";
+import { issueTicket, verifyTicket, type SessionUser } from "../auth/tokens";
+import { sessionFrom, TOKEN_INVALID } from "../auth/bearer";
 import { createRouter } from "../lib/app";
 import { ApiError } from "../lib/errors";
 import { roomUpgradeRequest } from "../room/RoomObject";
 import { BEARER_PREFIX, SUBPROTOCOL } from "../contract/wire";
 import { RoomIdParam, errorResponses, jsonResponse } from "../schemas";
 import { requireUser } from "../auth/middleware";
-import * as store from "../db/rooms";
-import { requireCachedMembership } from "./member-cache";
+import { membershipRefusal } from "../gateway/membership";
+import { refusalError } from "./refusals";
 import type { Env } from "../env";
-
 
 function subprotocols(header: string | undefined): string[] {
   return header ? header.split(",").map((p) => p.trim()).filter(Boolean) : [];
@@ -36,7 +36,8 @@ socketRoutes.openapi(
   }),
   async (c) => {
     const { id } = c.req.valid("param");
-    await store.requireMembership(c.env.DB, id, c.var.user.id);
+    const refused = await membershipRefusal(c.env.DB, id, c.var.user.id);
+    if (refused) throw refusalError(refused);
     const { token, expiresAt } = await issueTicket(c.env.JWT_SECRET, c.var.user, id);
     return c.json({ ticket: token, expiresAt }, 200);
   },
@@ -71,27 +72,28 @@ socketRoutes.openapi(
   },
 );
 
+/** The session token as a subprotocol: `new WebSocket(url, ["hearth.v1", "bearer." + token])`. */
+async function subprotocolUser(env: Env, offered: string[]): Promise<SessionUser> {
+  const bearer = offered.find((p) => p.startsWith(BEARER_PREFIX));
+  if (!bearer) throw new ApiError(401, "unauthorized", `offer the subprotocols "${SUBPROTOCOL}" and "${BEARER_PREFIX}<token>", or pass a ticket`);
+  if (!offered.includes(SUBPROTOCOL)) throw new ApiError(400, "bad_request", `offer the subprotocol "${SUBPROTOCOL}" beside the token`);
+  const user = await sessionFrom(env.JWT_SECRET, bearer.slice(BEARER_PREFIX.length));
+  if (typeof user === "string") throw new ApiError(401, "invalid_token", TOKEN_INVALID);
+  return user;
+}
+
 /** The upgrade: authenticate (ticket or `bearer.` subprotocol), check membership, hand the socket to the room. */
 async function upgradeRoomSocket(env: Env, request: Request, id: string, ticket: string | undefined, since: number | undefined): Promise<Response> {
   if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
     throw new ApiError(400, "bad_request", "this endpoint only accepts a WebSocket upgrade");
   }
   const offered = subprotocols(request.headers.get("Sec-WebSocket-Protocol") ?? undefined);
-  let user: SessionUser | null;
-  if (ticket) {
-    user = await verifyTicket(env.JWT_SECRET, ticket, id);
-    if (!user) throw new ApiError(401, "invalid_ticket", "the ticket is expired or for another room");
-  } else {
-    // The session token as a subprotocol: `new WebSocket(url, ["hearth.v1", "bearer." + token])`.
-    const bearer = offered.find((p) => p.startsWith(BEARER_PREFIX));
-    if (!bearer) throw new ApiError(401, "unauthorized", `offer the subprotocols "${SUBPROTOCOL}" and "${BEARER_PREFIX}<token>", or pass a ticket`);
-    if (!offered.includes(SUBPROTOCOL)) throw new ApiError(400, "bad_request", `offer the subprotocol "${SUBPROTOCOL}" beside the token`);
-    user = await verifySession(env.JWT_SECRET, bearer.slice(BEARER_PREFIX.length));
-    if (!user) throw new ApiError(401, "invalid_token", "the token is invalid or expired; log in again");
-  }
+  const user = ticket ? await verifyTicket(env.JWT_SECRET, ticket, id) : await subprotocolUser(env, offered);
+  if (!user) throw new ApiError(401, "invalid_ticket", "the ticket is expired or for another room");
   // Membership is checked at every upgrade (the user may have left since the ticket was
   // issued), from a one-minute cache; the room refuses anyone who left since (RoomObject.fetch).
-  await requireCachedMembership(env.DB, id, user.id);
+  const refused = await membershipRefusal(env.DB, id, user.id, "cached");
+  if (refused) throw refusalError(refused);
 
   // The browser fails the handshake unless the 101 names one of the offered subprotocols.
   const subprotocol = offered.includes(SUBPROTOCOL) ? SUBPROTOCOL : undefined;

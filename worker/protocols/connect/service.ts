@@ -1,13 +1,16 @@
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError, createConnectRouter, type HandlerContext } from "@connectrpc/connect";
 import { createFetchHandler, type UniversalHandler } from "@connectrpc/connect/protocol";
-import { verifySession, type SessionUser } from "../../auth/tokens";
+import { bearerToken, SEND_BEARER, sessionFrom, TOKEN_INVALID } from "../../auth/bearer";
+import type { SessionUser } from "../../auth/tokens";
 import type { Env } from "../../env";
-import { ApiError } from "../../lib/errors";
 import type { ChatMessage, ServerFrame } from "../../contract/wire";
 import * as store from "../../db/rooms";
-import { requireCachedMembership } from "../../rooms-http/member-cache";
-import { subscribeToRoom } from "../subscription";
+import { historyPage } from "../../gateway/history";
+import { membershipRefusal } from "../../gateway/membership";
+import { postMessage } from "../../gateway/post";
+import { closeQuietly, subscribeToRoom } from "../subscription";
+import { guarded, refusalError, toConnectError } from "./errors";
 import { refuseUndecodable } from "./validate";
 import { ChatService, MessageSchema, type Message } from "./gen/hearth/v1/chat_pb";
 
@@ -17,29 +20,9 @@ import { ChatService, MessageSchema, type Message } from "./gen/hearth/v1/chat_p
  * (put a proxy such as Envoy in front to translate gRPC to gRPC-Web).
  */
 
-const STATUS_TO_CODE: Record<number, Code> = {
-  400: Code.InvalidArgument,
-  401: Code.Unauthenticated,
-  403: Code.PermissionDenied,
-  404: Code.NotFound,
-  409: Code.AlreadyExists,
-  413: Code.InvalidArgument,
-  429: Code.ResourceExhausted,
-  503: Code.Unavailable,
-};
-
-function toConnectError(err: unknown): ConnectError {
-  if (err instanceof ConnectError) return err;
-  if (err instanceof ApiError) return new ConnectError(`${err.code}: ${err.message}`, STATUS_TO_CODE[err.status] ?? Code.Internal);
-  console.error("connect handler failed", err);
-  return new ConnectError("something went wrong on our side", Code.Internal);
-}
-
 async function authenticate(env: Env, ctx: HandlerContext): Promise<SessionUser> {
-  const token = /^Bearer\s+(\S+)$/i.exec(ctx.requestHeader.get("Authorization") ?? "")?.[1];
-  if (!token) throw new ConnectError("send `Authorization: Bearer <token>` (from /api/auth/login)", Code.Unauthenticated);
-  const user = await verifySession(env.JWT_SECRET, token);
-  if (!user) throw new ConnectError("the token is invalid or expired; log in again", Code.Unauthenticated);
+  const user = await sessionFrom(env.JWT_SECRET, bearerToken(ctx.requestHeader.get("Authorization")));
+  if (typeof user === "string") throw new ConnectError(user === "missing" ? SEND_BEARER : TOKEN_INVALID, Code.Unauthenticated);
   return user;
 }
 
@@ -67,17 +50,6 @@ function toProto(m: ChatMessage): Message {
   });
 }
 
-/** Wraps a handler so that Hearth's errors become Connect errors with a fitting code. */
-function guarded<A extends unknown[], R>(fn: (...args: A) => Promise<R>) {
-  return async (...args: A): Promise<R> => {
-    try {
-      return await fn(...args);
-    } catch (err) {
-      throw toConnectError(err);
-    }
-  };
-}
-
 const BIG_SEQ = BigInt(Number.MAX_SAFE_INTEGER);
 
 function routerFor(env: Env): Map<string, UniversalHandler> {
@@ -85,12 +57,9 @@ function routerFor(env: Env): Map<string, UniversalHandler> {
   router.service(ChatService, {
     sendMessage: guarded(async (req, ctx) => {
       const user = await authenticate(env, ctx);
-      await store.requireMembership(env.DB, req.roomId, user.id);
       const clientId = req.clientId || `cn-${crypto.randomUUID()}`;
-      const result = await env.ROOMS.getByName(req.roomId).post(req.roomId, user, { clientId, body: req.body }, "connect");
-      if (!result.ok) {
-        throw new ConnectError(`${result.code}: ${result.message}`, result.code === "rate_limited" ? Code.ResourceExhausted : Code.InvalidArgument);
-      }
+      const result = await postMessage(env, req.roomId, user, { clientId, body: req.body }, "connect");
+      if (!result.ok) throw refusalError(result);
       return { message: toProto(result.message), duplicate: result.duplicate };
     }),
 
@@ -98,7 +67,8 @@ function routerFor(env: Env): Map<string, UniversalHandler> {
       let user: SessionUser;
       try {
         user = await authenticate(env, ctx);
-        await store.requireMembership(env.DB, req.roomId, user.id);
+        const refused = await membershipRefusal(env.DB, req.roomId, user.id);
+        if (refused) throw refusalError(refused);
       } catch (err) {
         throw toConnectError(err);
       }
@@ -144,11 +114,7 @@ function routerFor(env: Env): Map<string, UniversalHandler> {
         }
       } finally {
         ctx.signal.removeEventListener("abort", abort);
-        try {
-          ws.close(1000, "stream ended");
-        } catch {
-          // already closed
-        }
+        closeQuietly(ws, 1000, "stream ended");
       }
     },
 
@@ -186,13 +152,13 @@ function routerFor(env: Env): Map<string, UniversalHandler> {
 
     history: guarded(async (req, ctx) => {
       const user = await authenticate(env, ctx);
-      await requireCachedMembership(env.DB, req.roomId, user.id);
-      const limit = req.limit === 0 ? 50 : req.limit;
-      if (limit > 100) throw new ConnectError("limit must be 1-100", Code.InvalidArgument);
-      const before = req.beforeSeq === undefined ? null : Number(req.beforeSeq);
-      const page = await env.ROOMS.getByName(req.roomId).historyJson(req.roomId, user.id, before, limit);
-      if (page === null) throw store.notAMember();
-      return { messages: (JSON.parse(page) as ChatMessage[]).map(toProto) };
+      // proto3 cannot tell an unset limit from 0: 0 asks for the default page.
+      const page = await historyPage(env, req.roomId, user.id, {
+        before: req.beforeSeq === undefined ? null : Number(req.beforeSeq),
+        limit: req.limit === 0 ? undefined : req.limit,
+      });
+      if (!page.ok) throw refusalError(page);
+      return { messages: (JSON.parse(page.json) as ChatMessage[]).map(toProto) };
     }),
   });
   return new Map(router.handlers.map((h) => [h.requestPath, h]));

@@ -1,10 +1,11 @@
 import type { SessionUser } from "../../auth/tokens";
 import type { Env } from "../../env";
 import { numberVar } from "../../config";
-import { ApiError } from "../../lib/errors";
 import type { ServerFrame } from "../../contract/wire";
-import * as store from "../../db/rooms";
-import { subscribeToRoom } from "../subscription";
+import { membershipRefusal } from "../../gateway/membership";
+import { postMessage } from "../../gateway/post";
+import { closeQuietly, subscribeToRoom } from "../subscription";
+import { completionError, HubError, hubRefusal } from "./errors";
 
 /**
  * One SignalR hub connection (JSON hub protocol over WebSockets), held by the worker.
@@ -145,9 +146,7 @@ export class HubConnection {
       const result = await this.call(target!, args);
       this.complete(invocationId, { result });
     } catch (err) {
-      const message = err instanceof ApiError ? `${err.code}: ${err.message}` : "An unexpected error occurred invoking the hub method.";
-      if (!(err instanceof ApiError)) console.error("signalr invocation failed", err);
-      this.complete(invocationId, { error: message });
+      this.complete(invocationId, { error: completionError(err) });
     }
   }
 
@@ -157,7 +156,7 @@ export class HubConnection {
       case "JoinRoom": {
         const since = args[1] as number | undefined;
         if (since !== undefined && !(Number.isSafeInteger(since) && since >= 0)) {
-          throw new ApiError(400, "bad_request", "sinceSeq must be an integer ≥ 0");
+          throw new HubError("bad_request", "sinceSeq must be an integer ≥ 0");
         }
         return this.join(roomId, since);
       }
@@ -168,19 +167,14 @@ export class HubConnection {
         return null;
       }
       case "SendMessage": {
-        await store.requireMembership(this.env.DB, roomId, this.user.id);
-        const result = await this.env.ROOMS.getByName(roomId).post(
-          roomId,
-          this.user,
-          { clientId: (args[2] as string | undefined) ?? `sr-${crypto.randomUUID()}`, body: args[1] },
-          "signalr",
-        );
+        const clientId = (args[2] as string | undefined) ?? `sr-${crypto.randomUUID()}`;
+        const result = await postMessage(this.env, roomId, this.user, { clientId, body: args[1] }, "signalr");
         if (result.ok) return result.message;
-        throw new ApiError(result.code === "rate_limited" ? 429 : 400, result.code, result.message);
+        throw hubRefusal(result);
       }
       case "Typing": {
         const ws = this.rooms.get(roomId);
-        if (!ws) throw new ApiError(400, "not_joined", "join the room before sending typing");
+        if (!ws) throw new HubError("not_joined", "join the room before sending typing");
         ws.send(JSON.stringify({ type: "typing", typing: args[1] }));
         return null;
       }
@@ -189,9 +183,10 @@ export class HubConnection {
   }
 
   private async join(roomId: string, since?: number) {
-    await store.requireMembership(this.env.DB, roomId, this.user.id);
+    const refused = await membershipRefusal(this.env.DB, roomId, this.user.id);
+    if (refused) throw hubRefusal(refused);
     if (this.rooms.has(roomId)) return { roomId, joined: true };
-    if (this.rooms.size >= MAX_HUB_ROOMS) throw new ApiError(400, "too_many_rooms", `a hub connection joins at most ${MAX_HUB_ROOMS} rooms`);
+    if (this.rooms.size >= MAX_HUB_ROOMS) throw new HubError("too_many_rooms", `a hub connection joins at most ${MAX_HUB_ROOMS} rooms`);
     let hello: (v: unknown) => void = () => undefined;
     const greeted = new Promise((ok) => (hello = ok));
     const ws = await subscribeToRoom(
@@ -268,13 +263,7 @@ export class HubConnection {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.ping);
-    for (const ws of this.rooms.values()) {
-      try {
-        ws.close(1000, "hub connection closed");
-      } catch {
-        // already closed
-      }
-    }
+    for (const ws of this.rooms.values()) closeQuietly(ws, 1000, "hub connection closed");
     this.rooms.clear();
   }
 }

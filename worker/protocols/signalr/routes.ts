@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { issueTicket, verifySession, verifyTicket, type SessionUser } from "../../auth/tokens";
+import { bearerToken, sessionFrom, TOKEN_INVALID } from "../../auth/bearer";
+import { issueTicket, verifyTicket, type SessionUser } from "../../auth/tokens";
 import type { Env } from "../../env";
 import { createRouter } from "../../lib/app";
 import { ApiError } from "../../lib/errors";
@@ -13,11 +14,10 @@ const HUB = "hub:chat";
 
 /** A bearer token from the header, or `access_token` (what browsers' SignalR clients send on WebSockets). */
 async function bearer(env: Env, req: Request): Promise<SessionUser> {
-  const header = /^Bearer\s+(\S+)$/i.exec(req.headers.get("Authorization") ?? "")?.[1];
-  const token = header ?? new URL(req.url).searchParams.get("access_token");
-  if (!token) throw new ApiError(401, "unauthorized", "send the session token (accessTokenFactory)");
-  const user = await verifySession(env.JWT_SECRET, token);
-  if (!user) throw new ApiError(401, "invalid_token", "the token is invalid or expired; log in again");
+  const token = bearerToken(req.headers.get("Authorization")) ?? new URL(req.url).searchParams.get("access_token");
+  const user = await sessionFrom(env.JWT_SECRET, token);
+  if (user === "missing") throw new ApiError(401, "unauthorized", "send the session token (accessTokenFactory)");
+  if (user === "invalid") throw new ApiError(401, "invalid_token", TOKEN_INVALID);
   return user;
 }
 

@@ -1,0 +1,36 @@
+/**
+ * D1 queries for accounts (the `users` table), so the auth routes hold the rules and not the
+ * SQL. Every value is a bound parameter.
+ */
+
+export interface UserRow {
+  id: string;
+  username: string;
+  password_hash: string;
+  salt: string;
+  created_at: number;
+}
+
+/** Inserts an account; false when the username is taken (usernames are unique ignoring case). */
+export async function insertUser(db: D1Database, u: UserRow): Promise<boolean> {
+  const res = await db
+    .prepare(
+      "INSERT INTO users (id, username, password_hash, salt, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (username) DO NOTHING",
+    )
+    .bind(u.id, u.username, u.password_hash, u.salt, u.created_at)
+    .run();
+  return res.meta.changes === 1;
+}
+
+/** The account with its password hash, for a log-in. */
+export async function userByName(db: D1Database, username: string): Promise<UserRow | null> {
+  return db
+    .prepare("SELECT id, username, password_hash, salt, created_at FROM users WHERE username = ?")
+    .bind(username)
+    .first<UserRow>();
+}
+
+/** The account's public fields, or null when it no longer exists. */
+export async function userById(db: D1Database, id: string): Promise<Pick<UserRow, "id" | "username" | "created_at"> | null> {
+  return db.prepare("SELECT id, username, created_at FROM users WHERE id = ?").bind(id).first<Pick<UserRow, "id" | "username" | "created_at">>();
+}
