@@ -56,7 +56,7 @@ const OPENAPI = {
     title: "Hearth",
     version: "0.1.0",
     description:
-      "Self-hosted real-time chat. Errors are {\"error\":{\"code\",\"message\"}}. The WebSocket protocol is in docs/protocol.md.",
+      "Self-hosted real-time chat. Errors are {\"error\":{\"code\",\"message\"}} on every path; a method a path does not serve is 405 `method_not_allowed` with an Allow header. The WebSocket protocol is in docs/protocol.md.",
   },
 };
 app.doc31("/api/openapi.json", OPENAPI);
