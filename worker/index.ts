@@ -4,6 +4,7 @@ import { callRoutes } from "./calls/routes";
 import { renderDocs } from "./docs/render";
 import { createRouter } from "./lib/app";
 import { ApiError, errorBody } from "./lib/errors";
+import { jsonErrors, methodGuard, methodNotAllowed, routeTable, type RouteTable } from "./lib/routing";
 import { securityHeaders } from "./lib/security-headers";
 import { mediaRoutes } from "./media/routes";
 import { pushRoutes } from "./push/routes";
@@ -12,6 +13,8 @@ import { socketRoutes } from "./rooms-http/socket";
 import { systemRoutes } from "./system";
 import { handleConnect } from "./protocols/connect/service";
 import { signalrRoutes } from "./protocols/signalr/routes";
+import { ChatService } from "./protocols/connect/gen/hearth/v1/chat_pb";
+import { MethodOptions_IdempotencyLevel } from "@bufbuild/protobuf/wkt";
 
 export { RoomObject } from "./room/RoomObject";
 export { StatsObject } from "./stats/StatsObject";
@@ -20,6 +23,10 @@ export { CallObject } from "./calls/CallObject";
 const app = createRouter();
 
 app.use("*", securityHeaders);
+// Every 4xx/5xx is JSON, and a known path with a method it does not serve is 405 with Allow;
+// both read the route table (app.routes) once every route below is registered.
+app.use("*", jsonErrors(() => app.routes));
+app.use("*", methodGuard(() => app.routes));
 
 const api = createRouter();
 api.route("/", authRoutes);
@@ -31,10 +38,15 @@ app.route("/api", api);
 app.route("/", systemRoutes);
 app.route("/", signalrRoutes);
 // Connect and gRPC-Web: /hearth.v1.ChatService/<Method> (see proto/hearth/v1/chat.proto).
-app.all("/hearth.v1.ChatService/*", async (c) => {
-  const res = await handleConnect(c.env, c.req.raw);
-  return res ?? c.json(errorBody("not_found", `no method ${c.req.path}`), 404);
-});
+// One route per method, with the HTTP methods connect-es accepts for it (GET only for methods
+// marked free of side effects), so that they are in the route table.
+for (const method of ChatService.methods) {
+  const verbs = method.idempotency === MethodOptions_IdempotencyLevel.NO_SIDE_EFFECTS ? ["POST", "GET"] : ["POST"];
+  app.on(verbs, `/${ChatService.typeName}/${method.name}`, async (c) => {
+    const res = await handleConnect(c.env, c.req.raw);
+    return res ?? c.json(errorBody("not_found", `no method ${c.req.path}`), 404);
+  });
+}
 app.route("/", callRoutes); // /api/rooms/:id/calls* and the PeerJS server under /peerjs
 
 app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
@@ -44,15 +56,23 @@ const OPENAPI = {
     title: "Hearth",
     version: "0.1.0",
     description:
-      "Self-hosted real-time chat. Errors are {\"error\":{\"code\",\"message\"}}. The WebSocket protocol is in docs/protocol.md.",
+      "Self-hosted real-time chat. Errors are {\"error\":{\"code\",\"message\"}} on every path; a method a path does not serve is 405 `method_not_allowed` with an Allow header. The WebSocket protocol is in docs/protocol.md.",
   },
 };
 app.doc31("/api/openapi.json", OPENAPI);
 app.get("/api/docs", (c) => c.html(renderDocs(app.getOpenAPI31Document(OPENAPI) as unknown as Record<string, unknown>)));
 
-// Unknown API routes answer JSON; everything else is the client (single-page app).
-app.all("/api/*", (c) => c.json(errorBody("not_found", `no route ${c.req.method} ${c.req.path}`), 404));
-app.all("*", (c) => c.env.ASSETS.fetch(c.req.raw));
+// Unknown paths under the server's prefixes (/api, /peerjs, /hubs, /signalr, the Connect
+// service) answer 404 JSON; every other GET is the client (single-page app), which serves
+// GET and HEAD only.
+let table: RouteTable | undefined;
+app.all("*", (c) => {
+  table ??= routeTable(app.routes);
+  if (table.isServerPath(c.req.path)) return c.json(errorBody("not_found", `no route ${c.req.method} ${c.req.path}`), 404);
+  if (c.req.method !== "GET" && c.req.method !== "HEAD") return methodNotAllowed(c.req.method, c.req.path, ["GET", "HEAD"]);
+  return c.env.ASSETS.fetch(c.req.raw);
+});
+app.notFound((c) => c.json(errorBody("not_found", `no route ${c.req.method} ${c.req.path}`), 404));
 
 app.onError((err, c) => {
   if (err instanceof ApiError) return c.json(errorBody(err.code, err.message), err.status);

@@ -12,6 +12,7 @@ import {
   DOWNLOAD_URL_TTL_SECONDS,
   UPLOAD_URL_TTL_SECONDS,
   mediaKey,
+  parseSignedCount,
   signDownload,
   signUpload,
   verifyDownload,
@@ -163,8 +164,11 @@ mediaRoutes.openapi(
   async (c) => {
     const { id, uploadId } = c.req.valid("param");
     const q = c.req.valid("query");
-    const grant = { roomId: id, uploadId, size: Number(q.size), type: q.type, uploader: q.uploader, exp: Number(q.exp) };
-    if (!Number.isInteger(grant.size) || !Number.isInteger(grant.exp)) refuseSignature("invalid");
+    // Signed counts are read only as issued (digits, no sign or padding): see parseSignedCount.
+    const size = parseSignedCount(q.size);
+    const exp = parseSignedCount(q.exp);
+    if (size === null || exp === null) refuseSignature("invalid");
+    const grant = { roomId: id, uploadId, size, type: q.type, uploader: q.uploader, exp };
     const verdict = await verifyUpload(c.env.JWT_SECRET, grant, q.sig);
     if (verdict !== "ok") refuseSignature(verdict);
 
@@ -313,8 +317,9 @@ mediaRoutes.openapi(
   async (c) => {
     const { id, uploadId } = c.req.valid("param");
     const q = c.req.valid("query");
-    const grant = { roomId: id, uploadId, type: q.type, name: q.name, etag: q.v ?? "", exp: Number(q.exp) };
-    if (!Number.isInteger(grant.exp)) refuseSignature("invalid");
+    const exp = parseSignedCount(q.exp);
+    if (exp === null) refuseSignature("invalid");
+    const grant = { roomId: id, uploadId, type: q.type, name: q.name, etag: q.v ?? "", exp };
     const verdict = await verifyDownload(c.env.JWT_SECRET, grant, q.sig);
     if (verdict !== "ok") refuseSignature(verdict);
 

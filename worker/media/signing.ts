@@ -1,4 +1,4 @@
-import { fromBase64Url, timingSafeEqual, toBase64Url } from "../lib/encoding";
+import { timingSafeEqual, toBase64Url } from "../lib/encoding";
 
 /**
  * Short-lived signed URLs for media, served by Hearth's own routes (they work under
@@ -37,6 +37,25 @@ export interface DownloadGrant {
 
 export type Verdict = "ok" | "expired" | "invalid";
 
+/**
+ * A signature as issued: an HMAC-SHA256 (32 bytes) in base64url without padding, 43
+ * characters. Only the exact text the issuer produced passes: no padding, no `+` or `/`, no
+ * whitespace or line break (atob would skip those), no other final character (its low two
+ * bits carry nothing and a lenient decoder drops them).
+ */
+const SIGNATURE = /^[A-Za-z0-9_-]{43}$/;
+
+/**
+ * A signed count (`exp`, `size`) as issued: decimal digits with no sign, space, leading zero,
+ * point, exponent or hex prefix (Number() would take `+1`, ` 1`, `1\n`, `0x1`, `1e0`); null
+ * for anything else, which the routes refuse as an invalid signature.
+ */
+export function parseSignedCount(text: string): number | null {
+  if (!/^(0|[1-9][0-9]{0,15})$/.test(text)) return null;
+  const n = Number(text);
+  return Number.isSafeInteger(n) ? n : null;
+}
+
 const encoder = new TextEncoder();
 const keys = new Map<string, Promise<CryptoKey>>();
 
@@ -73,14 +92,10 @@ export function signDownload(secret: string, g: DownloadGrant): Promise<string> 
 
 async function check(secret: string, fields: (string | number)[], exp: number, sig: string, now: number): Promise<Verdict> {
   if (fields.some((f) => String(f).includes("\n"))) return "invalid";
-  let given: Uint8Array;
-  try {
-    given = fromBase64Url(sig);
-  } catch {
-    return "invalid";
-  }
-  const expected = fromBase64Url(await mac(secret, fields));
-  if (!timingSafeEqual(given, expected)) return "invalid";
+  if (!SIGNATURE.test(sig)) return "invalid";
+  // The text itself is compared, not what a lenient decoder makes of it.
+  const expected = await mac(secret, fields);
+  if (!timingSafeEqual(encoder.encode(sig), encoder.encode(expected))) return "invalid";
   return exp * 1000 < now ? "expired" : "ok";
 }
 
