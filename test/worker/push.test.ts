@@ -178,7 +178,7 @@ describe("pushes for messages", () => {
           seq, old + seq, alice.id, alice.username, `@${bob.username} old news ${seq}`, `old-${seq}`,
         );
       }
-      (instance as { lastSeq: number }).lastSeq = 5;
+      (instance as { log: { lastSeq: number } }).log.lastSeq = 5;
     });
     await say(alice, room.id, "fresh");
     expect(await stub.dispatchPushes()).toMatchObject({ sent: 1 });

@@ -306,7 +306,7 @@ describe("history in D1 and unread counts", () => {
           `${odd[seq % odd.length]} #${seq}`, `bulk-${seq}`, seq === 700 ? JSON.stringify({ id: "f_x", name: "a.txt", size: 3, type: "text/plain" }) : null,
         );
       }
-      (instance as unknown as { lastSeq: number }).lastSeq = 1251;
+      (instance as unknown as { log: { lastSeq: number } }).log.lastSeq = 1251;
     });
     expect(await stub.flush()).toBe(1251);
     const rows = await env.DB.prepare("SELECT seq, body, kind, attachment, client_id, created_at FROM messages WHERE room_id = ? ORDER BY seq").bind(room.id).all();
@@ -331,7 +331,7 @@ describe("history in D1 and unread counts", () => {
     type Tunable = { flushDelayMs: number; busyFlushMs: number; flushRows: number; flushScheduled: boolean };
     await runInDurableObject(stub, async (instance: unknown, state) => {
       const tuned: Tunable = { flushDelayMs: SHORT, busyFlushMs: BUSY, flushRows: 4, flushScheduled: false };
-      Object.assign(instance as Tunable, tuned);
+      Object.assign((instance as { d1Copy: Tunable }).d1Copy, tuned);
       await state.storage.deleteAlarm();
     });
     const alarm = () => runInDurableObject(stub, (_i, state) => state.storage.getAlarm());

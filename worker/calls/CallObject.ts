@@ -10,6 +10,9 @@ export interface CallEnv extends Bindings {
 import { errorResponse } from "../lib/errors";
 import { toBase64Url } from "../lib/encoding";
 import { isMember } from "../db/rooms";
+import { readAttachment, writeAttachment } from "../sockets/attachments";
+import { textFrameOrClose } from "../sockets/frame-size";
+import { closeSocket, reciprocateClose, sendJson, sendText } from "../sockets/safe-io";
 import {
   ALIVE_TIMEOUT_MS,
   EXPIRE_TIMEOUT_MS,
@@ -143,7 +146,7 @@ export class CallObject extends DurableObject<CallEnv> {
   async removeMember(roomId: string, userId: string): Promise<number> {
     this.bind(roomId);
     const sockets = this.ctx.getWebSockets(userId);
-    for (const ws of sockets) this.close(ws, 1008, "no longer a member of this room");
+    for (const ws of sockets) closeSocket(ws, 1008, "no longer a member of this room");
     const ids = this.sql.exec<{ peer_id: string }>("SELECT peer_id FROM peers WHERE user_id = ?", userId).toArray();
     for (const { peer_id } of ids) this.forgetPeer(peer_id);
     await this.scheduleAlarm();
@@ -191,43 +194,36 @@ export class CallObject extends DurableObject<CallEnv> {
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server, [peerId, row.user_id]);
     const attachment: PeerAttachment = { peerId, userId: row.user_id, username: row.username, joinedAt: now, lastSeen: now };
-    server.serializeAttachment(attachment);
+    writeAttachment(server, attachment);
     this.sql.exec("UPDATE peers SET token_hash = ?, expires_at = NULL WHERE peer_id = ?", tokenHash, peerId);
-    this.send(server, { type: "OPEN" });
+    sendJson(server, { type: "OPEN" });
     this.deliverQueued(server, peerId);
     // The same client again (same token): the new socket replaces a stale one, as in the reference server.
-    for (const ws of previous) this.close(ws, 1000, "replaced by a newer connection of this peer");
+    for (const ws of previous) closeSocket(ws, 1000, "replaced by a newer connection of this peer");
     await this.scheduleAlarm();
     this.announce(reopened ? undefined : { id: row.user_id, username: row.username });
     return new Response(null, { status: 101, webSocket: client });
   }
 
   override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
-    if (typeof data !== "string") {
-      this.close(ws, 1003, "signaling frames are JSON text");
-      return;
-    }
-    if (data.length > MAX_FRAME_BYTES || (data.length * 3 > MAX_FRAME_BYTES && new TextEncoder().encode(data).length > MAX_FRAME_BYTES)) {
-      this.close(ws, 1009, `frames are limited to ${MAX_FRAME_BYTES} bytes`);
-      return;
-    }
-    const me = ws.deserializeAttachment() as PeerAttachment;
+    const text = textFrameOrClose(ws, data, { maxBytes: MAX_FRAME_BYTES, binaryReason: "signaling frames are JSON text" });
+    if (text === null) return;
+    const me = readAttachment<PeerAttachment>(ws)!;
     me.lastSeen = Date.now();
-    ws.serializeAttachment(me);
+    writeAttachment(ws, me);
 
-    const frame = parseClientFrame(data);
+    const frame = parseClientFrame(text);
     if (frame.kind !== "relay") return;
     if (frame.dst === null) {
       // LEAVE without a destination: the peer signs off (the reference server forgets it).
-      if (frame.type === "LEAVE") this.close(ws, 1000, "left");
+      if (frame.type === "LEAVE") closeSocket(ws, 1000, "left");
       return;
     }
     await this.relay(me.peerId, frame.type, frame.dst, frame.payload);
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
-    // Reciprocate the close handshake. 1005/1006/1015 are reserved and may not be sent back.
-    this.close(ws, code === 1005 || code === 1006 || code === 1015 ? 1000 : code, reason);
+    reciprocateClose(ws, code, reason);
     await this.socketGone(ws);
   }
 
@@ -255,15 +251,11 @@ export class CallObject extends DurableObject<CallEnv> {
     const text = JSON.stringify(relayFrame(type, src, dst, payload));
     const target = this.openSockets(dst)[0]?.ws;
     if (target) {
-      try {
-        target.send(text);
-        return;
-      } catch {
-        // The peer vanished without closing: tell the sender to stop trying, as the reference server does.
-        this.close(target, 1011, "unreachable");
-        this.sendTo(src, relayFrame("LEAVE", dst, src));
-        return;
-      }
+      if (sendText(target, text)) return;
+      // The peer vanished without closing: tell the sender to stop trying, as the reference server does.
+      closeSocket(target, 1011, "unreachable");
+      this.sendTo(src, relayFrame("LEAVE", dst, src));
+      return;
     }
     // LEAVE and EXPIRE are only worth anything to a connected peer.
     if (type === "LEAVE" || type === "EXPIRE") return;
@@ -278,13 +270,8 @@ export class CallObject extends DurableObject<CallEnv> {
 
   private deliverQueued(ws: WebSocket, peerId: string) {
     const rows = this.sql.exec<{ frame: string }>("SELECT frame FROM queue WHERE dst = ? ORDER BY id", peerId).toArray();
-    for (const { frame } of rows) {
-      try {
-        ws.send(frame);
-      } catch {
-        // closing; the messages are gone with the socket
-      }
-    }
+    // A socket closing meanwhile takes the messages with it.
+    for (const { frame } of rows) sendText(ws, frame);
     this.sql.exec("DELETE FROM queue WHERE dst = ?", peerId);
   }
 
@@ -314,14 +301,14 @@ export class CallObject extends DurableObject<CallEnv> {
     for (const { ws, att } of this.openSockets()) {
       if (now - this.lastSeen(ws, att) < ALIVE_TIMEOUT_MS) continue;
       // Its close handshake will likely never finish, so the peer is let go right here.
-      this.close(ws, 1001, "no heartbeat for 90 s");
+      closeSocket(ws, 1001, "no heartbeat for 90 s");
       this.peerGone(att.peerId, now);
       this.sql.exec("DELETE FROM queue WHERE dst = ?", att.peerId);
     }
   }
 
   private async socketGone(ws: WebSocket) {
-    const att = ws.deserializeAttachment() as PeerAttachment | null;
+    const att = readAttachment<PeerAttachment>(ws);
     if (att && this.openSockets(att.peerId).length === 0) this.peerGone(att.peerId, Date.now());
     await this.scheduleAlarm();
     this.announce();
@@ -398,7 +385,7 @@ export class CallObject extends DurableObject<CallEnv> {
     const out: { ws: WebSocket; att: PeerAttachment }[] = [];
     for (const ws of this.ctx.getWebSockets(peerId)) {
       if (ws.readyState !== WebSocket.OPEN) continue;
-      const att = ws.deserializeAttachment() as PeerAttachment | null;
+      const att = readAttachment<PeerAttachment>(ws);
       if (att && (peerId === undefined || att.peerId === peerId)) out.push({ ws, att });
     }
     return out;
@@ -410,23 +397,7 @@ export class CallObject extends DurableObject<CallEnv> {
 
   private sendTo(peerId: string, frame: ServerFrame) {
     const target = this.openSockets(peerId)[0]?.ws;
-    if (target) this.send(target, frame);
-  }
-
-  private send(ws: WebSocket, frame: ServerFrame) {
-    try {
-      ws.send(JSON.stringify(frame));
-    } catch {
-      // closing
-    }
-  }
-
-  private close(ws: WebSocket, code: number, reason: string) {
-    try {
-      ws.close(code, reason);
-    } catch {
-      // already closed
-    }
+    if (target) sendJson(target, frame);
   }
 
   private peerRow(peerId: string): PeerRow | null {

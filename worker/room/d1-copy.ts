@@ -1,0 +1,130 @@
+import { copyMessagesSlice, type CopiedRow } from "../db/messages";
+import type { ClientIdIndex } from "./client-ids";
+import type { MessageLog } from "./message-log";
+import type { RoomMeta } from "./meta";
+
+/**
+ * The copy of the room's log to D1, where cross-room queries (unread counts, later search)
+ * read it. Run from the room's alarm, never in a message's path: a quiet room's first message
+ * is copied after `flushDelayMs`; a room that keeps talking every `busyFlushMs` (or per
+ * `flushRows` messages waiting): D1, one database for every room, gets a few large writes
+ * instead of many small ones (docs/architecture.md). It owns the `flushed_seq` watermark and
+ * the cadence; the log keeps every row meanwhile, so a failed copy is only late.
+ */
+
+/** Rows and bytes of JSON in one statement of the copy (D1 takes 2 MB per value). */
+const SLICE_ROWS = 100;
+const SLICE_BYTES = 512 * 1024;
+/** A failed copy is tried again after this long. */
+const RETRY_MS = 5000;
+
+export interface CopyCadence {
+  flushDelayMs: number;
+  busyFlushMs: number;
+  /** Copy at once when this many messages wait, whatever the delay. */
+  flushRows: number;
+}
+
+/** What the copy needs from the room. */
+export interface D1CopyHost {
+  roomId(): string | null;
+  /** Makes the room's alarm fire at `at` or earlier. */
+  ensureAlarm(at: number): Promise<void>;
+  waitUntil(promise: Promise<unknown>): void;
+}
+
+export class D1Copy {
+  private flushDelayMs: number;
+  private busyFlushMs: number;
+  private flushRows: number;
+  /** The highest seq copied to D1 (mirrors meta `flushed_seq`). */
+  private flushedSeq: number;
+  /** When the last copy started (memory only: a fresh instance copies at the quiet pace). */
+  private lastFlushAt = 0;
+  private flushScheduled = false;
+  private flushSoon = false;
+
+  constructor(
+    private readonly db: D1Database,
+    private readonly log: MessageLog,
+    private readonly clientIds: ClientIdIndex,
+    private readonly meta: RoomMeta,
+    cadence: CopyCadence,
+    private readonly host: D1CopyHost,
+  ) {
+    ({ flushDelayMs: this.flushDelayMs, busyFlushMs: this.busyFlushMs, flushRows: this.flushRows } = cadence);
+    this.flushedSeq = Number(meta.get("flushed_seq") ?? 0);
+  }
+
+  /** A message was stored as `seq`: arm the alarm for its copy (at once past `flushRows` waiting). */
+  stored(seq: number): void {
+    if (!this.flushSoon && seq - this.flushedSeq >= this.flushRows) {
+      this.flushSoon = true;
+      this.host.waitUntil(this.host.ensureAlarm(Date.now()));
+    }
+    this.schedule();
+  }
+
+  /**
+   * Arms the alarm that copies to D1 (and, after it, reports to the stats object and sends
+   * pushes). A socket opening or closing (`connections: true`) is reported after
+   * flushDelayMs, busy or not.
+   */
+  schedule(connections = false): void {
+    if (this.flushScheduled && !connections) return;
+    this.flushScheduled = true;
+    const now = Date.now();
+    const busy = !connections && now - this.lastFlushAt < this.busyFlushMs;
+    const at = busy ? Math.max(now + this.flushDelayMs, this.lastFlushAt + this.busyFlushMs) : now + this.flushDelayMs;
+    this.host.waitUntil(this.host.ensureAlarm(at));
+  }
+
+  /** The alarm's turn: copy, or arm a retry if D1 failed. */
+  async onAlarm(): Promise<void> {
+    this.flushScheduled = false;
+    this.flushSoon = false;
+    try {
+      await this.flush();
+    } catch (err) {
+      console.error(`room flush to D1 failed; retrying in ${RETRY_MS / 1000} s`, err);
+      this.flushScheduled = true;
+      await this.host.ensureAlarm(Date.now() + RETRY_MS);
+    }
+  }
+
+  /**
+   * Copies every message not yet in D1 now. Returns the highest seq copied. Each slice (at
+   * most SLICE_ROWS rows and SLICE_BYTES) is read, sent and its client ids filed on its own:
+   * the room's synchronous work per step stays small, and its sockets are served between
+   * steps (a copy of thousands of rows at once showed in the latency tail, BENCHMARKS.md).
+   */
+  async flush(): Promise<number> {
+    const roomId = this.host.roomId();
+    if (!roomId) return 0;
+    let flushed = this.flushedSeq;
+    // What is stored by now; messages arriving during the copy wait for the next one, so a
+    // steady stream cannot keep one copy (and the pushes and reports after it) going forever.
+    const target = this.log.lastSeq;
+    if (flushed < target) this.lastFlushAt = Date.now();
+    for (;;) {
+      const rows = this.log.rows(flushed, target, SLICE_ROWS);
+      if (rows.length === 0) break;
+      const slice: CopiedRow[] = [];
+      let bytes = 0;
+      for (const r of rows) {
+        const size = r.body.length * 3 + (r.attachment?.length ?? 0) + 200;
+        if (slice.length > 0 && bytes + size > SLICE_BYTES) break;
+        slice.push([r.seq, r.user_id, r.username, r.kind, r.body, r.client_id, r.attachment, r.ts]);
+        bytes += size;
+      }
+      await this.db.batch(copyMessagesSlice(this.db, roomId, slice));
+      flushed = slice[slice.length - 1]![0];
+      this.flushedSeq = flushed;
+      this.meta.set("flushed_seq", String(flushed));
+      this.clientIds.fileUpTo(flushed);
+    }
+    // Ids of messages the copy has not reached (it failed, or they came during it) stay in memory.
+    if (this.log.lastSeq > flushed) this.schedule();
+    return flushed;
+  }
+}

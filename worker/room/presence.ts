@@ -1,0 +1,73 @@
+import type { OnlineUser, ServerFrame } from "../contract/wire";
+
+/**
+ * Who is online in the room, and who is typing: the `presence` and `typing` frames. Presence
+ * changes within PRESENCE_COALESCE_MS go out as one frame, so filling a room costs O(n)
+ * frames, not O(n²). It owns the list of online users (kept between calls: a socket of
+ * someone already online changes nothing, a new user is added, and only a departure forces a
+ * rebuild from every socket) and the pending change; the sockets are the host's.
+ */
+
+const PRESENCE_COALESCE_MS = 200;
+
+/** What presence needs from the room. */
+export interface PresenceHost {
+  /** The user of every socket (one entry per socket), leaving out `except`. */
+  users(except?: Set<WebSocket>): Iterable<OnlineUser>;
+  broadcast(frame: ServerFrame, skip?: WebSocket, except?: Set<WebSocket>): void;
+}
+
+export class Presence {
+  private onlineUsers: Map<string, OnlineUser> | null = null;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  /** Sockets on their way out, left out of the next presence frame. */
+  private gone = new Set<WebSocket>();
+  /** The users of the last presence frame sent. */
+  private lastSent = "";
+
+  constructor(private readonly host: PresenceHost) {}
+
+  /** Who is online, one entry per user, by name. */
+  online(except?: Set<WebSocket>): OnlineUser[] {
+    if (!this.onlineUsers || (except && except.size > 0)) {
+      const seen = new Map<string, OnlineUser>();
+      for (const u of this.host.users(except)) if (!seen.has(u.userId)) seen.set(u.userId, { userId: u.userId, username: u.username });
+      this.onlineUsers = seen;
+    }
+    return [...this.onlineUsers.values()].sort((x, y) => x.username.localeCompare(y.username));
+  }
+
+  /** A socket of `user` opened. */
+  joined(user: OnlineUser): void {
+    if (this.onlineUsers && !this.onlineUsers.has(user.userId)) this.onlineUsers.set(user.userId, user);
+    this.schedule();
+  }
+
+  /** These sockets closed or are closing. */
+  left(sockets: Iterable<WebSocket>): void {
+    this.onlineUsers = null;
+    this.schedule(sockets);
+  }
+
+  /** Tells the room (but `from`) that `user` started or stopped typing. */
+  typing(from: WebSocket, user: OnlineUser, typing: boolean): void {
+    this.host.broadcast({ type: "typing", userId: user.userId, username: user.username, typing }, from);
+  }
+
+  /** Sends the room's presence soon, once for every change in the window. */
+  private schedule(gone?: Iterable<WebSocket>) {
+    if (gone) for (const ws of gone) this.gone.add(ws);
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      const except = this.gone;
+      this.gone = new Set();
+      const online = this.online(except);
+      const key = online.map((u) => u.userId).join();
+      // A second tab of someone already online changes nothing worth sending.
+      if (key === this.lastSent) return;
+      this.lastSent = key;
+      this.host.broadcast({ type: "presence", online }, undefined, except);
+    }, PRESENCE_COALESCE_MS);
+  }
+}

@@ -1,0 +1,28 @@
+import type { Refusal, RefusalCode } from "../contract/errors";
+import type { ErrorCode } from "../contract/wire";
+
+/**
+ * How the Hearth socket answers a refused post (`Refusal`, contract/errors.ts): the error
+ * frame's code, and whether the refusal counts as a strike against the socket (past
+ * MAX_STRIKES in a row it is closed). Other protocols map the same union with their own
+ * tables (REST statuses, SignalR and Connect errors).
+ */
+type SocketAnswer =
+  | { kind: "error"; code: ErrorCode; strike: boolean }
+  /** The socket itself may not stay: closed with this code and reason. */
+  | { kind: "close"; code: number; reason: string };
+
+export const SOCKET_ANSWERS: Record<RefusalCode, SocketAnswer> = {
+  invalid_message: { kind: "error", code: "invalid_message", strike: true },
+  // Sending too fast is answered with when to retry, not counted against the socket: a
+  // client catching up on an outbox after a reconnect meets the limit honestly.
+  rate_limited: { kind: "error", code: "rate_limited", strike: false },
+  // A user who left gets nothing more on this socket (as when they are removed).
+  not_a_member: { kind: "close", code: 1008, reason: "no longer a member of this room" },
+};
+
+/** The error frame's fields for a refusal (without `type`), as the socket sends it. */
+export function refusalFields(refusal: Refusal, code: ErrorCode): { code: ErrorCode; message: string; clientId?: string; retryAfterMs?: number } {
+  const { ok: _, code: __, message, ...extra } = refusal;
+  return { code, message, ...extra };
+}

@@ -1,0 +1,178 @@
+import type { ErrorCode, OnlineUser, ServerFrame } from "../contract/wire";
+import { AttachmentCache } from "../sockets/attachments";
+import { closeSocket, sendJson, sendText } from "../sockets/safe-io";
+import { PROTOCOLS, type Protocol } from "./upgrade";
+
+/**
+ * The sockets one room object holds (hibernatable): who each one is, sending and fanning
+ * frames out, strikes for refused frames, and closing a socket whose session has ended. It
+ * holds no messages: what to send comes from its callers, so the same class can serve a
+ * room's sockets spread over several objects.
+ */
+
+/** Who a socket belongs to; survives hibernation as the socket's attachment. */
+export interface SocketInfo {
+  userId: string;
+  username: string;
+  protocol: Protocol;
+  /** The client said its page is hidden: its user gets pushes as if away. */
+  hidden?: boolean;
+  /** Refused frames in a row; past MAX_STRIKES the socket is closed with 1008. */
+  strikes: number;
+  /** When the session that opened the socket ends (ms): the socket is closed with 4001 then. */
+  exp?: number;
+}
+
+const MAX_STRIKES = 50;
+const protocolTag = (p: Protocol) => `p:${p}`;
+
+export class RoomSockets {
+  private readonly infos = new AttachmentCache<SocketInfo>();
+  /** Every open socket, for broadcasts; re-read after a socket opens or closes. */
+  private open: WebSocket[] | null = null;
+  /** Open sockets per protocol; recomputed after a socket opens or closes. */
+  private protocolCounts: [Protocol, number][] | null = null;
+  /** Sockets accepted whose first frames have not gone out yet, with the function that sends them. */
+  private readonly ungreeted = new Map<WebSocket, () => void>();
+  /** When the first open socket's session ends (ms); null: not known since the last wake or sweep. */
+  private expiryDue: number | null = null;
+
+  constructor(private readonly ctx: Pick<DurableObjectState, "acceptWebSocket" | "getWebSockets">) {}
+
+  /** Open sockets in this object. */
+  count(): number {
+    return this.ctx.getWebSockets().length;
+  }
+
+  /**
+   * Accepts a new socket for `info`'s user. Its first frames (`greet`) go out just after
+   * the 101 has left rather than queued on the socket before it (measured under wrangler
+   * dev: ~20 KiB less per socket, BENCHMARKS.md). Until then the socket is left out of
+   * broadcasts, and a frame it sends first greets it at once, so the greeting still comes
+   * before anything else.
+   */
+  accept(server: WebSocket, info: SocketInfo, greet: (ws: WebSocket) => void): void {
+    this.ctx.acceptWebSocket(server, [info.userId, protocolTag(info.protocol)]);
+    this.changed();
+    if (info.exp !== undefined && this.expiryDue !== null) this.expiryDue = Math.min(this.expiryDue, info.exp);
+    this.infos.set(server, info);
+    const once = () => {
+      if (this.ungreeted.delete(server)) greet(server);
+    };
+    this.ungreeted.set(server, once);
+    setTimeout(once, 0);
+  }
+
+  /** Sends a socket its greeting now if it has not had it (it sent a frame first). */
+  greetNow(ws: WebSocket): void {
+    this.ungreeted.get(ws)?.();
+  }
+
+  info(ws: WebSocket): SocketInfo | null {
+    return this.infos.get(ws);
+  }
+
+  /** The user of every socket (one entry per socket), leaving out `except`. */
+  *users(except?: Set<WebSocket>): Iterable<OnlineUser & { hidden: boolean }> {
+    for (const ws of this.ctx.getWebSockets()) {
+      if (except?.has(ws)) continue;
+      const a = this.infos.get(ws);
+      if (a) yield { userId: a.userId, username: a.username, hidden: a.hidden === true };
+    }
+  }
+
+  /** Open sockets per protocol (re-read from the runtime when `fresh`). */
+  byProtocol(fresh = false): [Protocol, number][] {
+    if (fresh) this.changed();
+    this.protocolCounts ??= PROTOCOLS.map((p) => [p, this.ctx.getWebSockets(protocolTag(p)).length] as [Protocol, number]);
+    return this.protocolCounts;
+  }
+
+  send(ws: WebSocket, frame: ServerFrame): void {
+    sendJson(ws, frame);
+  }
+
+  /** Sends `frame` to every greeted socket but `skip` and `except`. */
+  broadcast(frame: ServerFrame, skip?: WebSocket, except?: Set<WebSocket>): void {
+    // Nothing more for a socket whose session has ended (one comparison per broadcast).
+    if (this.expiryDue === null || Date.now() >= this.expiryDue) this.closeExpired();
+    const text = JSON.stringify(frame);
+    for (const ws of (this.open ??= this.ctx.getWebSockets())) {
+      if (ws === skip || except?.has(ws) || this.ungreeted.has(ws)) continue;
+      // A socket that is closing is skipped; its close handler updates presence.
+      sendText(ws, text);
+    }
+  }
+
+  /** Answers a refused frame with an error and counts a strike; past MAX_STRIKES the socket is closed. */
+  strike(ws: WebSocket, me: SocketInfo, code: ErrorCode, message: string, extra: { clientId?: string; retryAfterMs?: number } = {}): void {
+    this.send(ws, { type: "error", code, message, ...extra });
+    me.strikes += 1;
+    if (me.strikes > MAX_STRIKES) {
+      ws.close(1008, "too many refused frames");
+      return;
+    }
+    this.infos.set(ws, me);
+  }
+
+  /** A frame was accepted: the refused ones before it are forgiven. */
+  clearStrikes(ws: WebSocket, me: SocketInfo): void {
+    if (me.strikes === 0) return;
+    me.strikes = 0;
+    this.infos.set(ws, me);
+  }
+
+  /** The client's page was hidden or shown (an accepted frame: clears strikes too). */
+  setHidden(ws: WebSocket, me: SocketInfo, hidden: boolean): void {
+    me.hidden = hidden;
+    me.strikes = 0;
+    this.infos.set(ws, me);
+  }
+
+  /** Whether `me`'s session has ended; if so every expired socket is closed. */
+  expired(me: SocketInfo): boolean {
+    if (me.exp === undefined || Date.now() < me.exp) return false;
+    this.closeExpired();
+    return true;
+  }
+
+  /** Closes every socket of `userId`; returns them (on their way out). */
+  closeUser(userId: string, code: number, reason: string): WebSocket[] {
+    const sockets = this.ctx.getWebSockets(userId);
+    for (const ws of sockets) ws.close(code, reason);
+    this.changed();
+    return sockets;
+  }
+
+  /** A socket closed or failed: forget it. */
+  gone(ws: WebSocket): void {
+    this.ungreeted.delete(ws);
+    this.changed();
+  }
+
+  private changed() {
+    this.protocolCounts = null;
+    this.open = null;
+  }
+
+  /**
+   * Closes (4001) every socket whose session has ended: a signed-out or expired user gets
+   * nothing more; their client reconnects, is refused (401) and shows the sign-in page. Notes
+   * when the next of the others ends (`expiryDue`).
+   */
+  private closeExpired() {
+    const now = Date.now();
+    let due = Infinity;
+    for (const ws of this.ctx.getWebSockets()) {
+      const exp = this.infos.get(ws)?.exp;
+      if (exp === undefined || ws.readyState !== WebSocket.OPEN) continue;
+      if (exp > now) {
+        due = Math.min(due, exp);
+        continue;
+      }
+      closeSocket(ws, 4001, "session expired; sign in again");
+      this.open = null;
+    }
+    this.expiryDue = due;
+  }
+}

@@ -1,0 +1,83 @@
+import type { Author } from "./message-intake";
+
+/**
+ * How the worker opens a socket in a room: the headers only the worker sets (the room trusts
+ * them; they are never taken from a client), and the protocols whose clients subscribe.
+ */
+
+/** Headers the worker sets on a socket upgrade it forwards here (never taken from the client). */
+export const UPGRADE_HEADERS = {
+  roomId: "x-hearth-room-id",
+  userId: "x-hearth-user-id",
+  username: "x-hearth-username",
+  protocol: "x-hearth-protocol",
+  /** The subprotocol to name in the 101 (the client offered it). */
+  subprotocol: "x-hearth-subprotocol",
+  /** When the user's session ends (seconds since the epoch). */
+  sessionExp: "x-hearth-session-exp",
+} as const;
+
+/** The wire protocols whose clients subscribe to rooms (REST posts count as "rest"). */
+export const PROTOCOLS = ["websocket", "signalr", "connect"] as const;
+export type Protocol = (typeof PROTOCOLS)[number];
+export type Via = Protocol | "rest";
+
+/**
+ * The request with which the worker (never a client) opens a socket in a room for `user`:
+ * the room trusts these headers. `subprotocol` is named in the 101; `since` asks for a replay.
+ */
+export function roomUpgradeRequest(o: {
+  roomId: string;
+  user: Author & { sessionExp?: number };
+  protocol?: Protocol;
+  subprotocol?: string;
+  since?: number;
+}): Request {
+  const url = new URL("https://room.internal/ws");
+  if (o.since !== undefined) url.searchParams.set("since", String(o.since));
+  const headers = new Headers({ Upgrade: "websocket" });
+  headers.set(UPGRADE_HEADERS.roomId, o.roomId);
+  headers.set(UPGRADE_HEADERS.userId, o.user.id);
+  headers.set(UPGRADE_HEADERS.username, o.user.username);
+  if (o.protocol) headers.set(UPGRADE_HEADERS.protocol, o.protocol);
+  if (o.subprotocol) headers.set(UPGRADE_HEADERS.subprotocol, o.subprotocol);
+  if (o.user.sessionExp !== undefined) headers.set(UPGRADE_HEADERS.sessionExp, String(o.user.sessionExp));
+  return new Request(url, { headers });
+}
+
+/** What an upgrade forwarded by the worker asks for. */
+export interface UpgradeAsk {
+  roomId: string;
+  userId: string;
+  username: string;
+  protocol: Protocol;
+  subprotocol: string | null;
+  /** When the session ends (ms since the epoch), if the worker said. */
+  sessionExpMs?: number;
+  /** Replay the log after this seq (null: no replay). */
+  since: number | null;
+}
+
+/** Reads `roomUpgradeRequest`'s headers back; a string is why the request is not one. */
+export function readUpgrade(request: Request): UpgradeAsk | string {
+  const h = request.headers;
+  const roomId = h.get(UPGRADE_HEADERS.roomId);
+  const userId = h.get(UPGRADE_HEADERS.userId);
+  const username = h.get(UPGRADE_HEADERS.username);
+  const protocol = (h.get(UPGRADE_HEADERS.protocol) ?? "websocket") as Protocol;
+  if (!PROTOCOLS.includes(protocol)) return "unknown protocol";
+  if (!roomId || !userId || !username || h.get("Upgrade")?.toLowerCase() !== "websocket") {
+    return "expected a WebSocket upgrade from the Hearth worker";
+  }
+  const sinceParam = new URL(request.url).searchParams.get("since");
+  const sessionExp = Number(h.get(UPGRADE_HEADERS.sessionExp));
+  return {
+    roomId,
+    userId,
+    username,
+    protocol,
+    subprotocol: h.get(UPGRADE_HEADERS.subprotocol),
+    ...(sessionExp > 0 ? { sessionExpMs: sessionExp * 1000 } : {}),
+    since: sinceParam === null ? null : Number(sinceParam),
+  };
+}
