@@ -19,6 +19,10 @@ export const SOCKET_ANSWERS: Record<RefusalCode, SocketAnswer> = {
   rate_limited: { kind: "error", code: "rate_limited", strike: false },
   // A user who left gets nothing more on this socket (as when they are removed).
   not_a_member: { kind: "close", code: 1008, reason: "no longer a member of this room" },
+  // The two below come from the worker's side of the gateway (a room that does not exist has
+  // no socket; a socket asks for no history pages): mapped for completeness, never sent.
+  room_not_found: { kind: "close", code: 1008, reason: "no such room" },
+  invalid_page: { kind: "error", code: "bad_frame", strike: true },
 };
 
 /** The error frame's fields for a refusal (without `type`), as the socket sends it. */
