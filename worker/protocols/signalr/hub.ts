@@ -5,6 +5,7 @@ import { ApiError } from "../../lib/errors";
 import type { ServerFrame } from "../../contract/wire";
 import * as store from "../../db/rooms";
 import { subscribeToRoom } from "../subscription";
+import { caseInsensitive, sameName } from "./names";
 
 /**
  * One SignalR hub connection (JSON hub protocol over WebSockets), held by the worker.
@@ -39,6 +40,8 @@ const HUB_METHODS: Record<string, { args: ArgType[]; optional?: ArgType[] }> = {
   SendMessage: { args: ["string", "string"], optional: ["string"] },
   Typing: { args: ["string", "boolean"] },
 };
+/** Method names match case-insensitively, as in ASP.NET Core (one lookup for every method). */
+const findMethod = caseInsensitive(HUB_METHODS);
 
 function describeSignature({ args, optional = [] }: { args: ArgType[]; optional?: ArgType[] }): string {
   return args.join(", ") + optional.map((t) => `[, ${t}]`).join("");
@@ -99,7 +102,7 @@ export class HubConnection {
 
   private handshake(record: unknown) {
     const r = record as { protocol?: unknown; version?: unknown } | null;
-    if (!r || typeof r !== "object" || r.protocol !== "json") {
+    if (!r || typeof r !== "object" || !sameName(r.protocol, "json")) {
       this.sendRaw({ error: `The protocol '${String(r?.protocol)}' is not supported; this hub speaks 'json'.` });
       return this.close(null);
     }
@@ -131,14 +134,16 @@ export class HubConnection {
   }
 
   private async invoke(record: HubRecord) {
-    const { invocationId, target } = record;
+    const { invocationId } = record;
+    const method = findMethod(record.target);
+    const target = method?.name;
     const args = Array.isArray(record.arguments) ? record.arguments : null;
-    const signature = typeof target === "string" ? HUB_METHODS[target] : undefined;
-    if (!signature) return this.complete(invocationId, { error: `Unknown hub method '${String(target)}'` });
+    const signature = method?.value;
+    if (!signature) return this.complete(invocationId, { error: `Unknown hub method '${String(record.target)}'` });
     const types = [...signature.args, ...(signature.optional ?? [])];
     if (!args || args.length < signature.args.length || args.length > types.length || args.some((a, i) => typeof a !== types[i])) {
       return this.complete(invocationId, {
-        error: `Failed to invoke '${target}': it takes (${describeSignature(signature)}) arguments.`,
+        error: `Failed to invoke '${String(record.target)}': it takes (${describeSignature(signature)}) arguments.`,
       });
     }
     try {
