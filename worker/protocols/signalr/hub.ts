@@ -5,6 +5,7 @@ import { ApiError } from "../../lib/errors";
 import type { ServerFrame } from "../../contract/wire";
 import * as store from "../../db/rooms";
 import { subscribeToRoom } from "../subscription";
+import { MessageTooLargeError, RECORD_SEPARATOR, RecordReader } from "./framing";
 import { caseInsensitive, sameName } from "./names";
 
 /**
@@ -14,7 +15,7 @@ import { caseInsensitive, sameName } from "./names";
  * src/SignalR/docs/specs/HubProtocol.md.
  */
 
-export const RECORD_SEPARATOR = "\u001e";
+export { RECORD_SEPARATOR };
 
 /** Hub protocol message types. */
 export const MessageType = {
@@ -59,6 +60,9 @@ export class HubConnection {
   private readonly ping: ReturnType<typeof setInterval>;
   /** Frames are handled one after another, so invocations run in the order they arrived. */
   private queue: Promise<void> = Promise.resolve();
+  /** Records may arrive split across frames (framing.ts). */
+  private readonly reader = new RecordReader();
+  private readonly handshakeTimer: ReturnType<typeof setTimeout>;
 
   constructor(
     private readonly env: Env,
@@ -78,12 +82,21 @@ export class HubConnection {
       if (user.sessionExp !== undefined && Date.now() >= user.sessionExp * 1000) return this.close("Session expired; sign in again.");
       this.write({ type: MessageType.Ping });
     }, numberVar(env.SIGNALR_PING_MS, 10_000));
+    // ASP.NET Core's HubOptions.HandshakeTimeout: no handshake within 15 s ends the connection.
+    this.handshakeTimer = setTimeout(() => !this.handshaken && this.failHandshake("Handshake was canceled."), numberVar(env.SIGNALR_HANDSHAKE_TIMEOUT_MS, 15_000));
   }
 
   private async receive(text: string) {
-    // A frame holds one or more records, each ended by the record separator.
-    const parts = text.split(RECORD_SEPARATOR);
-    if (parts.pop() !== "") return this.close("Message is incomplete: records must end with 0x1E.");
+    // A frame holds records each ended by the record separator, and may end inside one (kept for the next frame).
+    if (this.closed) return;
+    let parts: string[];
+    try {
+      parts = this.reader.push(text);
+    } catch (err) {
+      if (!(err instanceof MessageTooLargeError)) throw err;
+      if (!this.handshaken) return this.failHandshake("Handshake was canceled.");
+      return this.close(`Connection closed with an error. InvalidDataException: ${err.message}`);
+    }
     for (const part of parts) {
       if (this.closed) return;
       let record: unknown;
@@ -111,7 +124,15 @@ export class HubConnection {
       return this.close(null);
     }
     this.handshaken = true;
+    clearTimeout(this.handshakeTimer);
     this.sendRaw({});
+  }
+
+  /** Answers the handshake with an error and closes (no Close record: the handshake never completed). */
+  private failHandshake(error: string) {
+    if (this.closed) return;
+    this.sendRaw({ error });
+    this.close(null);
   }
 
   private async dispatch(record: HubRecord) {
@@ -273,6 +294,7 @@ export class HubConnection {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.ping);
+    clearTimeout(this.handshakeTimer);
     for (const ws of this.rooms.values()) {
       try {
         ws.close(1000, "hub connection closed");
