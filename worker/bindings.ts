@@ -49,6 +49,8 @@ export interface Bindings {
   PUSH_MIN_INTERVAL_MS?: string;
   /** Milliseconds between the SignalR hub's pings (default 10000; the client gives up after 30 s of silence). */
   SIGNALR_PING_MS?: string;
+  /** Milliseconds a SignalR connection has to complete its handshake (default 15000, ASP.NET Core's HandshakeTimeout). */
+  SIGNALR_HANDSHAKE_TIMEOUT_MS?: string;
   /** Milliseconds between a quiet room's message being stored and its copy to D1 (default 2000; at once past 1000 waiting). */
   D1_FLUSH_DELAY_MS?: string;
   /** Copy interval to D1 while a room stays busy (a copy ran within this time); default 10000. */

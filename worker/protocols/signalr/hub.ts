@@ -6,6 +6,8 @@ import { membershipRefusal } from "../../gateway/membership";
 import { postMessage } from "../../gateway/post";
 import { closeQuietly, subscribeToRoom } from "../subscription";
 import { completionError, HubError, hubRefusal } from "./errors";
+import { MessageTooLargeError, RECORD_SEPARATOR, RecordReader } from "./framing";
+import { caseInsensitive, sameName } from "./names";
 
 /**
  * One SignalR hub connection (JSON hub protocol over WebSockets), held by the worker.
@@ -14,7 +16,7 @@ import { completionError, HubError, hubRefusal } from "./errors";
  * src/SignalR/docs/specs/HubProtocol.md.
  */
 
-export const RECORD_SEPARATOR = "\u001e";
+export { RECORD_SEPARATOR };
 
 /** Hub protocol message types. */
 export const MessageType = {
@@ -40,6 +42,8 @@ const HUB_METHODS: Record<string, { args: ArgType[]; optional?: ArgType[] }> = {
   SendMessage: { args: ["string", "string"], optional: ["string"] },
   Typing: { args: ["string", "boolean"] },
 };
+/** Method names match case-insensitively, as in ASP.NET Core (one lookup for every method). */
+const findMethod = caseInsensitive(HUB_METHODS);
 
 function describeSignature({ args, optional = [] }: { args: ArgType[]; optional?: ArgType[] }): string {
   return args.join(", ") + optional.map((t) => `[, ${t}]`).join("");
@@ -57,6 +61,9 @@ export class HubConnection {
   private readonly ping: ReturnType<typeof setInterval>;
   /** Frames are handled one after another, so invocations run in the order they arrived. */
   private queue: Promise<void> = Promise.resolve();
+  /** Records may arrive split across frames (framing.ts). */
+  private readonly reader = new RecordReader();
+  private readonly handshakeTimer: ReturnType<typeof setTimeout>;
 
   constructor(
     private readonly env: Env,
@@ -76,12 +83,21 @@ export class HubConnection {
       if (user.sessionExp !== undefined && Date.now() >= user.sessionExp * 1000) return this.close("Session expired; sign in again.");
       this.write({ type: MessageType.Ping });
     }, numberVar(env.SIGNALR_PING_MS, 10_000));
+    // ASP.NET Core's HubOptions.HandshakeTimeout: no handshake within 15 s ends the connection.
+    this.handshakeTimer = setTimeout(() => !this.handshaken && this.failHandshake("Handshake was canceled."), numberVar(env.SIGNALR_HANDSHAKE_TIMEOUT_MS, 15_000));
   }
 
   private async receive(text: string) {
-    // A frame holds one or more records, each ended by the record separator.
-    const parts = text.split(RECORD_SEPARATOR);
-    if (parts.pop() !== "") return this.close("Message is incomplete: records must end with 0x1E.");
+    // A frame holds records each ended by the record separator, and may end inside one (kept for the next frame).
+    if (this.closed) return;
+    let parts: string[];
+    try {
+      parts = this.reader.push(text);
+    } catch (err) {
+      if (!(err instanceof MessageTooLargeError)) throw err;
+      if (!this.handshaken) return this.failHandshake("Handshake was canceled.");
+      return this.close(`Connection closed with an error. InvalidDataException: ${err.message}`);
+    }
     for (const part of parts) {
       if (this.closed) return;
       let record: unknown;
@@ -100,7 +116,7 @@ export class HubConnection {
 
   private handshake(record: unknown) {
     const r = record as { protocol?: unknown; version?: unknown } | null;
-    if (!r || typeof r !== "object" || r.protocol !== "json") {
+    if (!r || typeof r !== "object" || !sameName(r.protocol, "json")) {
       this.sendRaw({ error: `The protocol '${String(r?.protocol)}' is not supported; this hub speaks 'json'.` });
       return this.close(null);
     }
@@ -109,7 +125,15 @@ export class HubConnection {
       return this.close(null);
     }
     this.handshaken = true;
+    clearTimeout(this.handshakeTimer);
     this.sendRaw({});
+  }
+
+  /** Answers the handshake with an error and closes (no Close record: the handshake never completed). */
+  private failHandshake(error: string) {
+    if (this.closed) return;
+    this.sendRaw({ error });
+    this.close(null);
   }
 
   private async dispatch(record: HubRecord) {
@@ -132,14 +156,16 @@ export class HubConnection {
   }
 
   private async invoke(record: HubRecord) {
-    const { invocationId, target } = record;
+    const { invocationId } = record;
+    const method = findMethod(record.target);
+    const target = method?.name;
     const args = Array.isArray(record.arguments) ? record.arguments : null;
-    const signature = typeof target === "string" ? HUB_METHODS[target] : undefined;
-    if (!signature) return this.complete(invocationId, { error: `Unknown hub method '${String(target)}'` });
+    const signature = method?.value;
+    if (!signature) return this.complete(invocationId, { error: `Unknown hub method '${String(record.target)}'` });
     const types = [...signature.args, ...(signature.optional ?? [])];
     if (!args || args.length < signature.args.length || args.length > types.length || args.some((a, i) => typeof a !== types[i])) {
       return this.complete(invocationId, {
-        error: `Failed to invoke '${target}': it takes (${describeSignature(signature)}) arguments.`,
+        error: `Failed to invoke '${String(record.target)}': it takes (${describeSignature(signature)}) arguments.`,
       });
     }
     try {
@@ -263,6 +289,7 @@ export class HubConnection {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.ping);
+    clearTimeout(this.handshakeTimer);
     for (const ws of this.rooms.values()) closeQuietly(ws, 1000, "hub connection closed");
     this.rooms.clear();
   }

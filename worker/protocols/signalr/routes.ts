@@ -1,20 +1,21 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { bearerToken, sessionFrom, TOKEN_INVALID } from "../../auth/bearer";
-import { issueTicket, verifyTicket, type SessionUser } from "../../auth/tokens";
+import type { SessionUser } from "../../auth/tokens";
 import type { Env } from "../../env";
 import { createRouter } from "../../lib/app";
 import { ApiError } from "../../lib/errors";
 import { errorResponses, jsonResponse } from "../../schemas";
+import { createConnection, newConnectionKey, takeConnection } from "./connection-tokens";
 import { HubConnection } from "./hub";
+import { queryParam } from "./names";
+import { negotiateResponse, negotiateVersion } from "./negotiate";
 
 /** The SignalR-compatible hub at /hubs/chat, and its health check at /signalr/health. */
 export const signalrRoutes = createRouter();
 
-const HUB = "hub:chat";
-
 /** A bearer token from the header, or `access_token` (what browsers' SignalR clients send on WebSockets). */
 async function bearer(env: Env, req: Request): Promise<SessionUser> {
-  const token = bearerToken(req.headers.get("Authorization")) ?? new URL(req.url).searchParams.get("access_token");
+  const token = bearerToken(req.headers.get("Authorization")) ?? queryParam(req.url, "access_token");
   const user = await sessionFrom(env.JWT_SECRET, token);
   if (user === "missing") throw new ApiError(401, "unauthorized", "send the session token (accessTokenFactory)");
   if (user === "invalid") throw new ApiError(401, "invalid_token", TOKEN_INVALID);
@@ -27,34 +28,35 @@ signalrRoutes.openapi(
     path: "/hubs/chat/negotiate",
     tags: ["signalr"],
     security: [{ bearer: [] }],
-    summary: "SignalR negotiate (version 1): WebSockets transport, JSON hub protocol",
+    summary: "SignalR negotiate (versions 0 and 1): WebSockets transport, JSON hub protocol",
+    description:
+      "Without `negotiateVersion` the answer is version 0: a `connectionId` to connect with (`?id=`). From version 1 it adds a secret `connectionToken`, which is the `id` to connect with. Either opens one connection within 60 seconds.",
     request: { query: z.object({ negotiateVersion: z.string().optional() }) },
     responses: {
       200: jsonResponse(
-        z.object({
-          negotiateVersion: z.number(),
-          connectionId: z.string(),
-          connectionToken: z.string(),
-          availableTransports: z.array(z.object({ transport: z.string(), transferFormats: z.array(z.string()) })),
-        }),
-        "How to connect",
+        z.union([
+          z.object({
+            negotiateVersion: z.number(),
+            connectionId: z.string(),
+            connectionToken: z.string().optional(),
+            availableTransports: z.array(z.object({ transport: z.string(), transferFormats: z.array(z.string()) })),
+          }),
+          z.object({ error: z.string() }),
+        ]),
+        "How to connect (or why not)",
       ),
       ...errorResponses(401),
     },
   }),
   async (c) => {
     const user = await bearer(c.env, c.req.raw);
-    // The connection token is a 60-second ticket for this user: the socket needs no other secret.
-    const { token } = await issueTicket(c.env.JWT_SECRET, user, HUB);
-    return c.json(
-      {
-        negotiateVersion: 1,
-        connectionId: crypto.randomUUID(),
-        connectionToken: token,
-        availableTransports: [{ transport: "WebSockets", transferFormats: ["Text"] }],
-      },
-      200,
-    );
+    const negotiated = negotiateVersion(queryParam(c.req.url, "negotiateVersion"));
+    if ("error" in negotiated) return c.json({ error: negotiated.error }, 200);
+    // As in ASP.NET Core: version 0 connects with the connectionId, version 1 with a separate secret token.
+    const connectionId = newConnectionKey();
+    const connectionToken = negotiated.version >= 1 ? newConnectionKey() : connectionId;
+    await createConnection(c.env.DB, connectionToken, user);
+    return c.json(negotiateResponse(negotiated.version, connectionId, connectionToken), 200);
   },
 );
 
@@ -62,11 +64,12 @@ signalrRoutes.get("/hubs/chat", async (c) => {
   if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") {
     throw new ApiError(400, "bad_request", "this hub only speaks the WebSockets transport; negotiate first");
   }
-  const id = c.req.query("id");
+  const id = queryParam(c.req.url, "id");
   let user: SessionUser | null;
   if (id) {
-    user = await verifyTicket(c.env.JWT_SECRET, id, HUB);
-    if (!user) throw new ApiError(401, "invalid_connection", "unknown or expired connection id; negotiate again");
+    // A negotiated connection opens once: a second socket, or an unknown or expired id, gets 404 as in ASP.NET Core.
+    user = await takeConnection(c.env.DB, id);
+    if (!user) throw new ApiError(404, "no_connection", "No Connection with that ID (unknown, expired or already used); negotiate again");
   } else {
     user = await bearer(c.env, c.req.raw); // skipNegotiation clients
   }
