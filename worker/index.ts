@@ -9,12 +9,10 @@ import { securityHeaders } from "./lib/security-headers";
 import { mediaRoutes } from "./media/routes";
 import { pushRoutes } from "./push/routes";
 import { roomRoutes } from "./rooms-http/routes";
-import { socketRoutes } from "./rooms-http/socket";
-import { systemRoutes } from "./system";
-import { handleConnect } from "./protocols/connect/service";
+import { socketRoutes } from "./rooms-http/socket-routes";
+import { systemRoutes } from "./stats/routes";
+import { connectRoutes } from "./protocols/connect/routes";
 import { signalrRoutes } from "./protocols/signalr/routes";
-import { ChatService } from "./protocols/connect/gen/hearth/v1/chat_pb";
-import { MethodOptions_IdempotencyLevel } from "@bufbuild/protobuf/wkt";
 
 export { RoomObject } from "./room/RoomObject";
 export { StatsObject } from "./stats/StatsObject";
@@ -37,16 +35,7 @@ api.route("/", pushRoutes);
 app.route("/api", api);
 app.route("/", systemRoutes);
 app.route("/", signalrRoutes);
-// Connect and gRPC-Web: /hearth.v1.ChatService/<Method> (see proto/hearth/v1/chat.proto).
-// One route per method, with the HTTP methods connect-es accepts for it (GET only for methods
-// marked free of side effects), so that they are in the route table.
-for (const method of ChatService.methods) {
-  const verbs = method.idempotency === MethodOptions_IdempotencyLevel.NO_SIDE_EFFECTS ? ["POST", "GET"] : ["POST"];
-  app.on(verbs, `/${ChatService.typeName}/${method.name}`, async (c) => {
-    const res = await handleConnect(c.env, c.req.raw);
-    return res ?? c.json(errorBody("not_found", `no method ${c.req.path}`), 404);
-  });
-}
+app.route("/", connectRoutes); // Connect and gRPC-Web: /hearth.v1.ChatService/<Method>
 app.route("/", callRoutes); // /api/rooms/:id/calls* and the PeerJS server under /peerjs
 
 app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer", bearerFormat: "JWT" });

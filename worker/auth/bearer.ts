@@ -1,4 +1,5 @@
-import { verifySession, type SessionUser } from "./tokens";
+import type { SessionUser } from "../lib/session-user";
+import { verifySession } from "./tokens";
 
 /**
  * The session token as every protocol receives it (REST, SignalR's negotiate, Connect, the

@@ -1,14 +1,9 @@
 import { fromBase64Url, toBase64Url } from "../lib/encoding";
+import type { SessionUser } from "../lib/session-user";
 
 export const SESSION_TTL_SECONDS = 7 * 24 * 3600;
 export const TICKET_TTL_SECONDS = 60;
 
-export interface SessionUser {
-  id: string;
-  username: string;
-  /** When the session behind this user ends (seconds since the epoch): sockets close then. */
-  sessionExp?: number;
-}
 
 interface Claims {
   sub: string;

@@ -1,5 +1,18 @@
 import { CLIENT_ID_PATTERN, MAX_BODY_CHARS, MESSAGE_KINDS, type AttachmentRef, type MessageKind } from "../contract/wire";
 
+export interface Author {
+  id: string;
+  username: string;
+}
+
+/** What a client asks to store, from any protocol; validated by `validateDraft` below. */
+export interface MessageInput {
+  clientId: unknown;
+  body?: unknown;
+  kind?: unknown;
+  attachment?: unknown;
+}
+
 export interface Draft {
   clientId: string;
   kind: MessageKind;

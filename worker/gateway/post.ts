@@ -1,8 +1,9 @@
-import type { SessionUser } from "../auth/tokens";
+import type { SessionUser } from "../lib/session-user";
 import type { Refusal } from "../contract/errors";
 import type { ChatMessage } from "../contract/wire";
 import type { Env } from "../env";
-import type { MessageInput, Via } from "../room/RoomObject";
+import type { Via } from "../contract/protocols";
+import type { MessageInput } from "./draft";
 import { membershipRefusal } from "./membership";
 
 /**

@@ -1,6 +1,6 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Env } from "../env";
-import type { SessionUser } from "../auth/tokens";
+import type { SessionUser } from "./session-user";
 import { errorBody } from "./errors";
 
 export type AppEnv = { Bindings: Env; Variables: { user: SessionUser } };

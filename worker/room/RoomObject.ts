@@ -1,5 +1,4 @@
 import { DurableObject } from "cloudflare:workers";
-import type { Bindings } from "../bindings";
 import { numberVar } from "../config";
 import { MAX_BODY_CHARS, MAX_FRAME_BYTES, PING_FRAME, PONG_FRAME, type CallParticipant, type ChatMessage } from "../contract/wire";
 import { errorResponse } from "../lib/errors";
@@ -7,13 +6,13 @@ import type { Family } from "../media/sniff";
 import type { DispatchResult } from "../push/send";
 import { textFrameOrClose } from "../sockets/frame-size";
 import { reciprocateClose } from "../sockets/safe-io";
-import type { StatsObject } from "../stats/StatsObject";
 import { AlarmClock } from "./alarm-clock";
 import { CallState } from "./call-state";
 import { ClientIdIndex } from "./client-ids";
 import { D1Copy } from "./d1-copy";
 import { Departures } from "./departures";
-import { MessageIntake, type AcceptResult, type Author, type MessageInput } from "./message-intake";
+import { MessageIntake, type AcceptResult } from "./message-intake";
+import type { Author, MessageInput } from "../gateway/draft";
 import { MessageLog } from "./message-log";
 import { RoomMeta } from "./meta";
 import { OrphanUploads } from "./orphan-uploads";
@@ -23,17 +22,16 @@ import { RateLimiter } from "./rate-limit";
 import { RoomSockets, type SocketInfo } from "./room-sockets";
 import { SocketFrames, ackFrame } from "./socket-frames";
 import { StatsReport } from "./stats-report";
-import { readUpgrade, type UpgradeAsk, type Via } from "./upgrade";
+import { readUpgrade, type UpgradeAsk } from "../gateway/room-upgrade";
+import type { Via } from "../contract/protocols";
 import { checkDirectUpload } from "./upload-check";
 import { UploadStore, type UploadRecord } from "./uploads";
 
-export { PROTOCOLS, UPGRADE_HEADERS, roomUpgradeRequest, type Protocol, type Via } from "./upgrade";
-export type { AcceptResult, Author, MessageInput } from "./message-intake";
+export type { AcceptResult } from "./message-intake";
 
-/** What a room is given: the bindings, and the stats object it reports to. */
-export interface RoomEnv extends Bindings {
-  STATS: DurableObjectNamespace<StatsObject>;
-}
+import type { RoomEnv } from "./room-env";
+
+export type { RoomEnv };
 
 /** Ids kept in memory per `flushRows` before they are filed at once (ClientIdIndex). */
 const MAX_RECENT_CLIENT_IDS_PER_FLUSH = 5;

@@ -1,5 +1,5 @@
 import { memberSince } from "../db/rooms";
-import { DEPARTURE_MS } from "../rooms-http/member-cache";
+import { DEPARTURE_MS } from "../gateway/membership";
 
 /**
  * Who left the room lately, and whether someone the worker let through is still a member.

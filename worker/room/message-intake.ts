@@ -1,10 +1,10 @@
 import type { Attachment, ChatMessage } from "../contract/wire";
 import type { Refusal } from "../contract/errors";
-import { validateDraft } from "../gateway/draft";
+import { validateDraft, type Author, type MessageInput } from "../gateway/draft";
 import type { ClientIdIndex } from "./client-ids";
 import type { MessageLog } from "./message-log";
 import type { RateLimiter } from "./rate-limit";
-import type { Via } from "./upgrade";
+import type { Via } from "../contract/protocols";
 import { resolveAttachment, type UploadRecord, type UploadStore } from "./uploads";
 
 /**
@@ -12,19 +12,6 @@ import { resolveAttachment, type UploadRecord, type UploadStore } from "./upload
  * protocol's send ends in `accept`, so each rule (validation, retries, media ownership, rate
  * limit) is written once. It decides; the log stores, and the host delivers what was stored.
  */
-
-export interface Author {
-  id: string;
-  username: string;
-}
-
-/** What a client asks to store, from any protocol; validated by `validateDraft`. */
-export interface MessageInput {
-  clientId: unknown;
-  body?: unknown;
-  kind?: unknown;
-  attachment?: unknown;
-}
 
 /** A message stored (or found stored under its clientId: `duplicate`), or why it was refused. */
 export type AcceptResult = { ok: true; message: ChatMessage; duplicate: boolean } | Refusal;

@@ -1,7 +1,7 @@
 import type { ChatMessage } from "../contract/wire";
 import { numberVar } from "../config";
 import { pushRoomMessages, vapidFrom, type DispatchResult } from "../push/send";
-import type { RoomEnv } from "./RoomObject";
+import type { RoomEnv } from "./room-env";
 import type { RoomMeta } from "./meta";
 
 /**

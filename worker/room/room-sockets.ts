@@ -1,7 +1,7 @@
 import type { ErrorCode, OnlineUser, ServerFrame } from "../contract/wire";
 import { AttachmentCache } from "../sockets/attachments";
 import { closeSocket, sendJson, sendText } from "../sockets/safe-io";
-import { PROTOCOLS, type Protocol } from "./upgrade";
+import { PROTOCOLS, type Protocol } from "../contract/protocols";
 
 /**
  * The sockets one room object holds (hibernatable): who each one is, sending and fanning

@@ -1,9 +1,10 @@
 import type { ChatMessage, ClientFrame, ServerFrame } from "../contract/wire";
 import { parseClientFrame } from "./frames";
-import type { AcceptResult, Author, MessageInput } from "./message-intake";
+import type { AcceptResult } from "./message-intake";
+import type { Author, MessageInput } from "../gateway/draft";
 import { SOCKET_ANSWERS, refusalFields } from "./refusal-frames";
 import type { RoomSockets, SocketInfo } from "./room-sockets";
-import type { Via } from "./upgrade";
+import type { Via } from "../contract/protocols";
 
 /**
  * What the room does with each frame a Hearth socket sends: one small handler per frame

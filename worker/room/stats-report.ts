@@ -1,5 +1,5 @@
 import type { StatsObject } from "../stats/StatsObject";
-import type { Protocol, Via } from "./upgrade";
+import type { Protocol, Via } from "../contract/protocols";
 
 /**
  * The room's counters for the stats object (`GET /stats`): messages in (by protocol),

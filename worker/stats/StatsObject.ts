@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Bindings } from "../bindings";
-import type { Protocol, Via } from "../room/RoomObject";
+import type { Protocol, Via } from "../contract/protocols";
 
 export interface ProtocolStats {
   protocol: Via;

@@ -1,4 +1,5 @@
-import { TICKET_TTL_SECONDS, type SessionUser } from "../../auth/tokens";
+import { TICKET_TTL_SECONDS } from "../../auth/tokens";
+import type { SessionUser } from "../../lib/session-user";
 import { toBase64Url } from "../../lib/encoding";
 
 /**

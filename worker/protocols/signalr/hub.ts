@@ -1,10 +1,10 @@
-import type { SessionUser } from "../../auth/tokens";
+import type { SessionUser } from "../../lib/session-user";
 import type { Env } from "../../env";
 import { numberVar } from "../../config";
 import type { ServerFrame } from "../../contract/wire";
 import { membershipRefusal } from "../../gateway/membership";
 import { postMessage } from "../../gateway/post";
-import { closeQuietly, subscribeToRoom } from "../subscription";
+import { closeQuietly, subscribeToRoom } from "../../gateway/subscription";
 import { completionError, HubError, hubRefusal } from "./errors";
 import { MessageTooLargeError, RECORD_SEPARATOR, RecordReader } from "./framing";
 import { caseInsensitive, sameName } from "./names";

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { bearerToken, sessionFrom, TOKEN_INVALID } from "../../auth/bearer";
-import type { SessionUser } from "../../auth/tokens";
+import type { SessionUser } from "../../lib/session-user";
 import type { Env } from "../../env";
 import { createRouter } from "../../lib/app";
 import { ApiError } from "../../lib/errors";

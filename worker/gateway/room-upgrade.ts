@@ -1,4 +1,5 @@
-import type { Author } from "./message-intake";
+import { PROTOCOLS, type Protocol } from "../contract/protocols";
+import type { Author } from "./draft";
 
 /**
  * How the worker opens a socket in a room: the headers only the worker sets (the room trusts
@@ -17,10 +18,6 @@ export const UPGRADE_HEADERS = {
   sessionExp: "x-hearth-session-exp",
 } as const;
 
-/** The wire protocols whose clients subscribe to rooms (REST posts count as "rest"). */
-export const PROTOCOLS = ["websocket", "signalr", "connect"] as const;
-export type Protocol = (typeof PROTOCOLS)[number];
-export type Via = Protocol | "rest";
 
 /**
  * The request with which the worker (never a client) opens a socket in a room for `user`:

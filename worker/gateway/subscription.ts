@@ -1,8 +1,9 @@
-import type { SessionUser } from "../auth/tokens";
+import type { SessionUser } from "../lib/session-user";
 import type { Env } from "../env";
 import { ApiError } from "../lib/errors";
 import type { ServerFrame } from "../contract/wire";
-import { roomUpgradeRequest, type Protocol } from "../room/RoomObject";
+import type { Protocol } from "../contract/protocols";
+import { roomUpgradeRequest } from "./room-upgrade";
 
 /**
  * Opens a socket from the worker into a room, as one of the room's ordinary subscribers,

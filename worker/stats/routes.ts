@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { createRouter } from "./lib/app";
-import { jsonResponse } from "./schemas";
+import { createRouter } from "../lib/app";
+import { jsonResponse } from "../schemas";
 
 /** Health and statistics: public, like the seed's (they reveal counts only). */
 export const systemRoutes = createRouter();

@@ -1,9 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { issueTicket, verifyTicket, type SessionUser } from "../auth/tokens";
+import { issueTicket, verifyTicket } from "../auth/tokens";
+import type { SessionUser } from "../lib/session-user";
 import { sessionFrom, TOKEN_INVALID } from "../auth/bearer";
 import { createRouter } from "../lib/app";
 import { ApiError } from "../lib/errors";
-import { roomUpgradeRequest } from "../room/RoomObject";
+import { roomUpgradeRequest } from "../gateway/room-upgrade";
 import { BEARER_PREFIX, SUBPROTOCOL } from "../contract/wire";
 import { RoomIdParam, errorResponses, jsonResponse } from "../schemas";
 import { requireUser } from "../auth/middleware";

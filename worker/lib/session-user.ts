@@ -1,0 +1,10 @@
+/**
+ * Who a request or socket acts for, once its session token or ticket is verified
+ * (auth/tokens.ts issues and checks them). Every area takes it; only auth/ makes it.
+ */
+export interface SessionUser {
+  id: string;
+  username: string;
+  /** When the session behind this user ends (seconds since the epoch): sockets close then. */
+  sessionExp?: number;
+}
