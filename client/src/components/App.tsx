@@ -1,6 +1,6 @@
 /** The app shell and its routes: the sign-in form, or the sidebar beside the open room. */
 import { useEffect, useState } from "preact/hooks";
-import { LocationProvider, Route, Router, useLocation } from "preact-iso";
+import { LocationProvider, Route, Router, lazy, useLocation } from "preact-iso";
 import { api, ApiError } from "../api";
 import { currentUser, endSession, token } from "../session";
 import { pollRooms, rooms } from "../rooms";
@@ -9,6 +9,9 @@ import { AuthView } from "./AuthView";
 import { Sidebar } from "./Sidebar";
 import { RoomView } from "./RoomView";
 import { Welcome } from "./Welcome";
+
+// The protocol console loads the SignalR and Connect clients: fetched only when /console opens.
+const ConsolePage = lazy(() => import("../console/ConsolePage"));
 
 /** Signed out: the log-in form. Signed in: the chat shell. */
 export function App() {
@@ -72,7 +75,8 @@ function SignedIn() {
 
 function Shell() {
   const { path, route } = useLocation();
-  const roomOpen = path.startsWith("/rooms/");
+  // At phone width the sidebar gives way to the main area for a room or the console.
+  const roomOpen = path.startsWith("/rooms/") || path === "/console";
 
   useEffect(() => pollRooms(), []);
   // The service worker (web push); a notification click routes here.
@@ -90,6 +94,7 @@ function Shell() {
         <Router>
           <Route path="/" component={Welcome} />
           <Route path="/rooms/:id" component={RoomView} />
+          <Route path="/console" component={ConsolePage} />
           <Route default component={Welcome} />
         </Router>
       </main>

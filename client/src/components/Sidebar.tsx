@@ -9,6 +9,7 @@ import { Icon } from "../ui/Icon";
 import { forgetPushOnLogout } from "../push/push";
 import { PushToggle } from "../push/PushToggle";
 import { BrowseRoomsDialog, CreateRoomDialog, NewDmDialog } from "./dialogs";
+import { ConsoleLink } from "../console/ConsoleLink";
 
 type DialogName = "create" | "browse" | "dm" | null;
 
@@ -53,6 +54,7 @@ export function Sidebar() {
         {!roomsLoaded.value && !roomsError.value && <p class="sidebar__empty">Loading…</p>}
       </nav>
 
+      <ConsoleLink />
       <PushToggle />
       {user && (
         <footer class="sidebar__footer">
