@@ -19,6 +19,16 @@ const draftKey = (channel: RoomChannel) => `${channel.me.id}:${channel.roomId}`;
 
 const codePoints = (text: string) => [...text].length;
 
+/**
+ * The empty box's hint: "Message #room", or just "Message" when that would not fit on one
+ * line (the box is one line high and a placeholder does not end in "…" by itself).
+ */
+function placeholderFor(label: string): string {
+  const full = `Message ${label}`;
+  const room = matchMedia("(max-width: 720px)").matches ? 18 : 48;
+  return label.length <= room ? full : "Message";
+}
+
 /** The voice recorder's code arrives the first time the microphone button is pressed. */
 let recorderModule: Promise<ComponentType<RecorderProps>> | null = null;
 const loadRecorder = () => {
@@ -204,7 +214,7 @@ export function Composer({ channel, label }: { channel: RoomChannel; label: stri
             id="composer-input"
             ref={input}
             rows={1}
-            placeholder={closed ? "You can no longer post here" : `Message ${label}`}
+            placeholder={closed ? "You can no longer post here" : placeholderFor(label)}
             disabled={closed}
             value={text}
             aria-describedby="composer-help"
@@ -243,7 +253,7 @@ export function Composer({ channel, label }: { channel: RoomChannel; label: stri
           </button>
         </div>
       )}
-      <p id="composer-help" class="composer__help">
+      <p id="composer-help" class={`composer__help${tooLong ? " composer__help--over" : ""}`} aria-live="polite">
         {tooLong ? (
           <span class="composer__over">
             {length - MAX_CHARS} characters over the {MAX_CHARS} limit
