@@ -9,6 +9,7 @@ import { Tray } from "../media/Tray";
 import type { RoomChannel } from "../room-channel";
 import { EmojiButton } from "./EmojiButton";
 import { Icon } from "../ui/Icon";
+import { useMediaQuery } from "../ui/useMediaQuery";
 
 const MAX_CHARS = 4000;
 const MAX_HEIGHT_PX = 180;
@@ -23,10 +24,8 @@ const codePoints = (text: string) => [...text].length;
  * The empty box's hint: "Message #room", or just "Message" when that would not fit on one
  * line (the box is one line high and a placeholder does not end in "…" by itself).
  */
-function placeholderFor(label: string): string {
-  const full = `Message ${label}`;
-  const room = matchMedia("(max-width: 720px)").matches ? 18 : 48;
-  return label.length <= room ? full : "Message";
+function placeholderFor(label: string, phone: boolean): string {
+  return label.length <= (phone ? 18 : 40) ? `Message ${label}` : "Message";
 }
 
 /** The voice recorder's code arrives the first time the microphone button is pressed. */
@@ -50,6 +49,7 @@ export function Composer({ channel, label }: { channel: RoomChannel; label: stri
   const fileInput = useRef<HTMLInputElement>(null);
   const micButton = useRef<HTMLButtonElement>(null);
   const closed = channel.state.value === "closed";
+  const phone = useMediaQuery("(max-width: 720px)");
 
   const queue = useMemo(() => new MediaQueue(channel), [channel]);
   useEffect(() => () => queue.dispose(), [queue]);
@@ -214,7 +214,7 @@ export function Composer({ channel, label }: { channel: RoomChannel; label: stri
             id="composer-input"
             ref={input}
             rows={1}
-            placeholder={closed ? "You can no longer post here" : placeholderFor(label)}
+            placeholder={closed ? "You can no longer post here" : placeholderFor(label, phone)}
             disabled={closed}
             value={text}
             aria-describedby="composer-help"

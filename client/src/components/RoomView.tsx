@@ -15,6 +15,7 @@ import { Composer } from "./Composer";
 import { FormError } from "../ui/FormError";
 import { Icon } from "../ui/Icon";
 import { Menu, type MenuItem } from "../ui/Menu";
+import { useMediaQuery } from "../ui/useMediaQuery";
 import { useSubmit } from "../ui/useSubmit";
 import { InviteDialog, LeaveRoomDialog } from "./dialogs";
 import { MessageList } from "./MessageList";
@@ -22,17 +23,6 @@ import { MessageList } from "./MessageList";
 const WIDE_SCREEN = "(min-width: 1100px)";
 /** Phone widths: the header keeps its few icons and the rest goes into the "⋯" menu. */
 const PHONE = "(max-width: 720px)";
-
-function useMediaQuery(query: string): boolean {
-  const [matches, setMatches] = useState(() => matchMedia(query).matches);
-  useEffect(() => {
-    const list = matchMedia(query);
-    const onChange = () => setMatches(list.matches);
-    list.addEventListener("change", onChange);
-    return () => list.removeEventListener("change", onChange);
-  }, [query]);
-  return matches;
-}
 
 /** One open room: header, scrollback, typing line, composer and who is here. */
 export function RoomView({ id }: { id: string }) {
