@@ -1,4 +1,5 @@
 /** The REST client: one typed function per endpoint, and ApiError for refusals. */
+import { humanError } from "./errors";
 import { endSession, token } from "./session";
 import type {
   CallParticipant,
@@ -12,14 +13,19 @@ import type {
   User,
 } from "./types";
 
-/** A refused API call: the server's `{error:{code,message}}`, or a network failure. */
+/**
+ * A refused API call: the server's `{error:{code,message}}`, or a network failure. `message`
+ * is a sentence to show (errors.ts); `raw` is the server's own text, for parsing.
+ */
 export class ApiError extends Error {
+  readonly raw: string;
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
   ) {
-    super(message);
+    super(humanError(code, message));
+    this.raw = message;
     this.name = "ApiError";
   }
 }

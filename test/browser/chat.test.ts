@@ -345,7 +345,8 @@ describe("two people chatting in Hearth", () => {
   });
 
   test("B leaves the private room and it leaves B's list", async () => {
-    await pageB.getByRole("button", { name: /^Leave/ }).click();
+    await pageB.getByRole("button", { name: "More actions" }).click();
+    await pageB.getByRole("menuitem", { name: /^Leave/ }).click();
     await pageB.getByRole("button", { name: "Leave room" }).click();
     await pageB.getByRole("link", { name: secretRoom }).waitFor({ state: "detached", ...WAIT });
     await pageB.getByRole("heading", { name: "Welcome to Hearth" }).waitFor(WAIT);

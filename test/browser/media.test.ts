@@ -253,8 +253,8 @@ describe("images, files and voice notes", () => {
     const card = mediaMessage(pageB, "file").getByTestId("attachment-file");
     await card.waitFor(WAIT);
     expect(await card.textContent()).toContain(FILE_NAME);
-    expect(await card.textContent()).toContain("200 KB");
-    const link = card.getByRole("link", { name: `Download ${FILE_NAME} (200 KB)` });
+    expect(await card.textContent()).toContain("200 KiB");
+    const link = card.getByRole("link", { name: `Download ${FILE_NAME} (200 KiB)` });
     await expect.poll(() => link.getAttribute("href"), WAIT).toContain("/media/");
     const download = pageB.waitForEvent("download");
     await link.click();

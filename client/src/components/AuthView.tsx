@@ -1,6 +1,7 @@
 /** The signed-out screen: log in or sign up. */
 import { useState } from "preact/hooks";
-import { logIn, validateCredentials } from "../auth";
+import { ApiError } from "../api";
+import { fieldOfRefusal, logIn, validateCredentials, type CredentialField } from "../auth";
 import { FormError } from "../ui/FormError";
 import { useSubmit } from "../ui/useSubmit";
 
@@ -13,6 +14,9 @@ export function AuthView() {
   const [password, setPassword] = useState("");
   const submit = useSubmit();
   const { busy, error } = submit;
+  /** The field the shown error is about (only that one is marked); null: both. */
+  const [field, setField] = useState<CredentialField>(null);
+  const invalid = (which: "username" | "password") => error !== null && (field === null || field === which);
 
   const signup = mode === "signup";
 
@@ -20,8 +24,16 @@ export function AuthView() {
     event.preventDefault();
     const name = username.trim().toLowerCase();
     const problem = validateCredentials(name, password);
-    submit.setError(problem);
-    if (!problem) void submit.run(() => logIn(mode, name, password));
+    setField(problem?.field ?? null);
+    submit.setError(problem?.message ?? null);
+    if (!problem) {
+      void submit.run(() =>
+        logIn(mode, name, password).catch((err: unknown) => {
+          setField(err instanceof ApiError ? fieldOfRefusal(err.code, err.raw) : null);
+          throw err;
+        }),
+      );
+    }
   }
 
   function switchMode(next: Mode) {
@@ -30,7 +42,7 @@ export function AuthView() {
   }
 
   return (
-    <div class="auth">
+    <main class="auth">
       <div class="auth__card">
         <div class="auth__brand">
           <img src="/favicon.svg" alt="" width={40} height={40} />
@@ -72,11 +84,12 @@ export function AuthView() {
               value={username}
               onInput={(e) => setUsername(e.currentTarget.value)}
               aria-describedby={signup ? "auth-username-hint" : undefined}
-              aria-invalid={error !== null}
+              aria-invalid={invalid("username")}
             />
             {signup && (
               <p class="field__hint" id="auth-username-hint">
-                3–32 characters: lowercase letters, digits, _ and -.
+                3 to 32 characters: lowercase letters, digits,{" "}
+                <span class="nowrap">_ and -</span>
               </p>
             )}
           </div>
@@ -93,7 +106,7 @@ export function AuthView() {
               value={password}
               onInput={(e) => setPassword(e.currentTarget.value)}
               aria-describedby={signup ? "auth-password-hint" : undefined}
-              aria-invalid={error !== null}
+              aria-invalid={invalid("password")}
             />
             {signup && (
               <p class="field__hint" id="auth-password-hint">
@@ -107,6 +120,6 @@ export function AuthView() {
           </button>
         </form>
       </div>
-    </div>
+    </main>
   );
 }

@@ -9,6 +9,7 @@ import { Tray } from "../media/Tray";
 import type { RoomChannel } from "../room-channel";
 import { EmojiButton } from "./EmojiButton";
 import { Icon } from "../ui/Icon";
+import { useMediaQuery } from "../ui/useMediaQuery";
 
 const MAX_CHARS = 4000;
 const MAX_HEIGHT_PX = 180;
@@ -18,6 +19,14 @@ const drafts = new Map<string, string>();
 const draftKey = (channel: RoomChannel) => `${channel.me.id}:${channel.roomId}`;
 
 const codePoints = (text: string) => [...text].length;
+
+/**
+ * The empty box's hint: "Message #room", or just "Message" when that would not fit on one
+ * line (the box is one line high and a placeholder does not end in "…" by itself).
+ */
+function placeholderFor(label: string, phone: boolean): string {
+  return label.length <= (phone ? 18 : 40) ? `Message ${label}` : "Message";
+}
 
 /** The voice recorder's code arrives the first time the microphone button is pressed. */
 let recorderModule: Promise<ComponentType<RecorderProps>> | null = null;
@@ -40,6 +49,7 @@ export function Composer({ channel, label }: { channel: RoomChannel; label: stri
   const fileInput = useRef<HTMLInputElement>(null);
   const micButton = useRef<HTMLButtonElement>(null);
   const closed = channel.state.value === "closed";
+  const phone = useMediaQuery("(max-width: 720px)");
 
   const queue = useMemo(() => new MediaQueue(channel), [channel]);
   useEffect(() => () => queue.dispose(), [queue]);
@@ -204,7 +214,7 @@ export function Composer({ channel, label }: { channel: RoomChannel; label: stri
             id="composer-input"
             ref={input}
             rows={1}
-            placeholder={closed ? "You can no longer post here" : `Message ${label}`}
+            placeholder={closed ? "You can no longer post here" : placeholderFor(label, phone)}
             disabled={closed}
             value={text}
             aria-describedby="composer-help"
@@ -243,7 +253,7 @@ export function Composer({ channel, label }: { channel: RoomChannel; label: stri
           </button>
         </div>
       )}
-      <p id="composer-help" class="composer__help">
+      <p id="composer-help" class={`composer__help${tooLong ? " composer__help--over" : ""}`} aria-live="polite">
         {tooLong ? (
           <span class="composer__over">
             {length - MAX_CHARS} characters over the {MAX_CHARS} limit

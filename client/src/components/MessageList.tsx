@@ -1,5 +1,5 @@
 /** A room's scrollback: stored messages grouped by author, pending ones below, older pages on scroll. */
-import { useLayoutEffect, useRef } from "preact/hooks";
+import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import { dayKey, formatDay, formatFull, formatTime } from "../format";
 import { AttachmentView, PendingAttachment } from "../media/Attachment";
 import type { PendingMessage, RoomChannel } from "../room-channel";
@@ -183,13 +183,60 @@ function MessageItem({
             <AttachmentView roomId={roomId} message={message} />
           </div>
         )}
-        {(!media || message.body) && (
-          <p class="msg__body" data-testid="message-body">
-            {message.body}
-          </p>
-        )}
+        {(!media || message.body) && <MessageBody body={message.body} />}
       </div>
     </li>
+  );
+}
+
+/** Taller than this many lines, a message is folded with a "Show more" button. */
+const FOLD_LINES = 25;
+
+/**
+ * A message's text. A long one is shown folded to FOLD_LINES lines with "Show more"; only
+ * bodies that could be that long are measured (a short one cannot need it).
+ */
+function MessageBody({ body }: { body: string }) {
+  const ref = useRef<HTMLParagraphElement>(null);
+  const [foldable, setFoldable] = useState(false);
+  const [open, setOpen] = useState(false);
+  const mayBeLong = body.length > 600 || body.split("\n", FOLD_LINES + 1).length > FOLD_LINES;
+
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el || !mayBeLong) return;
+    const measure = () => {
+      const lineHeight = parseFloat(getComputedStyle(el).lineHeight) || 22;
+      // The folded height is fixed by CSS; compare the full text against it.
+      setFoldable(el.scrollHeight > lineHeight * FOLD_LINES + 4);
+    };
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [body, mayBeLong]);
+
+  const folded = foldable && !open;
+  return (
+    <>
+      <p
+        ref={ref}
+        class={`msg__body${folded ? " msg__body--folded" : ""}`}
+        data-testid="message-body"
+      >
+        {body}
+      </p>
+      {foldable && (
+        <button
+          type="button"
+          class="link-btn msg__fold"
+          aria-expanded={open}
+          onClick={() => setOpen(!open)}
+        >
+          {open ? "Show less" : "Show more"}
+        </button>
+      )}
+    </>
   );
 }
 

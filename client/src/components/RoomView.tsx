@@ -14,22 +14,15 @@ import { Avatar } from "../ui/Avatar";
 import { Composer } from "./Composer";
 import { FormError } from "../ui/FormError";
 import { Icon } from "../ui/Icon";
+import { Menu, type MenuItem } from "../ui/Menu";
+import { useMediaQuery } from "../ui/useMediaQuery";
 import { useSubmit } from "../ui/useSubmit";
 import { InviteDialog, LeaveRoomDialog } from "./dialogs";
 import { MessageList } from "./MessageList";
 
 const WIDE_SCREEN = "(min-width: 1100px)";
-
-function useMediaQuery(query: string): boolean {
-  const [matches, setMatches] = useState(() => matchMedia(query).matches);
-  useEffect(() => {
-    const list = matchMedia(query);
-    const onChange = () => setMatches(list.matches);
-    list.addEventListener("change", onChange);
-    return () => list.removeEventListener("change", onChange);
-  }, [query]);
-  return matches;
-}
+/** Phone widths: the header keeps its few icons and the rest goes into the "⋯" menu. */
+const PHONE = "(max-width: 720px)";
 
 /** One open room: header, scrollback, typing line, composer and who is here. */
 export function RoomView({ id }: { id: string }) {
@@ -50,6 +43,7 @@ function RoomScreen({ id, onJoined }: { id: string; onJoined: () => void }) {
   const [details, setDetails] = useState<RoomDetails | null>(null);
   const [detailsError, setDetailsError] = useState<Problem | null>(null);
   const wide = useMediaQuery(WIDE_SCREEN);
+  const phone = useMediaQuery(PHONE);
   const [membersOpen, setMembersOpen] = useState(wide);
   // The member list shows beside the chat on wide screens; elsewhere it opens on demand.
   useEffect(() => setMembersOpen(wide), [wide]);
@@ -128,7 +122,11 @@ function RoomScreen({ id, onJoined }: { id: string; onJoined: () => void }) {
               {room.name}
             </span>
           </h1>
-          {room.topic && <p class="room__topic">{room.topic}</p>}
+          {room.topic && (
+            <p class="room__topic" title={room.topic}>
+              {room.topic}
+            </p>
+          )}
         </div>
         <div class="room__tools">
           <ConnectionBadge state={channel.state.value} />
@@ -152,18 +150,23 @@ function RoomScreen({ id, onJoined }: { id: string; onJoined: () => void }) {
               <span class="tool-btn__label">Members</span>
             )}
           </button>
-          {!isDm && (
+          {!isDm && !phone && (
             <button type="button" class="tool-btn" onClick={() => setDialog("invite")}>
               <Icon name="userPlus" size={16} />
               <span class="tool-btn__label">Invite</span>
               <span class="sr-only"> someone to {label}</span>
             </button>
           )}
-          <button type="button" class="tool-btn" onClick={() => setDialog("leave")}>
-            <Icon name="leave" size={16} />
-            <span class="tool-btn__label">Leave</span>
-            <span class="sr-only"> {label}</span>
-          </button>
+          <Menu
+            label="More actions"
+            items={[
+              ...(!isDm && phone
+                ? [{ label: "Invite someone…", icon: "userPlus", onSelect: () => setDialog("invite") } satisfies MenuItem]
+                : []),
+              { label: "Room details", icon: "info", onSelect: () => setMembersOpen(true) },
+              { label: isDm ? "Leave conversation…" : "Leave room…", icon: "leave", onSelect: () => setDialog("leave"), danger: true },
+            ]}
+          />
         </div>
       </RoomBar>
 
@@ -182,6 +185,8 @@ function RoomScreen({ id, onJoined }: { id: string; onJoined: () => void }) {
         </div>
         {membersOpen && (
           <MembersPanel
+            room={room}
+            label={label}
             members={details?.members ?? []}
             online={online}
             onClose={() => setMembersOpen(false)}
@@ -262,7 +267,7 @@ function RoomBar({ children }: { children: ComponentChildren }) {
 
 const STATE_TEXT: Record<ConnectionState, string> = {
   connecting: "Connecting…",
-  online: "Online",
+  online: "Connected",
   reconnecting: "Reconnecting…",
   closed: "Disconnected",
 };
@@ -299,10 +304,14 @@ function TypingLine({ names }: { names: string[] }) {
 }
 
 function MembersPanel({
+  room,
+  label,
   members,
   online,
   onClose,
 }: {
+  room: Room;
+  label: string;
   members: Member[];
   online: OnlineUser[];
   onClose: () => void;
@@ -318,11 +327,16 @@ function MembersPanel({
   return (
     <aside class="members" id="members-panel" aria-label="Members" data-testid="members-panel">
       <header class="members__header">
-        <h2>Members</h2>
-        <button type="button" class="icon-btn" aria-label="Hide members" onClick={onClose}>
+        <h2>Room details</h2>
+        <button type="button" class="icon-btn" aria-label="Hide room details" onClick={onClose}>
           <Icon name="close" />
         </button>
       </header>
+      <div class="about" data-testid="room-about">
+        <p class="about__name">{label}</p>
+        {room.topic && <p class="about__topic">{room.topic}</p>}
+      </div>
+      <h3 class="members__title">Members</h3>
       <ul class="members__list">
         {sorted.map((member) => (
           <MemberRow

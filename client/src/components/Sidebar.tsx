@@ -23,6 +23,7 @@ export function Sidebar() {
   const close = () => setDialog(null);
 
   return (
+    <>
     <aside class="sidebar" aria-label="Rooms and account">
       <header class="sidebar__header">
         <a href="/" class="brand">
@@ -68,10 +69,13 @@ export function Sidebar() {
         </footer>
       )}
 
-      {dialog === "create" && <CreateRoomDialog onClose={close} />}
-      {dialog === "browse" && <BrowseRoomsDialog onClose={close} />}
-      {dialog === "dm" && <NewDmDialog onClose={close} />}
     </aside>
+    {/* Beside the sidebar, not in it: a phone-width layout hides the sidebar while a room is
+        open, and a dialog inside it would vanish while still blocking the page. */}
+    {dialog === "create" && <CreateRoomDialog onClose={close} />}
+    {dialog === "browse" && <BrowseRoomsDialog onClose={close} />}
+    {dialog === "dm" && <NewDmDialog onClose={close} />}
+    </>
   );
 }
 

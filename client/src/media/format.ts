@@ -1,9 +1,9 @@
 /** Sizes and durations as people read them. */
 
-/** 1536 → "1.5 KB", 26214400 → "25 MB" (powers of 1024, as file managers show them). */
+/** 1536 → "1.5 KiB", 26214400 → "25 MiB" (powers of 1024, so named with the binary prefixes). */
 export function humanSize(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
-  const units = ["KB", "MB", "GB"];
+  const units = ["KiB", "MiB", "GiB"];
   let value = bytes / 1024;
   let unit = 0;
   while (value >= 1024 && unit < units.length - 1) {

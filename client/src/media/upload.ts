@@ -90,7 +90,7 @@ export async function uploadFile(
   } catch (error) {
     if (error instanceof ApiError) {
       if (error.status === 413) {
-        const limit = /(\d+) bytes/.exec(error.message);
+        const limit = /(\d+) bytes/.exec(error.raw);
         if (limit) {
           maxBytes = Number(limit[1]);
           maxBytesKnown = true;
@@ -99,7 +99,7 @@ export async function uploadFile(
       }
       if (error.status === 0) throw failed(name);
       if (error.status === 403) throw new UploadError("You can no longer post files in this room.", false);
-      if (error.status === 400) throw new UploadError(`“${name}” was refused: ${error.message}`, false);
+      if (error.status === 400) throw new UploadError(`“${name}” was refused. ${error.message}`, false);
     }
     throw failed(name);
   }

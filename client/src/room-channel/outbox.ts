@@ -6,6 +6,7 @@
 import { signal, type Signal } from "@preact/signals";
 import type { Disposables } from "../disposables";
 import type { Attachment, AttachmentRef, ClientFrame, MediaKind, ServerFrame } from "../types";
+import { humanError } from "../errors";
 
 /** A message typed here that the server has not acknowledged yet. */
 export interface PendingMessage {
@@ -108,7 +109,7 @@ export class Outbox {
       }, frame.retryAfterMs ?? 1_000);
       return;
     }
-    this.update(clientId, { failed: frame.message || frame.code });
+    this.update(clientId, { failed: humanError(frame.code, frame.message || frame.code) });
   }
 
   private transmit(message: PendingMessage): void {

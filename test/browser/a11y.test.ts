@@ -1,0 +1,135 @@
+/**
+ * An accessibility scan (axe-core, injected into the page) of every screen a new user meets,
+ * at desktop (1280×800) and phone (390×844) widths: signing in and up, a room with messages,
+ * a dialog open, the direct-message list. No violation of impact serious or critical may
+ * remain. The counts by impact of every scan go to test-results/axe-summary.json.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
+import { CHROMIUM, CHROMIUM_FLAGS, PASSWORD, RESULTS, WAIT, runTag, screenshot } from "./support";
+
+const baseUrl = inject("baseUrl");
+const run = runTag();
+const me = `axe-${run}`;
+const friend = `axefriend-${run}`;
+const roomName = `axe-room-${run}`;
+const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+const SIZES = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } } as const;
+type Size = keyof typeof SIZES;
+
+interface Violation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: unknown[]; failureSummary?: string }[];
+}
+
+let browser: Browser;
+let token = "";
+let roomId = "";
+const summary: Record<string, Record<string, number>> = {};
+
+async function rest<T>(path: string, auth: string | null, body?: unknown): Promise<T> {
+  const response = await fetch(`${baseUrl}${path}`, {
+    method: body === undefined ? "GET" : "POST",
+    headers: {
+      ...(auth ? { Authorization: `Bearer ${auth}` } : {}),
+      ...(body === undefined ? {} : { "Content-Type": "application/json" }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  expect(response.status, `${path}: ${text}`).toBeLessThan(300);
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+/** Runs axe on the page as it is; records the counts; fails on serious or critical. */
+async function scan(page: Page, name: string): Promise<void> {
+  await page.addScriptTag({ content: AXE });
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(): Promise<{ violations: unknown[] }> } }).axe;
+    return (await axe.run()).violations;
+  }) as Violation[];
+  const counts: Record<string, number> = {};
+  for (const v of violations) counts[v.impact ?? "none"] = (counts[v.impact ?? "none"] ?? 0) + v.nodes.length;
+  summary[name] = counts;
+  await screenshot(page, `axe-${name}.png`);
+  const bad = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  const report = bad
+    .map((v) => `${v.impact} ${v.id}: ${v.help}\n${v.nodes.map((n) => `  ${JSON.stringify(n.target)} ${n.failureSummary ?? ""}`).join("\n")}`)
+    .join("\n");
+  // Soft: the other screens of the step are still scanned and counted.
+  expect.soft(bad, `${name}:\n${report}`).toEqual([]);
+}
+
+async function newPage(size: Size, signedIn: boolean): Promise<Page> {
+  // bypassCSP: the page forbids inline scripts, and axe arrives as one (addScriptTag).
+  const context = await browser.newContext({ viewport: SIZES[size], bypassCSP: true });
+  if (signedIn) await context.addInitScript((value) => localStorage.setItem("hearth.token", value), token);
+  return context.newPage();
+}
+
+beforeAll(async () => {
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+  ({ token } = await rest<{ token: string }>("/api/auth/signup", null, { username: me, password: PASSWORD }));
+  await rest("/api/auth/signup", null, { username: friend, password: PASSWORD });
+  ({ id: roomId } = await rest<{ id: string }>("/api/rooms", token, {
+    name: roomName,
+    topic: "Checked by axe at two widths",
+    visibility: "public",
+  }));
+  for (const [i, body] of ["first message", "a second one", "and a third"].entries()) {
+    await rest(`/api/rooms/${roomId}/messages`, token, { body, clientId: `axe-${run}-${i}` });
+  }
+  await rest("/api/dms", token, { username: friend });
+});
+
+afterAll(async () => {
+  writeFileSync(join(RESULTS, "axe-summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
+  await browser?.close();
+});
+
+describe.each(Object.keys(SIZES) as Size[])("no serious accessibility problems at %s width", (size) => {
+  test("sign-in and sign-up", async () => {
+    const page = await newPage(size, false);
+    await page.goto(baseUrl);
+    await page.getByRole("button", { name: "Log in" }).first().waitFor(WAIT);
+    await scan(page, `${size}-sign-in`);
+    await page.getByRole("button", { name: "Sign up" }).click();
+    await page.getByRole("button", { name: "Create account" }).click();
+    await page.getByRole("alert").waitFor(WAIT);
+    await scan(page, `${size}-sign-up`);
+    await page.context().close();
+  });
+
+  test("a room with messages, then a dialog over it", async () => {
+    const page = await newPage(size, true);
+    await page.goto(`${baseUrl}/rooms/${roomId}`);
+    await page.getByTestId("message-body").filter({ hasText: "and a third" }).waitFor(WAIT);
+    await page.locator('[data-testid="connection-state"][data-state="online"]').waitFor(WAIT);
+    await page.getByText("This is the beginning of the room.").waitFor(WAIT);
+    await scan(page, `${size}-room`);
+    const more = page.getByRole("button", { name: "More actions" });
+    if ((await more.count()) > 0) {
+      await more.click();
+      await page.getByRole("menuitem", { name: /^Leave/ }).click();
+    } else {
+      await page.getByRole("button", { name: /^Leave/ }).click(); // the header before the "⋯" menu
+    }
+    await page.getByRole("dialog").waitFor(WAIT);
+    await scan(page, `${size}-dialog`);
+    await page.context().close();
+  });
+
+  test("the room and direct-message list", async () => {
+    const page = await newPage(size, true);
+    await page.goto(baseUrl);
+    await page.getByRole("link", { name: new RegExp(friend) }).waitFor(WAIT);
+    await scan(page, `${size}-dm-list`);
+    await page.context().close();
+  });
+});
