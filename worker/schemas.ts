@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import type * as rest from "./contract/rest";
+import { cleanName, isWellFormed, malformedText } from "./lib/text";
 
 /** Shapes shared by the REST routes; they generate the OpenAPI document. */
 
@@ -71,6 +72,24 @@ export const MessageSchema = z
       .openapi("Attachment"),
   })
   .openapi("Message");
+
+/**
+ * User text in a request body (lib/text.ts, "one rule for text"): well-formed Unicode, or 400
+ * `validation_error` naming the field. Text is then kept as sent.
+ */
+export function userText(field: string) {
+  return z.string().refine(isWellFormed, malformedText(field));
+}
+
+/**
+ * A name or topic: well-formed Unicode (or 400 naming the field), then stored without control
+ * characters and bidi overrides/isolates, trimmed, and `min`-`max` characters long.
+ */
+export function nameText(field: string, min: number, max: number) {
+  const text = userText(field).overwrite(cleanName).trim();
+  const bounded = text.max(max, `${field} must be at most ${max} characters`);
+  return min > 0 ? bounded.min(min, `${field} must not be empty`) : bounded;
+}
 
 export const USERNAME_PATTERN = /^[a-z0-9_-]{3,32}$/;
 

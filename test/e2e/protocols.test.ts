@@ -189,6 +189,9 @@ describe("SignalR hub with the official @microsoft/signalr client", () => {
     expect(conn.state).toBe("Connected");
     const member = await hub(alice);
     await expect(member.conn.invoke("SendMessage", roomId, "   ")).rejects.toThrow(/invalid_message/);
+    // One rule for text: a lone surrogate (JSON carries it as \ud800) is refused, never stored altered.
+    await expect(member.conn.invoke("SendMessage", roomId, "x\ud800y")).rejects.toThrow(/invalid_message: body is not well-formed Unicode/);
+    expect(member.conn.state).toBe("Connected");
     await conn.stop();
     await member.conn.stop();
   });
@@ -276,6 +279,22 @@ describe("ChatService with @connectrpc/connect-web", () => {
         })(),
       ).rejects.toMatchObject({ code: Code.PermissionDenied });
       await expect(o.history({ roomId: "r_nope" })).rejects.toMatchObject({ code: Code.NotFound });
+    });
+
+    it(`${kind}: text that is not well-formed Unicode is refused in JSON, and binary protobuf cannot carry it`, async () => {
+      const { alice, roomId } = await sharedRoom();
+      // Connect's JSON carries a lone surrogate as \ud800: refused with InvalidArgument.
+      if (kind === "connect") {
+        const json = connectClient(kind, alice.token, false);
+        await expect(json.sendMessage({ roomId, body: "x\ud800y", clientId: "lone-json" })).rejects.toMatchObject({ code: Code.InvalidArgument });
+      }
+      // Binary protobuf strings are UTF-8: the client's encoder already replaced the surrogate
+      // with U+FFFD, so what is stored is what was sent, and the answer says so.
+      const binary = connectClient(kind, alice.token, true);
+      const sent = await binary.sendMessage({ roomId, body: "x\ud800y", clientId: `lone-bin-${kind}` });
+      expect(sent.message?.body).toBe("x\ufffdy");
+      const page = await binary.history({ roomId, limit: 5 });
+      expect(page.messages.find((m) => m.clientId === `lone-bin-${kind}`)?.body).toBe(sent.message?.body);
     });
   }
 

@@ -1,3 +1,4 @@
+import { isWellFormed, malformedText } from "../lib/text";
 import { CLIENT_ID_PATTERN, MAX_BODY_CHARS, MESSAGE_KINDS, type AttachmentRef, type MessageKind } from "../contract/wire";
 
 export interface Author {
@@ -38,6 +39,7 @@ export function validateDraft(input: { clientId: unknown; body?: unknown; kind?:
   if (typeof kind !== "string" || !MESSAGE_KINDS.includes(kind as MessageKind)) return fail("kind must be text, image, file or audio");
   const body = input.body ?? (kind === "text" ? undefined : "");
   if (typeof body !== "string") return fail("body must be a string");
+  if (!isWellFormed(body)) return fail(malformedText("body"));
   const trimmed = body.trim();
   if (kind === "text" && trimmed.length === 0) return fail("body must not be empty");
   // Count code points, not UTF-16 units, so an emoji counts as one character.

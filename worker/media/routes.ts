@@ -6,8 +6,9 @@ import { numberVar } from "../config";
 import { createRouter } from "../lib/app";
 import { ApiError, errorResponse } from "../lib/errors";
 import { newId } from "../lib/ids";
+import { cleanName } from "../lib/text";
 import * as store from "../db/rooms";
-import { RoomIdParam, errorResponses, jsonBody, jsonResponse } from "../schemas";
+import { errorResponses, jsonBody, jsonResponse, RoomIdParam, userText } from "../schemas";
 import {
   DOWNLOAD_URL_TTL_SECONDS,
   UPLOAD_URL_TTL_SECONDS,
@@ -51,12 +52,14 @@ mediaRoutes.openapi(
       params: RoomIdParam,
       body: jsonBody(
         z.object({
-          name: z
-            .string()
+          // One rule for text (lib/text.ts): refused unless well-formed; control characters and
+          // bidi overrides stripped, so a name such as `evil\u202Egnp.png` cannot disguise a type.
+          name: userText("name")
+            .regex(/^[^\n\r\u0000/\\]+$/, "name must not contain slashes or line breaks")
+            .overwrite(cleanName)
             .trim()
             .min(1)
-            .max(200)
-            .regex(/^[^\n\r\u0000/\\]+$/, "name must not contain slashes or line breaks"),
+            .max(200),
           type: z
             .string()
             .max(100)
@@ -333,7 +336,7 @@ mediaRoutes.openapi(
     const inline = servedInline(grant.type);
     const headers = new Headers({
       "Content-Type": inline ? grant.type : "application/octet-stream",
-      "Content-Disposition": `${inline ? "inline" : "attachment"}; filename*=UTF-8''${encodeURIComponent(grant.name)}`,
+      "Content-Disposition": `${inline ? "inline" : "attachment"}; filename*=UTF-8''${encodeURIComponent(cleanName(grant.name))}`,
       "Cache-Control": "private, max-age=600",
       "Accept-Ranges": "bytes",
       ETag: object.httpEtag,

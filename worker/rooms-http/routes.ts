@@ -3,18 +3,7 @@ import { requireUser } from "../auth/middleware";
 import { createRouter } from "../lib/app";
 import { ApiError } from "../lib/errors";
 import { MAX_BODY_CHARS } from "../contract/wire";
-import {
-  MemberSchema,
-  MessageSchema,
-  PublicRoomSchema,
-  RoomDetailSchema,
-  RoomIdParam,
-  RoomSchema,
-  Username,
-  errorResponses,
-  jsonBody,
-  jsonResponse,
-} from "../schemas";
+import { errorResponses, jsonBody, jsonResponse, MemberSchema, MessageSchema, nameText, PublicRoomSchema, RoomDetailSchema, RoomIdParam, RoomSchema, Username, userText } from "../schemas";
 import * as store from "../db/rooms";
 import { HISTORY_DEFAULT_LIMIT, HISTORY_MAX_LIMIT, historyPage } from "../gateway/history";
 import { forgetMembership } from "../gateway/membership";
@@ -43,8 +32,8 @@ roomRoutes.openapi(
     request: {
       body: jsonBody(
         z.object({
-          name: z.string().trim().min(1, "name must not be empty").max(64, "name must be at most 64 characters"),
-          topic: z.string().trim().max(200, "topic must be at most 200 characters").default(""),
+          name: nameText("name", 1, 64),
+          topic: nameText("topic", 0, 200).default(""),
           visibility: z.enum(["public", "private"]),
         }),
       ),
@@ -194,8 +183,7 @@ roomRoutes.openapi(
 
 const PostMessage = z
   .object({
-    body: z
-      .string()
+    body: userText("body")
       .optional()
       .openapi({ description: `1-${MAX_BODY_CHARS} characters after trimming; for media an optional caption`, example: "hello 👋" }),
     clientId: z.string().openapi({ description: "1-64 chars of A-Z a-z 0-9 _ - . : ; a retry with the same clientId is stored once" }),
