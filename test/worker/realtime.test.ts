@@ -286,6 +286,25 @@ describe("socket authentication", () => {
     }
   });
 
+  it("lets a ticket open one socket: a second upgrade with it is refused, while it is open and after", async () => {
+    const { alice, room } = await twoUsersInRoom();
+    const t = await ticket(alice, room.id);
+    const first = await upgrade(`/api/rooms/${room.id}/ws?ticket=${encodeURIComponent(t)}`);
+    expect(first.status).toBe(101);
+    first.webSocket!.accept();
+    const again = await upgrade(`/api/rooms/${room.id}/ws?ticket=${encodeURIComponent(t)}`);
+    expect(again.status).toBe(401);
+    expect(((await again.json()) as any).error.code).toBe("invalid_ticket");
+    first.webSocket!.close(1000, "done");
+    const after = await upgrade(`/api/rooms/${room.id}/ws?ticket=${encodeURIComponent(t)}`);
+    expect(after.status).toBe(401);
+    // A new ticket opens the next socket.
+    const next = await upgrade(`/api/rooms/${room.id}/ws?ticket=${encodeURIComponent(await ticket(alice, room.id))}`);
+    expect(next.status).toBe(101);
+    next.webSocket!.accept();
+    next.webSocket!.close(1000, "done");
+  });
+
   it("opens with the session token as a subprotocol and refuses bad or missing ones", async () => {
     const { alice, room } = await twoUsersInRoom();
     const ok = await upgrade(`/api/rooms/${room.id}/ws`, bearerProtocols(alice));

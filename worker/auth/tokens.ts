@@ -12,6 +12,8 @@ interface Claims {
   room?: string;
   /** A ticket's session's own expiry (a ticket never outlives its session). */
   sexp?: number;
+  /** A ticket's id: the room lets each ticket in once (room/spent-tickets.ts). */
+  jti?: string;
   iat: number;
   exp: number;
   [key: string]: unknown;
@@ -79,12 +81,21 @@ export async function verifySession(secret: string | undefined, token: string): 
 /** A 60-second ticket that lets one user open a socket to one room (keeps the session token out of URLs). */
 export function issueTicket(secret: string | undefined, user: SessionUser, roomId: string) {
   const left = user.sessionExp === undefined ? TICKET_TTL_SECONDS : user.sessionExp - Math.floor(Date.now() / 1000);
-  const claims = { sub: user.id, name: user.username, typ: "ticket" as const, room: roomId, ...(user.sessionExp ? { sexp: user.sessionExp } : {}) };
+  const jti = toBase64Url(crypto.getRandomValues(new Uint8Array(16)));
+  const claims = { sub: user.id, name: user.username, typ: "ticket" as const, room: roomId, jti, ...(user.sessionExp ? { sexp: user.sessionExp } : {}) };
   return issue(secret, claims, Math.max(1, Math.min(TICKET_TTL_SECONDS, left)));
 }
 
-export async function verifyTicket(secret: string | undefined, token: string, roomId: string): Promise<SessionUser | null> {
+/** A verified ticket: who it is for, and the ticket itself (the room lets it in once). */
+export type TicketUser = SessionUser & { ticket: { id: string; exp: number } };
+
+export async function verifyTicket(secret: string | undefined, token: string, roomId: string): Promise<TicketUser | null> {
   const claims = await check(secret, token, "ticket");
-  if (!claims || claims.room !== roomId) return null;
-  return { id: claims.sub, username: claims.name, ...(typeof claims.sexp === "number" ? { sessionExp: claims.sexp } : {}) };
+  if (!claims || claims.room !== roomId || typeof claims.jti !== "string") return null;
+  return {
+    id: claims.sub,
+    username: claims.name,
+    ...(typeof claims.sexp === "number" ? { sessionExp: claims.sexp } : {}),
+    ticket: { id: claims.jti, exp: claims.exp },
+  };
 }

@@ -16,6 +16,8 @@ export const UPGRADE_HEADERS = {
   subprotocol: "x-hearth-subprotocol",
   /** When the user's session ends (seconds since the epoch). */
   sessionExp: "x-hearth-session-exp",
+  /** The ticket the socket was opened with, as `id exp` (seconds): the room lets it in once. */
+  ticket: "x-hearth-ticket",
 } as const;
 
 
@@ -25,7 +27,7 @@ export const UPGRADE_HEADERS = {
  */
 export function roomUpgradeRequest(o: {
   roomId: string;
-  user: Author & { sessionExp?: number };
+  user: Author & { sessionExp?: number; ticket?: { id: string; exp: number } };
   protocol?: Protocol;
   subprotocol?: string;
   since?: number;
@@ -39,6 +41,7 @@ export function roomUpgradeRequest(o: {
   if (o.protocol) headers.set(UPGRADE_HEADERS.protocol, o.protocol);
   if (o.subprotocol) headers.set(UPGRADE_HEADERS.subprotocol, o.subprotocol);
   if (o.user.sessionExp !== undefined) headers.set(UPGRADE_HEADERS.sessionExp, String(o.user.sessionExp));
+  if (o.user.ticket) headers.set(UPGRADE_HEADERS.ticket, `${o.user.ticket.id} ${o.user.ticket.exp}`);
   return new Request(url, { headers });
 }
 
@@ -53,6 +56,8 @@ export interface UpgradeAsk {
   sessionExpMs?: number;
   /** Replay the log after this seq (null: no replay). */
   since: number | null;
+  /** The ticket the socket was opened with (expiry in ms since the epoch), if any. */
+  ticket?: { id: string; expMs: number };
 }
 
 /** Reads `roomUpgradeRequest`'s headers back; a string is why the request is not one. */
@@ -68,6 +73,7 @@ export function readUpgrade(request: Request): UpgradeAsk | string {
   }
   const sinceParam = new URL(request.url).searchParams.get("since");
   const sessionExp = Number(h.get(UPGRADE_HEADERS.sessionExp));
+  const [ticketId, ticketExp] = (h.get(UPGRADE_HEADERS.ticket) ?? "").split(" ");
   return {
     roomId,
     userId,
@@ -75,6 +81,7 @@ export function readUpgrade(request: Request): UpgradeAsk | string {
     protocol,
     subprotocol: h.get(UPGRADE_HEADERS.subprotocol),
     ...(sessionExp > 0 ? { sessionExpMs: sessionExp * 1000 } : {}),
+    ...(ticketId && Number(ticketExp) > 0 ? { ticket: { id: ticketId, expMs: Number(ticketExp) * 1000 } } : {}),
     since: sinceParam === null ? null : Number(sinceParam),
   };
 }

@@ -11,6 +11,7 @@ import { CallState } from "./call-state";
 import { ClientIdIndex } from "./client-ids";
 import { D1Copy } from "./d1-copy";
 import { Departures } from "./departures";
+import { SpentTickets } from "./spent-tickets";
 import { MessageIntake, type AcceptResult } from "./message-intake";
 import type { Author, MessageInput } from "../gateway/draft";
 import { MessageLog } from "./message-log";
@@ -27,10 +28,9 @@ import type { Via } from "../contract/protocols";
 import { checkDirectUpload } from "./upload-check";
 import { UploadStore, type UploadRecord } from "./uploads";
 
-export type { AcceptResult } from "./message-intake";
-
 import type { RoomEnv } from "./room-env";
 
+export type { AcceptResult } from "./message-intake";
 export type { RoomEnv };
 
 /** Ids kept in memory per `flushRows` before they are filed at once (ClientIdIndex). */
@@ -57,6 +57,7 @@ export class RoomObject extends DurableObject<RoomEnv> {
   private readonly frames: SocketFrames;
   private readonly presence: Presence;
   private readonly departures: Departures;
+  private readonly spentTickets: SpentTickets;
   private readonly call: CallState;
   private readonly pushes: PushDispatch;
   private readonly orphans: OrphanUploads;
@@ -82,6 +83,7 @@ export class RoomObject extends DurableObject<RoomEnv> {
     this.log = new MessageLog(sql, roomId);
     const clientIds = new ClientIdIndex(sql, this.meta, this.log.hasUniqueClientIds, MAX_RECENT_CLIENT_IDS_PER_FLUSH * flushRows);
     this.departures = new Departures(sql, env.DB);
+    this.spentTickets = new SpentTickets(sql);
     this.uploads = new UploadStore(sql);
     this.call = new CallState(this.meta);
     this.sockets = new RoomSockets(ctx);
@@ -89,11 +91,7 @@ export class RoomObject extends DurableObject<RoomEnv> {
       users: (except) => this.sockets.users(except),
       broadcast: (frame, skip, except) => this.sockets.broadcast(frame, skip, except),
     });
-    this.d1Copy = new D1Copy(env.DB, this.log, clientIds, this.meta, cadence, {
-      roomId,
-      ensureAlarm,
-      waitUntil: (promise) => ctx.waitUntil(promise),
-    });
+    this.d1Copy = new D1Copy(env.DB, this.log, clientIds, this.meta, cadence, { roomId, ensureAlarm, waitUntil: (p) => ctx.waitUntil(p) });
     this.statsReport = new StatsReport(() => this.stats(), { roomId, ensureAlarm, connections: () => this.sockets.byProtocol(true) });
     this.intake = new MessageIntake(this.log, clientIds, this.uploads, this.limiter, {
       checkDirectUpload: (upload) => checkDirectUpload(env.MEDIA, this.uploads, this.roomId!, upload),
@@ -201,6 +199,9 @@ export class RoomObject extends DurableObject<RoomEnv> {
     if (typeof ask === "string") return errorResponse(400, "bad_request", ask);
     const { roomId, userId, username, protocol } = ask;
     this.bind(roomId);
+    if (ask.ticket && !this.spentTickets.spend(ask.ticket.id, ask.ticket.expMs)) {
+      return errorResponse(401, "invalid_ticket", "this ticket was already used: ask for a new one (each ticket opens one socket)");
+    }
     if (!(await this.stats().admit(roomId, this.maxServerConnections, protocol))) {
       return errorResponse(503, "server_full", `Hearth already holds ${this.maxServerConnections} open connections; try again later`);
     }

@@ -3,7 +3,7 @@ import { DEPARTURE_MS } from "../gateway/membership";
 
 /**
  * Who left the room lately, and whether someone the worker let through is still a member.
- * The worker may answer "member" from a one-minute cache (rooms-http/member-cache.ts), so the
+ * The worker may answer "member" from a one-minute cache (gateway/membership.ts), so the
  * room remembers departures for longer (DEPARTURE_MS) and asks D1 itself about those users;
  * anyone else costs one read of the (tiny) `departures` table, which this class owns.
  */
