@@ -219,6 +219,15 @@ describe("SignalR hub with the official @microsoft/signalr client", () => {
     const code = await new Promise<number>((ok) => ws.once("close", (c) => ok(c)));
     expect(frames.join("")).toMatch(/^\{"error":"The protocol 'messagepack' is not supported.*\}\u001e$/);
     expect(code).toBe(1000);
+    // A handshake that is not JSON at all gets an error record too, then the close.
+    const neg2 = await fetch(`${url}/hubs/chat/negotiate?negotiateVersion=1`, { method: "POST", headers: { Authorization: `Bearer ${alice.token}` } });
+    const garbled = new WebSocket(`${url.replace("http", "ws")}/hubs/chat?id=${encodeURIComponent(((await neg2.json()) as any).connectionToken)}`);
+    const garbledFrames: string[] = [];
+    garbled.on("message", (d) => garbledFrames.push(String(d)));
+    await new Promise((ok) => garbled.once("open", ok));
+    garbled.send("{protocol: json\u001e");
+    await new Promise((ok) => garbled.once("close", ok));
+    expect(garbledFrames.join("")).toMatch(/^\{"error":"An unexpected error occurred during connection handshake\. InvalidDataException: .*\}\u001e$/);
     const bad = new WebSocket(`${url.replace("http", "ws")}/hubs/chat?id=forged`);
     const status = await new Promise<number>((ok) => bad.once("unexpected-response", (_req, res) => ok(res.statusCode ?? 0)));
     expect(status).toBe(404); // "No Connection with that ID", as ASP.NET Core answers

@@ -104,7 +104,10 @@ export class HubConnection {
       try {
         record = JSON.parse(part);
       } catch {
-        return this.close(this.handshaken ? "Invalid JSON in a hub message." : "Handshake was not valid JSON.");
+        // Before the handshake, ASP.NET Core answers a handshake it cannot read with an error
+        // record (HubConnectionContext.HandshakeAsync) rather than closing without a word.
+        if (!this.handshaken) return this.failHandshake("An unexpected error occurred during connection handshake. InvalidDataException: the handshake is not valid JSON.");
+        return this.close("Invalid JSON in a hub message.");
       }
       if (!this.handshaken) {
         this.handshake(record);
