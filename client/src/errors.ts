@@ -27,7 +27,7 @@ const SENTENCES: Record<string, string | ((raw: string) => string)> = {
   upload_gone: "This upload was already sent or has expired. Attach the file again.",
   expired_signature: "This link has expired. Open the file again.",
   rate_limited: "You are sending messages too fast. Wait a moment and try again.",
-  internal: "The server could not store the message. Try again.",
+  internal: "Something went wrong on the server. Try again.",
   bad_frame: "The app sent something the server did not understand. Reload the page.",
   unknown_type: "The app sent something the server did not understand. Reload the page.",
   server_full: "The server is busy. Try again in a moment.",

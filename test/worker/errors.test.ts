@@ -174,8 +174,11 @@ describe("every error is JSON", () => {
       [500, "<h1>boom</h1>", "text/html"],
       [416, "", "text/plain"],
     ] as const) {
-      const res = await withAssets(() => new Response(body, { status, headers: { "content-type": type } }), "GET", "/assets/missing.js");
+      const headers: Record<string, string> = { "content-type": type, ...(status === 416 ? { "content-range": "bytes */1234" } : {}) };
+      const res = await withAssets(() => new Response(body, { status, headers }), "GET", "/assets/missing.js");
       expect(res.status).toBe(status);
+      // A 416 keeps the header that says how long the resource is.
+      if (status === 416) expect(res.headers.get("content-range")).toBe("bytes */1234");
       expect(res.headers.get("content-type")).toMatch(/^application\/json/);
       const json = (await res.json()) as any;
       expect(typeof json.error.code).toBe("string");

@@ -19,6 +19,14 @@ export async function hashPassword(password: string): Promise<{ hash: string; sa
 export async function verifyPassword(password: string, stored: { hash: string; salt: string }): Promise<boolean> {
   const [scheme, iter, expected] = stored.hash.split("$");
   if (scheme !== "pbkdf2-sha256" || !iter || !expected) return false;
-  const actual = await derive(password, fromBase64Url(stored.salt), Number(iter));
-  return timingSafeEqual(actual, fromBase64Url(expected));
+  let salt: Uint8Array, wanted: Uint8Array;
+  try {
+    // fromBase64Url reads only the canonical spelling; a row written otherwise is a mismatch, not a 500.
+    salt = fromBase64Url(stored.salt);
+    wanted = fromBase64Url(expected);
+  } catch {
+    return false;
+  }
+  const actual = await derive(password, salt, Number(iter));
+  return timingSafeEqual(actual, wanted);
 }

@@ -2,11 +2,6 @@ import { DurableObject } from "cloudflare:workers";
 import { pushCall } from "../push/send";
 import type { Bindings } from "../bindings";
 import type { RoomObject } from "../room/RoomObject";
-
-/** What a call is given: the bindings, and the rooms it reads call state into. */
-export interface CallEnv extends Bindings {
-  ROOMS: DurableObjectNamespace<RoomObject>;
-}
 import { errorResponse } from "../lib/errors";
 import { toBase64Url } from "../lib/encoding";
 import { isMember } from "../db/rooms";
@@ -32,6 +27,11 @@ import {
   type RelayType,
   type ServerFrame,
 } from "./peerjs";
+
+/** What a call is given: the bindings, and the rooms it reads call state into. */
+export interface CallEnv extends Bindings {
+  ROOMS: DurableObjectNamespace<RoomObject>;
+}
 
 /** Who a signaling socket is; survives hibernation as the socket's attachment. */
 interface PeerAttachment {

@@ -6,7 +6,8 @@ const esc = (s: unknown) =>
 type Json = Record<string, unknown>;
 
 /** A link target a description may use: http(s), a path on this host, or an anchor. */
-const SAFE_HREF = /^(https?:\/\/|\/(?!\/)|#)/i;
+// A relative link must not start with // or /\ (browsers read both as another host).
+const SAFE_HREF = /^(https?:\/\/|\/(?![\/\\])|#)/i;
 
 /**
  * The few inline constructs the descriptions use: `code`, **bold** and [text](url). Everything

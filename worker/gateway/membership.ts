@@ -11,7 +11,7 @@ import { lookupMembership } from "../db/rooms";
  * How long a "yes, a member" answer is reused in this isolate (socket upgrades, history
  * pages). A user who leaves within this window cannot slip back in through a stale answer:
  * the room object keeps its departures for longer (DEPARTURE_MS) and checks D1 itself for
- * them (RoomObject.stillMember), and the leave route forgets the answer in its own isolate.
+ * them (Departures.stillMember, room/departures.ts), and the leave route forgets the answer in its own isolate.
  */
 export const MEMBER_CACHE_MS = 60_000;
 /**

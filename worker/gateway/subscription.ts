@@ -33,12 +33,3 @@ export async function subscribeToRoom(
   ws.addEventListener("error", () => onClose(1011, "room socket failed"));
   return ws;
 }
-
-/** Closes a socket that may already be closed (the client or the room may have gone first). */
-export function closeQuietly(ws: WebSocket, code: number, reason: string): void {
-  try {
-    ws.close(code, reason);
-  } catch {
-    // already closed
-  }
-}

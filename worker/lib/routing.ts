@@ -113,7 +113,8 @@ export function jsonErrors(routes: () => readonly RouteEntry[]): MiddlewareHandl
       await res.body?.cancel();
     }
     const headers = new Headers(res.headers);
-    for (const h of ["content-type", "content-length", "content-encoding", "content-disposition", "content-range", "etag", "last-modified"]) headers.delete(h);
+    // Content-Range stays: on a 416 it says how long the resource is (RFC 9110 §15.5.17).
+    for (const h of ["content-type", "content-length", "content-encoding", "content-disposition", "etag", "last-modified"]) headers.delete(h);
     if (res.status === 405 && !headers.has("allow")) {
       table ??= routeTable(routes());
       const allowed = table.allowed(c.req.path);

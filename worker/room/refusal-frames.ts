@@ -17,10 +17,10 @@ export const SOCKET_ANSWERS: Record<RefusalCode, SocketAnswer> = {
   // Sending too fast is answered with when to retry, not counted against the socket: a
   // client catching up on an outbox after a reconnect meets the limit honestly.
   rate_limited: { kind: "error", code: "rate_limited", strike: false },
-  // A user who left gets nothing more on this socket (as when they are removed).
+  // The three below are the worker's side of the gateway (a socket's membership is settled at
+  // the upgrade and by the leave's close; a room that does not exist has no socket; a socket
+  // asks for no history pages): the table must cover them, the intake never returns them.
   not_a_member: { kind: "close", code: 1008, reason: "no longer a member of this room" },
-  // The two below come from the worker's side of the gateway (a room that does not exist has
-  // no socket; a socket asks for no history pages): mapped for completeness, never sent.
   room_not_found: { kind: "close", code: 1008, reason: "no such room" },
   invalid_page: { kind: "error", code: "bad_frame", strike: true },
 };

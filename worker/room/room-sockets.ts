@@ -6,8 +6,8 @@ import { PROTOCOLS, type Protocol } from "../contract/protocols";
 /**
  * The sockets one room object holds (hibernatable): who each one is, sending and fanning
  * frames out, strikes for refused frames, and closing a socket whose session has ended. It
- * holds no messages: what to send comes from its callers, so the same class can serve a
- * room's sockets spread over several objects.
+ * holds no messages: what to send comes from its callers, so that an object holding part of
+ * a big room's sockets (not built yet) could use the same class.
  */
 
 /** Who a socket belongs to; survives hibernation as the socket's attachment. */

@@ -123,7 +123,7 @@ roomRoutes.openapi(
     const { id } = c.req.valid("param");
     await store.requireMembership(c.env.DB, id, c.var.user.id);
     // The room first: it records the departure (which refuses every isolate's cached "member"
-    // answer, RoomObject.stillMember) and closes the user's sockets. Only then is the
+    // answer, Departures.stillMember) and closes the user's sockets. Only then is the
     // membership deleted, so a failure anywhere leaves a member who can simply leave again,
     // never an ex-member whom a stale cache still lets in.
     await c.env.ROOMS.getByName(id).removeMember(id, c.var.user.id);

@@ -27,7 +27,7 @@ export function refusalError(r: Refusal): ConnectError {
 
 /**
  * For an ApiError, which only a room that would not take a subscription throws here
- * (protocols/subscription.ts): its HTTP status as a Connect code.
+ * (gateway/subscription.ts): its HTTP status as a Connect code.
  */
 const STATUS_TO_CODE: Record<number, Code> = {
   400: Code.InvalidArgument,

@@ -9,7 +9,8 @@ import * as store from "../../db/rooms";
 import { historyPage } from "../../gateway/history";
 import { membershipRefusal } from "../../gateway/membership";
 import { postMessage } from "../../gateway/post";
-import { closeQuietly, subscribeToRoom } from "../../gateway/subscription";
+import { subscribeToRoom } from "../../gateway/subscription";
+import { closeSocket } from "../../sockets/safe-io";
 import { guarded, refusalError, toConnectError } from "./errors";
 import { refuseUndecodable } from "./validate";
 import { ChatService, MessageSchema, type Message } from "./gen/hearth/v1/chat_pb";
@@ -114,7 +115,7 @@ function routerFor(env: Env): Map<string, UniversalHandler> {
         }
       } finally {
         ctx.signal.removeEventListener("abort", abort);
-        closeQuietly(ws, 1000, "stream ended");
+        closeSocket(ws, 1000, "stream ended");
       }
     },
 

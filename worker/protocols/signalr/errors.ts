@@ -32,7 +32,7 @@ export const hubRefusal = (r: Refusal) => new HubError(HUB_CODES[r.code], r.mess
 
 /** The Completion's `error` text for what an invocation threw; anything unexpected is logged, not shown. */
 export function completionError(err: unknown): string {
-  // ApiError: a room that would not take the subscription (protocols/subscription.ts).
+  // ApiError: a room that would not take the subscription (gateway/subscription.ts).
   if (err instanceof HubError || err instanceof ApiError) return `${err.code}: ${err.message}`;
   console.error("signalr invocation failed", err);
   return "An unexpected error occurred invoking the hub method.";

@@ -4,7 +4,8 @@ import { numberVar } from "../../config";
 import type { ServerFrame } from "../../contract/wire";
 import { membershipRefusal } from "../../gateway/membership";
 import { postMessage } from "../../gateway/post";
-import { closeQuietly, subscribeToRoom } from "../../gateway/subscription";
+import { subscribeToRoom } from "../../gateway/subscription";
+import { closeSocket } from "../../sockets/safe-io";
 import { completionError, HubError, hubRefusal } from "./errors";
 import { MessageTooLargeError, RECORD_SEPARATOR, RecordReader } from "./framing";
 import { caseInsensitive, sameName } from "./names";
@@ -281,11 +282,7 @@ export class HubConnection {
     if (this.closed) return;
     if (this.handshaken) this.sendRaw(error === null ? { type: MessageType.Close } : { type: MessageType.Close, error, allowReconnect: false });
     this.dispose();
-    try {
-      this.socket.close(error === null ? 1000 : 1008, error === null ? "closed" : "protocol error");
-    } catch {
-      // already closed
-    }
+    closeSocket(this.socket, error === null ? 1000 : 1008, error === null ? "closed" : "protocol error");
   }
 
   private dispose() {
@@ -293,7 +290,7 @@ export class HubConnection {
     this.closed = true;
     clearInterval(this.ping);
     clearTimeout(this.handshakeTimer);
-    for (const ws of this.rooms.values()) closeQuietly(ws, 1000, "hub connection closed");
+    for (const ws of this.rooms.values()) closeSocket(ws, 1000, "hub connection closed");
     this.rooms.clear();
   }
 }
