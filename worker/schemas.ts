@@ -109,6 +109,11 @@ export const Username = z.object({
   username: z.string().trim().toLowerCase().regex(USERNAME_PATTERN, "username must be 3-32 characters of a-z 0-9 _ -"),
 });
 
+/** One error response with its own description, for a status that means something else on one route. */
+export function errorResponse(description: string) {
+  return { description, content: { "application/json": { schema: ErrorSchema } } };
+}
+
 export function errorResponses(...statuses: (400 | 401 | 403 | 404 | 409 | 429 | 503)[]) {
   const text: Record<number, string> = {
     400: "Invalid input",
@@ -120,7 +125,7 @@ export function errorResponses(...statuses: (400 | 401 | 403 | 404 | 409 | 429 |
     503: "Unavailable",
   };
   return Object.fromEntries(
-    statuses.map((s) => [s, { description: text[s]!, content: { "application/json": { schema: ErrorSchema } } }]),
+    statuses.map((s) => [s, errorResponse(text[s]!)]),
   );
 }
 

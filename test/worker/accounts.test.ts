@@ -116,6 +116,9 @@ describe("service endpoints", () => {
     ]) {
       expect(Object.keys(res.json.paths), path).toContain(path);
     }
+    // Each 401 says what it means on its route: a wrong password on log-in, not a bad token.
+    expect(res.json.paths["/api/auth/login"].post.responses["401"].description).toMatch(/wrong username or password/i);
+    expect(res.json.paths["/api/me"].get.responses["401"].description).toMatch(/token/i);
     const docs = await api("/api/docs");
     expect(docs.status).toBe(200);
     expect(docs.headers.get("content-type")).toContain("text/html");

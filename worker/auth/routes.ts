@@ -4,7 +4,7 @@ import { insertUser, userById, userByName, type UserRow } from "../db/users";
 import { createRouter } from "../lib/app";
 import { ApiError } from "../lib/errors";
 import { newId } from "../lib/ids";
-import { Credentials, UserSchema, errorResponses, jsonBody, jsonResponse } from "../schemas";
+import { Credentials, errorResponse, errorResponses, jsonBody, jsonResponse, UserSchema } from "../schemas";
 import { clearFailures, MAX_FAILURES, reserveAttempt } from "./login-guard";
 import { requireUser } from "./middleware";
 import { hashPassword, verifyPassword } from "./password";
@@ -50,7 +50,11 @@ authRoutes.openapi(
     summary: "Log in",
     request: { body: jsonBody(Credentials) },
     description: `After ${MAX_FAILURES} wrong passwords for a username within 15 minutes, log-ins for it answer 429 until the window ends.`,
-    responses: { 200: jsonResponse(Session, "A session token (7 days)"), ...errorResponses(400, 401, 429) },
+    responses: {
+      200: jsonResponse(Session, "A session token (7 days)"),
+      ...errorResponses(400, 429),
+      401: errorResponse("Wrong username or password (`invalid_credentials`)"),
+    },
   }),
   async (c) => {
     const { username, password } = c.req.valid("json");
