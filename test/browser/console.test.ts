@@ -67,6 +67,8 @@ describe("the protocol console", () => {
       page.on("request", (request) => {
         if (request.resourceType() === "script") scripts.push(request.url());
       });
+      const socketUrls: string[] = [];
+      page.on("websocket", (ws) => socketUrls.push(ws.url()));
 
       const user = `con-${name}-${run}`;
       const room = `console-${name}-${run}`;
@@ -114,6 +116,9 @@ describe("the protocol console", () => {
       }
       await page.locator(`[data-testid="console-agreement"][data-agree="true"]`).filter({ hasText: "4 messages" }).waitFor(WAIT);
       expect(await page.getByRole("alert").count()).toBe(0);
+      // No socket carries the session token in its URL (the hub socket opens with a one-use id).
+      expect(socketUrls.some((u) => new URL(u).pathname === "/hubs/chat")).toBe(true);
+      expect(socketUrls.filter((u) => /access_token|bearer|ey[A-Za-z0-9_-]{20,}\./i.test(u))).toEqual([]);
       expect(await page.getByTestId("console-note").count(), "the Connect stream is confirmed by now").toBe(0);
 
       // Keyboard focus is visible on the controls.

@@ -242,10 +242,24 @@ class SignalRStream extends Stream {
   }
 
   protected async attempt(): Promise<Ending> {
+    // Negotiate here, with the session token in a header, and open the hub socket with the
+    // one-use connection token alone: given an accessTokenFactory, the official browser client
+    // would also put the session token in the socket's URL (access_token=…), where logs keep it.
+    let connectionToken: string;
+    try {
+      const res = await fetch(`${location.origin}/hubs/chat/negotiate?negotiateVersion=1`, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${token.value ?? ""}` },
+      });
+      if (!res.ok) return { fatal: res.status === 401, reason: `SignalR negotiate answered ${res.status}.` };
+      connectionToken = ((await res.json()) as { connectionToken: string }).connectionToken;
+    } catch (error) {
+      return { fatal: false, reason: describe(error) };
+    }
     const hub = new HubConnectionBuilder()
-      .withUrl(`${location.origin}/hubs/chat`, {
+      .withUrl(`${location.origin}/hubs/chat?id=${encodeURIComponent(connectionToken)}`, {
         transport: HttpTransportType.WebSockets,
-        accessTokenFactory: () => token.value ?? "",
+        skipNegotiation: true,
       })
       .configureLogging(LogLevel.None)
       .build();
