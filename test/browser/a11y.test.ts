@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { CHROMIUM, CHROMIUM_FLAGS, PASSWORD, RESULTS, WAIT, runTag, screenshot } from "./support";
+import { rest } from "./rest";
 
 const baseUrl = inject("baseUrl");
 const run = runTag();
@@ -32,20 +33,6 @@ let browser: Browser;
 let token = "";
 let roomId = "";
 const summary: Record<string, Record<string, number>> = {};
-
-async function rest<T>(path: string, auth: string | null, body?: unknown): Promise<T> {
-  const response = await fetch(`${baseUrl}${path}`, {
-    method: body === undefined ? "GET" : "POST",
-    headers: {
-      ...(auth ? { Authorization: `Bearer ${auth}` } : {}),
-      ...(body === undefined ? {} : { "Content-Type": "application/json" }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  expect(response.status, `${path}: ${text}`).toBeLessThan(300);
-  return (text ? JSON.parse(text) : undefined) as T;
-}
 
 /** Runs axe on the page as it is; records the counts; fails on serious or critical. */
 async function scan(page: Page, name: string): Promise<void> {
@@ -75,17 +62,17 @@ async function newPage(size: Size, signedIn: boolean): Promise<Page> {
 
 beforeAll(async () => {
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
-  ({ token } = await rest<{ token: string }>("/api/auth/signup", null, { username: me, password: PASSWORD }));
-  await rest("/api/auth/signup", null, { username: friend, password: PASSWORD });
-  ({ id: roomId } = await rest<{ id: string }>("/api/rooms", token, {
+  ({ token } = await rest<{ token: string }>(baseUrl, "/api/auth/signup", null, { username: me, password: PASSWORD }));
+  await rest(baseUrl, "/api/auth/signup", null, { username: friend, password: PASSWORD });
+  ({ id: roomId } = await rest<{ id: string }>(baseUrl, "/api/rooms", token, {
     name: roomName,
     topic: "Checked by axe at two widths",
     visibility: "public",
   }));
   for (const [i, body] of ["first message", "a second one", "and a third"].entries()) {
-    await rest(`/api/rooms/${roomId}/messages`, token, { body, clientId: `axe-${run}-${i}` });
+    await rest(baseUrl, `/api/rooms/${roomId}/messages`, token, { body, clientId: `axe-${run}-${i}` });
   }
-  await rest("/api/dms", token, { username: friend });
+  await rest(baseUrl, "/api/dms", token, { username: friend });
 });
 
 afterAll(async () => {

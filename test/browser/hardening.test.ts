@@ -6,6 +6,7 @@
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { CHROMIUM, CHROMIUM_FLAGS, PASSWORD, WAIT, runTag, screenshot } from "./support";
+import { rest } from "./rest";
 
 const baseUrl = inject("baseUrl");
 const run = runTag();
@@ -19,20 +20,6 @@ const PHONE = { width: 390, height: 844 };
 let browser: Browser;
 let token = "";
 let roomId = "";
-
-async function rest<T>(path: string, auth: string | null, body?: unknown): Promise<T> {
-  const response = await fetch(`${baseUrl}${path}`, {
-    method: body === undefined ? "GET" : "POST",
-    headers: {
-      ...(auth ? { Authorization: `Bearer ${auth}` } : {}),
-      ...(body === undefined ? {} : { "Content-Type": "application/json" }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  expect(response.status, `${path}: ${text}`).toBeLessThan(300);
-  return (text ? JSON.parse(text) : undefined) as T;
-}
 
 async function context(viewport: { width: number; height: number }, signedIn = true): Promise<BrowserContext> {
   const ctx = await browser.newContext({ viewport });
@@ -57,11 +44,11 @@ async function inViewport(page: Page, selector: string): Promise<boolean> {
 
 beforeAll(async () => {
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
-  ({ token } = await rest<{ token: string }>("/api/auth/signup", null, { username: me, password: PASSWORD }));
-  ({ id: roomId } = await rest<{ id: string }>("/api/rooms", token, { name: roomName, topic, visibility: "public" }));
+  ({ token } = await rest<{ token: string }>(baseUrl, "/api/auth/signup", null, { username: me, password: PASSWORD }));
+  ({ id: roomId } = await rest<{ id: string }>(baseUrl, "/api/rooms", token, { name: roomName, topic, visibility: "public" }));
   const long = Array.from({ length: 60 }, (_, i) => `line ${i + 1} of a very long message`).join("\n");
-  await rest(`/api/rooms/${roomId}/messages`, token, { body: long, clientId: `hx-${run}-long` });
-  await rest(`/api/rooms/${roomId}/messages`, token, { body: "a short one", clientId: `hx-${run}-short` });
+  await rest(baseUrl, `/api/rooms/${roomId}/messages`, token, { body: long, clientId: `hx-${run}-long` });
+  await rest(baseUrl, `/api/rooms/${roomId}/messages`, token, { body: "a short one", clientId: `hx-${run}-short` });
 });
 
 afterAll(async () => {
