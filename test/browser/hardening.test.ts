@@ -106,6 +106,16 @@ describe("rough edges a new user hit", () => {
     await page.getByRole("menuitem", { name: "Leave room…" }).waitFor(WAIT);
     await page.keyboard.press("Escape");
     await page.getByRole("menu").waitFor({ state: "detached", ...WAIT });
+    // Tab out of the open menu closes it and leaves focus on its button, not on the page.
+    await page.getByRole("button", { name: "More actions" }).click();
+    await page.getByRole("menuitem", { name: "Leave room…" }).waitFor(WAIT);
+    await page.keyboard.press("Tab");
+    await page.getByRole("menu").waitFor({ state: "detached", ...WAIT });
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("aria-label"))).toBe("More actions");
+    // "Room details" from the menu takes the focus to the panel, already open or not.
+    await page.getByRole("button", { name: "More actions" }).click();
+    await page.getByRole("menuitem", { name: "Room details" }).click();
+    await page.waitForFunction(() => document.activeElement?.textContent?.trim() === "Room details" && document.activeElement.tagName === "H2");
     await ctx.close();
   });
 

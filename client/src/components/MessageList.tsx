@@ -200,7 +200,8 @@ function MessageBody({ body }: { body: string }) {
   const ref = useRef<HTMLParagraphElement>(null);
   const [foldable, setFoldable] = useState(false);
   const [open, setOpen] = useState(false);
-  const mayBeLong = body.length > 600 || body.split("\n", FOLD_LINES + 1).length > FOLD_LINES;
+  // 300 characters can wrap past 25 lines on a phone (CJK text, short lines): measure those too.
+  const mayBeLong = body.length > 300 || body.split("\n", FOLD_LINES + 1).length > FOLD_LINES;
 
   useLayoutEffect(() => {
     const el = ref.current;

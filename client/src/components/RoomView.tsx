@@ -1,6 +1,6 @@
 /** One open room's screen: header, scrollback, typing line, composer and members. */
 import type { ComponentChildren } from "preact";
-import { useEffect, useMemo, useState } from "preact/hooks";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { useLocation } from "preact-iso";
 import { api, ApiError } from "../api";
 import { CallArea, CallButtons } from "../calls/CallArea";
@@ -45,6 +45,9 @@ function RoomScreen({ id, onJoined }: { id: string; onJoined: () => void }) {
   const wide = useMediaQuery(WIDE_SCREEN);
   const phone = useMediaQuery(PHONE);
   const [membersOpen, setMembersOpen] = useState(wide);
+  // Bumped when "Room details" is chosen from the menu: the panel then takes the focus (it may
+  // already be open on a wide screen, or open as an overlay that comes after the chat).
+  const [detailsAsked, setDetailsAsked] = useState(0);
   // The member list shows beside the chat on wide screens; elsewhere it opens on demand.
   useEffect(() => setMembersOpen(wide), [wide]);
   const [dialog, setDialog] = useState<"invite" | "leave" | null>(null);
@@ -163,7 +166,7 @@ function RoomScreen({ id, onJoined }: { id: string; onJoined: () => void }) {
               ...(!isDm && phone
                 ? [{ label: "Invite someone…", icon: "userPlus", onSelect: () => setDialog("invite") } satisfies MenuItem]
                 : []),
-              { label: "Room details", icon: "info", onSelect: () => setMembersOpen(true) },
+              { label: "Room details", icon: "info", onSelect: () => (setMembersOpen(true), setDetailsAsked((n) => n + 1)) },
               { label: isDm ? "Leave conversation…" : "Leave room…", icon: "leave", onSelect: () => setDialog("leave"), danger: true },
             ]}
           />
@@ -190,6 +193,7 @@ function RoomScreen({ id, onJoined }: { id: string; onJoined: () => void }) {
             members={details?.members ?? []}
             online={online}
             onClose={() => setMembersOpen(false)}
+            focusRequest={detailsAsked}
           />
         )}
       </div>
@@ -309,13 +313,20 @@ function MembersPanel({
   members,
   online,
   onClose,
+  focusRequest,
 }: {
   room: Room;
   label: string;
   members: Member[];
   online: OnlineUser[];
   onClose: () => void;
+  /** Changes when the panel should take the focus (its heading). */
+  focusRequest: number;
 }) {
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    if (focusRequest > 0) heading.current?.focus();
+  }, [focusRequest]);
   const isOnline = (userId: string) => online.some((u) => u.userId === userId);
   const sorted = [...members].sort(
     (a, b) =>
@@ -325,9 +336,11 @@ function MembersPanel({
   const extra = online.filter((u) => !members.some((m) => m.id === u.userId));
 
   return (
-    <aside class="members" id="members-panel" aria-label="Members" data-testid="members-panel">
+    <aside class="members" id="members-panel" aria-label="Room details" data-testid="members-panel">
       <header class="members__header">
-        <h2>Room details</h2>
+        <h2 ref={heading} tabIndex={-1}>
+          Room details
+        </h2>
         <button type="button" class="icon-btn" aria-label="Hide room details" onClick={onClose}>
           <Icon name="close" />
         </button>

@@ -58,8 +58,9 @@ function describe(error: unknown): string {
 
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+    const wake = () => (clearTimeout(timer), resolve());
+    const timer = setTimeout(() => (signal.removeEventListener("abort", wake), resolve()), ms);
+    signal.addEventListener("abort", wake, { once: true });
   });
 
 /** How one connection attempt ended: lost (try again with backoff) or fatal (stop). */
@@ -256,6 +257,8 @@ class SignalRStream extends Stream {
     } catch (error) {
       return { fatal: false, reason: describe(error) };
     }
+    // Left the page (or the room) while negotiating: open nothing.
+    if (this.stopped.signal.aborted) return { fatal: true, reason: "stopped" };
     const hub = new HubConnectionBuilder()
       .withUrl(`${location.origin}/hubs/chat?id=${encodeURIComponent(connectionToken)}`, {
         transport: HttpTransportType.WebSockets,

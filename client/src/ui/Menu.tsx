@@ -48,7 +48,9 @@ export function Menu({ label, items, children }: { label: string; items: MenuIte
       const step = event.key === "ArrowDown" ? 1 : -1;
       entries[(at + step + entries.length) % entries.length]?.focus();
     } else if (event.key === "Tab") {
-      setOpen(false);
+      // Closing removes the focused item: hand focus back to the button first.
+      event.preventDefault();
+      close();
     }
   }
 
