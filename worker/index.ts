@@ -4,7 +4,7 @@ import { callRoutes } from "./calls/routes";
 import { renderDocs } from "./docs/render";
 import { createRouter } from "./lib/app";
 import { ApiError, errorBody } from "./lib/errors";
-import { jsonErrors, methodGuard, methodNotAllowed, routeTable, type RouteTable } from "./lib/routing";
+import { jsonErrors, lazyRouteTable, methodGuard, methodNotAllowed } from "./lib/routing";
 import { securityHeaders } from "./lib/security-headers";
 import { mediaRoutes } from "./media/routes";
 import { pushRoutes } from "./push/routes";
@@ -22,9 +22,10 @@ const app = createRouter();
 
 app.use("*", securityHeaders);
 // Every 4xx/5xx is JSON, and a known path with a method it does not serve is 405 with Allow;
-// both read the route table (app.routes) once every route below is registered.
-app.use("*", jsonErrors(() => app.routes));
-app.use("*", methodGuard(() => app.routes));
+// both read one route table, built from app.routes on first use (every route below is registered by then).
+const routes = lazyRouteTable(() => app.routes);
+app.use("*", jsonErrors(routes));
+app.use("*", methodGuard(routes));
 
 const api = createRouter();
 api.route("/", authRoutes);
@@ -54,10 +55,8 @@ app.get("/api/docs", (c) => c.html(renderDocs(app.getOpenAPI31Document(OPENAPI) 
 // Unknown paths under the server's prefixes (/api, /peerjs, /hubs, /signalr, the Connect
 // service) answer 404 JSON; every other GET is the client (single-page app), which serves
 // GET and HEAD only.
-let table: RouteTable | undefined;
 app.all("*", (c) => {
-  table ??= routeTable(app.routes);
-  if (table.isServerPath(c.req.path)) return c.json(errorBody("not_found", `no route ${c.req.method} ${c.req.path}`), 404);
+  if (routes().isServerPath(c.req.path)) return c.json(errorBody("not_found", `no route ${c.req.method} ${c.req.path}`), 404);
   if (c.req.method !== "GET" && c.req.method !== "HEAD") return methodNotAllowed(c.req.method, c.req.path, ["GET", "HEAD"]);
   return c.env.ASSETS.fetch(c.req.raw);
 });

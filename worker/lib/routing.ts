@@ -49,19 +49,23 @@ export function routeTable(routes: readonly RouteEntry[]): RouteTable {
   };
 }
 
+/** The route table of `routes()`, built on first use (once every route is registered) and kept. */
+export function lazyRouteTable(routes: () => readonly RouteEntry[]): () => RouteTable {
+  let table: RouteTable | undefined;
+  return () => (table ??= routeTable(routes()));
+}
+
 export function methodNotAllowed(method: string, path: string, allowed: string[]): Response {
   return errorResponse(405, "method_not_allowed", `${method} is not served at ${path}; use ${allowed.join(", ")}`, { Allow: allowed.join(", ") });
 }
 
 /**
  * Refuses a method a known path does not serve with 405 before any other middleware (a
- * bearer check) runs. The table is built on first use, once every route is registered.
+ * bearer check) runs.
  */
-export function methodGuard(routes: () => readonly RouteEntry[]): MiddlewareHandler {
-  let table: RouteTable | undefined;
+export function methodGuard(table: () => RouteTable): MiddlewareHandler {
   return async (c, next) => {
-    table ??= routeTable(routes());
-    const allowed = table.allowed(c.req.path);
+    const allowed = table().allowed(c.req.path);
     if (allowed.length > 0 && !allowed.includes(c.req.method.toUpperCase())) return methodNotAllowed(c.req.method, c.req.path, allowed);
     await next();
   };
@@ -99,8 +103,7 @@ const isJson = (type: string) => /^application\/([\w.+-]+\+)?json\s*(;|$)/i.test
  * the status and headers (Allow, Retry-After, …). A short plain-text body becomes the
  * message; anything else (HTML, binary) is not echoed.
  */
-export function jsonErrors(routes: () => readonly RouteEntry[]): MiddlewareHandler {
-  let table: RouteTable | undefined;
+export function jsonErrors(table: () => RouteTable): MiddlewareHandler {
   return async (c, next) => {
     await next();
     const res = c.res;
@@ -116,8 +119,7 @@ export function jsonErrors(routes: () => readonly RouteEntry[]): MiddlewareHandl
     // Content-Range stays: on a 416 it says how long the resource is (RFC 9110 §15.5.17).
     for (const h of ["content-type", "content-length", "content-encoding", "content-disposition", "etag", "last-modified"]) headers.delete(h);
     if (res.status === 405 && !headers.has("allow")) {
-      table ??= routeTable(routes());
-      const allowed = table.allowed(c.req.path);
+      const allowed = table().allowed(c.req.path);
       headers.set("Allow", (allowed.length > 0 ? allowed : ["GET", "HEAD"]).join(", "));
     }
     c.res = undefined as unknown as Response; // lets Hono replace the response and its headers wholesale
