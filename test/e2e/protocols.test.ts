@@ -12,6 +12,8 @@ import { createHmac, randomBytes } from "node:crypto";
 import WebSocket from "ws";
 import { ChatService } from "../../worker/protocols/connect/gen/hearth/v1/chat_pb";
 import { startHearth, type Hearth } from "../support/wrangler";
+import * as rest from "./rest";
+import type { User } from "./rest";
 
 let hearth: Hearth;
 let url: string;
@@ -34,28 +36,8 @@ afterAll(async () => {
   await hearth?.stop();
 });
 
-interface User {
-  id: string;
-  username: string;
-  token: string;
-}
-
-let n = 0;
-async function call(path: string, token?: string, body?: unknown) {
-  const res = await fetch(`${url}${path}`, {
-    method: body === undefined ? "GET" : "POST",
-    headers: { "content-type": "application/json", ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, json: (await res.json().catch(() => null)) as any };
-}
-
-async function signup(): Promise<User> {
-  n += 1;
-  const res = await call("/api/auth/signup", undefined, { username: `proto_${n}_${Date.now().toString(36)}`, password: "password123" });
-  expect(res.status).toBe(201);
-  return { ...res.json.user, token: res.json.token };
-}
+const call = (path: string, token?: string, body?: unknown) => rest.call(url, path, token, body);
+const signup = (): Promise<User> => rest.signup(url, "proto");
 
 async function sharedRoom() {
   const alice = await signup();

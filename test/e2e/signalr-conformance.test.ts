@@ -9,6 +9,7 @@ import { HttpTransportType, HubConnectionBuilder, LogLevel, type HubConnection }
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { startHearth, type Hearth } from "../support/wrangler";
+import { call, signup, type User } from "./rest";
 
 const RS = "\u001e";
 const HANDSHAKE_TIMEOUT_MS = 1500;
@@ -25,28 +26,9 @@ afterAll(async () => {
   await hearth?.stop();
 });
 
-interface User {
-  id: string;
-  username: string;
-  token: string;
-}
-
-let n = 0;
-async function post(path: string, token?: string, body?: unknown) {
-  const res = await fetch(`${url}${path}`, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, json: (await res.json().catch(() => null)) as any };
-}
-
 async function roomWithMember(): Promise<{ user: User; roomId: string }> {
-  n += 1;
-  const res = await post("/api/auth/signup", undefined, { username: `srconf_${n}_${Date.now().toString(36)}`, password: "password123" });
-  expect(res.status).toBe(201);
-  const user = { ...res.json.user, token: res.json.token } as User;
-  const room = (await post("/api/rooms", user.token, { name: "conformance", visibility: "public" })).json;
+  const user = await signup(url, "srconf");
+  const room = (await call(url, "/api/rooms", user.token, { name: "conformance", visibility: "public" })).json;
   return { user, roomId: room.id as string };
 }
 
