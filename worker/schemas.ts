@@ -70,6 +70,22 @@ export const MessageSchema = z
       })
       .optional()
       .openapi("Attachment"),
+    editedAt: z.number().int().optional().openapi({ description: "When the body was last edited (ms since the epoch); absent if never" }),
+    deleted: z.literal(true).optional().openapi({ description: "A tombstone: body empty; no attachment, reactions or replyTo" }),
+    reactions: z
+      .array(z.object({ emoji: z.string(), count: z.number().int(), userIds: z.array(z.string()) }).openapi("Reaction"))
+      .optional()
+      .openapi({ description: "In the order each emoji was first used; absent when none" }),
+    replyTo: z
+      .object({
+        seq: z.number().int(),
+        userId: z.string(),
+        username: z.string(),
+        excerpt: z.string().openapi({ description: "The original's first 100 characters as it is now; empty once deleted" }),
+        deleted: z.boolean(),
+      })
+      .optional()
+      .openapi("ReplyRef", { description: "The message this one answers" }),
   })
   .openapi("Message");
 

@@ -97,11 +97,11 @@ describe("rooms", () => {
     expect(after.json.error.code).toBe("not_a_member");
     // Another isolate's cache would still say "member": the room itself has the last word.
     const stub = env.ROOMS.getByName(room.id);
-    expect(await stub.historyJson(room.id, bob.id, null, 50)).toBeNull();
-    expect(JSON.parse((await stub.historyJson(room.id, alice.id, null, 50))!)).toHaveLength(1);
+    expect(await stub.historyJson(room.id, bob.id, { before: null }, 50)).toBeNull();
+    expect(JSON.parse((await stub.historyJson(room.id, alice.id, { before: null }, 50))!)).toHaveLength(1);
     // Back in, he reads again at once.
     await join(bob, room.id);
-    expect(JSON.parse((await stub.historyJson(room.id, bob.id, null, 50))!)).toHaveLength(1);
+    expect(JSON.parse((await stub.historyJson(room.id, bob.id, { before: null }, 50))!)).toHaveLength(1);
     expect((await api(`/api/rooms/${room.id}/messages`, { token: bob.token })).status).toBe(200);
   });
 
@@ -117,12 +117,12 @@ describe("rooms", () => {
     await stub.removeMember(room.id, bob.id);
     const membership = await env.DB.prepare("SELECT joined_at FROM memberships WHERE room_id = ? AND user_id = ?").bind(room.id, bob.id).first();
     expect(membership).not.toBeNull();
-    expect(await stub.historyJson(room.id, bob.id, null, 50)).toBeNull();
+    expect(await stub.historyJson(room.id, bob.id, { before: null }, 50)).toBeNull();
     expect((await api(`/api/rooms/${room.id}/messages`, { token: bob.token })).status).toBe(403);
     // He is still a member in D1, so he can finish leaving; joining again lets him in at once.
     expect((await api(`/api/rooms/${room.id}/leave`, { method: "POST", token: bob.token })).status).toBe(204);
     await join(bob, room.id);
-    expect(JSON.parse((await stub.historyJson(room.id, bob.id, null, 50))!)).toHaveLength(1);
+    expect(JSON.parse((await stub.historyJson(room.id, bob.id, { before: null }, 50))!)).toHaveLength(1);
   });
 
   it("remembers a departure longer than a cached 'member' answer lives", async () => {
@@ -131,7 +131,7 @@ describe("rooms", () => {
     const room = await createRoom(alice, "public");
     await join(bob, room.id);
     const stub = env.ROOMS.getByName(room.id);
-    expect(await stub.historyJson(room.id, bob.id, null, 50)).not.toBeNull();
+    expect(await stub.historyJson(room.id, bob.id, { before: null }, 50)).not.toBeNull();
     // Bob (a member for five minutes) had his leave reach the room 90 s ago, more than the
     // worker's 60 s cache, but not D1: an answer "member" read from D1 in between can still be
     // cached somewhere.
@@ -139,7 +139,7 @@ describe("rooms", () => {
     await runInDurableObject(stub as unknown as DurableObjectStub, (_instance, state) => {
       state.storage.sql.exec("INSERT INTO departures (user_id, at) VALUES (?, ?)", bob.id, Date.now() - 90_000);
     });
-    expect(await stub.historyJson(room.id, bob.id, null, 50)).toBeNull();
+    expect(await stub.historyJson(room.id, bob.id, { before: null }, 50)).toBeNull();
   });
 
   it("opens one DM room per pair of users, from either side", async () => {

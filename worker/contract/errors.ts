@@ -9,8 +9,21 @@
  * - `not_a_member`: the user is not (or no longer) a member of the room.
  * - `room_not_found`: there is no such room.
  * - `invalid_page`: a history page was asked with a `limit` out of range (gateway/history.ts).
+ * - `message_not_found`: the message to change or reply to is not in this room, or is deleted.
+ * - `not_author`: only the author may edit a message; only the author or the room's owner delete it.
+ * - `invalid_emoji`: a reaction is not one emoji (gateway/emoji.ts).
+ * - `too_many_reactions`: the message already carries MAX_REACTIONS_PER_MESSAGE distinct emoji.
  */
-export type RefusalCode = "invalid_message" | "rate_limited" | "not_a_member" | "room_not_found" | "invalid_page";
+export type RefusalCode =
+  | "invalid_message"
+  | "rate_limited"
+  | "not_a_member"
+  | "room_not_found"
+  | "invalid_page"
+  | "message_not_found"
+  | "not_author"
+  | "invalid_emoji"
+  | "too_many_reactions";
 
 export interface Refusal {
   ok: false;

@@ -13,6 +13,11 @@ export const MAX_BODY_CHARS = 4000;
 export const MAX_FRAME_BYTES = 32 * 1024;
 export const CLIENT_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
 
+/** Distinct emoji one message can carry (the next one is refused: `too_many_reactions`). */
+export const MAX_REACTIONS_PER_MESSAGE = 20;
+/** Characters (code points) of the original a reply quotes. */
+export const REPLY_EXCERPT_CHARS = 100;
+
 export type MessageKind = "text" | "image" | "file" | "audio";
 export const MESSAGE_KINDS: readonly MessageKind[] = ["text", "image", "file", "audio"];
 
@@ -30,6 +35,28 @@ export interface Attachment {
   duration?: number;
 }
 
+/** One emoji on a message: who reacted with it (first-come order). */
+export interface Reaction {
+  emoji: string;
+  count: number;
+  userIds: string[];
+}
+
+/** The message a reply answers, as it is now (it follows the original's edits and deletion). */
+export interface ReplyRef {
+  seq: number;
+  userId: string;
+  username: string;
+  /** The original's first REPLY_EXCERPT_CHARS characters; empty once it is deleted. */
+  excerpt: string;
+  deleted: boolean;
+}
+
+/**
+ * A message in its current state. Fields that do not apply are absent (not null, not empty):
+ * a message never edited has no `editedAt`, one without reactions no `reactions`. A deleted
+ * message is a tombstone: `deleted: true`, `body: ""`, and no attachment, reactions or replyTo.
+ */
 export interface ChatMessage {
   roomId: string;
   seq: number;
@@ -41,6 +68,12 @@ export interface ChatMessage {
   body: string;
   clientId: string;
   attachment?: Attachment;
+  /** When the body was last edited (ms since the epoch, like `ts`). */
+  editedAt?: number;
+  deleted?: true;
+  /** In the order each emoji was first used. */
+  reactions?: Reaction[];
+  replyTo?: ReplyRef;
 }
 
 /** What a client asks to attach: its own upload, plus what only the client can measure. */
@@ -65,12 +98,24 @@ export interface CallParticipant {
 }
 
 export type ClientFrame =
-  | { type: "send"; clientId: unknown; body: unknown; kind?: unknown; attachment?: unknown }
+  | { type: "send"; clientId: unknown; body: unknown; kind?: unknown; attachment?: unknown; replyTo?: unknown }
+  | { type: "edit"; clientId: unknown; seq: unknown; body: unknown }
+  | { type: "delete"; clientId: unknown; seq: unknown }
+  | { type: "react"; clientId: unknown; seq: unknown; emoji: unknown; on: unknown }
   | { type: "typing"; typing: unknown }
   | { type: "visibility"; hidden: unknown }
   | { type: "ping" };
 
-export type ErrorCode = "bad_frame" | "unknown_type" | "invalid_message" | "rate_limited" | "internal";
+export type ErrorCode =
+  | "bad_frame"
+  | "unknown_type"
+  | "invalid_message"
+  | "rate_limited"
+  | "not_author"
+  | "message_not_found"
+  | "invalid_emoji"
+  | "too_many_reactions"
+  | "internal";
 
 export type ServerFrame =
   | {
@@ -78,15 +123,23 @@ export type ServerFrame =
       roomId: string;
       user: { id: string; username: string };
       lastSeq: number;
+      /** The room's newest change (edit, delete, reaction; docs/protocol.md "Changes"); 0: none yet. */
+      lastChangeSeq: number;
       online: OnlineUser[];
       /** Who is in the room's call now (empty: no call). */
       call: CallParticipant[];
       limits: { maxBodyChars: number; maxFrameBytes: number; rateBurst: number; ratePerSecond: number };
     }
   | { type: "message"; message: ChatMessage }
-  | { type: "synced"; lastSeq: number }
-  /** To the socket that sent the message, which gets no `message` frame of its own: `message` is it. */
-  | { type: "ack"; clientId: string; seq: number; ts: number; duplicate: boolean; message: ChatMessage }
+  | { type: "synced"; lastSeq: number; lastChangeSeq: number }
+  /** A message changed (edited, deleted, reacted to, or the message it replies to did): its whole current state. */
+  | { type: "update"; changeSeq: number; message: ChatMessage }
+  /**
+   * To the socket that sent the message or change, which gets no `message`/`update` frame of
+   * its own: `message` is it, in its new state. `changeSeq`: the change's number (changes only;
+   * absent when a toggle changed nothing).
+   */
+  | { type: "ack"; clientId: string; seq: number; ts: number; duplicate: boolean; message: ChatMessage; changeSeq?: number }
   | { type: "typing"; userId: string; username: string; typing: boolean }
   | { type: "presence"; online: OnlineUser[] }
   | { type: "call"; participants: CallParticipant[]; ringing: boolean }

@@ -116,6 +116,12 @@ export async function requireMembership(db: D1Database, roomId: string, userId: 
   return m;
 }
 
+/** Whether `userId` is the owner of `roomId` (a DM has none). */
+export async function isOwner(db: D1Database, roomId: string, userId: string): Promise<boolean> {
+  const row = await db.prepare("SELECT 1 AS o FROM memberships WHERE room_id = ? AND user_id = ? AND role = 'owner'").bind(roomId, userId).first();
+  return row !== null;
+}
+
 /** When the user's membership of the room began (`joined_at`), or null if they are not a member. */
 export async function memberSince(db: D1Database, roomId: string, userId: string): Promise<number | null> {
   const row = await db

@@ -12,6 +12,8 @@ export interface MessageInput {
   body?: unknown;
   kind?: unknown;
   attachment?: unknown;
+  /** The seq of the message this one answers (same room). */
+  replyTo?: unknown;
 }
 
 export interface Draft {
@@ -19,6 +21,7 @@ export interface Draft {
   kind: MessageKind;
   body: string;
   attachment?: AttachmentRef;
+  replyTo?: number;
 }
 
 export type ValidDraft = { ok: true; draft: Draft } | { ok: false; message: string; clientId?: string };
@@ -29,7 +32,7 @@ const isInt = (v: unknown, min: number, max: number): v is number => Number.isIn
  * Checks a message as a client sent it (the same rules for every protocol): clientId, kind,
  * body (trimmed; required for text, an optional caption for media) and the attachment reference.
  */
-export function validateDraft(input: { clientId: unknown; body?: unknown; kind?: unknown; attachment?: unknown }): ValidDraft {
+export function validateDraft(input: MessageInput): ValidDraft {
   const { clientId } = input;
   const echo = typeof clientId === "string" && CLIENT_ID_PATTERN.test(clientId) ? clientId : undefined;
   if (echo === undefined) return { ok: false, message: "clientId must be 1-64 characters of A-Z a-z 0-9 _ - . :" };
@@ -37,19 +40,16 @@ export function validateDraft(input: { clientId: unknown; body?: unknown; kind?:
 
   const kind = input.kind ?? "text";
   if (typeof kind !== "string" || !MESSAGE_KINDS.includes(kind as MessageKind)) return fail("kind must be text, image, file or audio");
-  const body = input.body ?? (kind === "text" ? undefined : "");
-  if (typeof body !== "string") return fail("body must be a string");
-  if (!isWellFormed(body)) return fail(malformedText("body"));
-  const trimmed = body.trim();
-  if (kind === "text" && trimmed.length === 0) return fail("body must not be empty");
-  // Count code points, not UTF-16 units, so an emoji counts as one character.
-  let chars = 0;
-  for (const _ of trimmed) if (++chars > MAX_BODY_CHARS) break;
-  if (chars > MAX_BODY_CHARS) return fail(`body must be at most ${MAX_BODY_CHARS} characters`);
+  const body = checkBody(input.body ?? (kind === "text" ? undefined : ""), kind === "text");
+  if (!body.ok) return fail(body.message);
+  const trimmed = body.text;
+  const replyTo = input.replyTo;
+  if (replyTo !== undefined && replyTo !== null && !isInt(replyTo, 1, Number.MAX_SAFE_INTEGER)) return fail("replyTo must be the seq of a message in this room");
+  const reply = typeof replyTo === "number" ? { replyTo } : {};
 
   if (kind === "text") {
     if (input.attachment !== undefined) return fail("a text message has no attachment; use kind image, file or audio");
-    return { ok: true, draft: { clientId: echo, kind, body: trimmed } };
+    return { ok: true, draft: { clientId: echo, kind, body: trimmed, ...reply } };
   }
   const a = input.attachment as Record<string, unknown> | undefined;
   if (typeof a !== "object" || a === null || typeof a.uploadId !== "string" || a.uploadId.length === 0 || a.uploadId.length > 64) {
@@ -69,5 +69,21 @@ export function validateDraft(input: { clientId: unknown; body?: unknown; kind?:
     }
     ref.duration = Math.round(a.duration * 1000) / 1000;
   }
-  return { ok: true, draft: { clientId: echo, kind: kind as MessageKind, body: trimmed, attachment: ref } };
+  return { ok: true, draft: { clientId: echo, kind: kind as MessageKind, body: trimmed, attachment: ref, ...reply } };
+}
+
+/**
+ * A message body (or caption) as sent, trimmed: a string, well-formed, at most MAX_BODY_CHARS
+ * characters, and not empty when `required`. The rule for new messages and for edits.
+ */
+export function checkBody(body: unknown, required: boolean): { ok: true; text: string } | { ok: false; message: string } {
+  if (typeof body !== "string") return { ok: false, message: "body must be a string" };
+  if (!isWellFormed(body)) return { ok: false, message: malformedText("body") };
+  const text = body.trim();
+  if (required && text.length === 0) return { ok: false, message: "body must not be empty" };
+  // Count code points, not UTF-16 units, so an emoji counts as one character.
+  let chars = 0;
+  for (const _ of text) if (++chars > MAX_BODY_CHARS) break;
+  if (chars > MAX_BODY_CHARS) return { ok: false, message: `body must be at most ${MAX_BODY_CHARS} characters` };
+  return { ok: true, text };
 }

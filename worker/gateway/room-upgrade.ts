@@ -31,9 +31,12 @@ export function roomUpgradeRequest(o: {
   protocol?: Protocol;
   subprotocol?: string;
   since?: number;
+  /** With `since`: the newest change seq the client has seen (docs/protocol.md "Changes"). */
+  sinceChange?: number;
 }): Request {
   const url = new URL("https://room.internal/ws");
   if (o.since !== undefined) url.searchParams.set("since", String(o.since));
+  if (o.since !== undefined && o.sinceChange !== undefined) url.searchParams.set("sinceChange", String(o.sinceChange));
   const headers = new Headers({ Upgrade: "websocket" });
   headers.set(UPGRADE_HEADERS.roomId, o.roomId);
   headers.set(UPGRADE_HEADERS.userId, o.user.id);
@@ -56,6 +59,8 @@ export interface UpgradeAsk {
   sessionExpMs?: number;
   /** Replay the log after this seq (null: no replay). */
   since: number | null;
+  /** With `since`: replay the changes after this change seq (null: every change since `since` was the newest). */
+  sinceChange: number | null;
   /** The ticket the socket was opened with (expiry in ms since the epoch), if any. */
   ticket?: { id: string; expMs: number };
 }
@@ -71,7 +76,9 @@ export function readUpgrade(request: Request): UpgradeAsk | string {
   if (!roomId || !userId || !username || h.get("Upgrade")?.toLowerCase() !== "websocket") {
     return "expected a WebSocket upgrade from the Hearth worker";
   }
-  const sinceParam = new URL(request.url).searchParams.get("since");
+  const params = new URL(request.url).searchParams;
+  const sinceParam = params.get("since");
+  const sinceChangeParam = params.get("sinceChange");
   const sessionExp = Number(h.get(UPGRADE_HEADERS.sessionExp));
   const [ticketId, ticketExp] = (h.get(UPGRADE_HEADERS.ticket) ?? "").split(" ");
   return {
@@ -83,5 +90,6 @@ export function readUpgrade(request: Request): UpgradeAsk | string {
     ...(sessionExp > 0 ? { sessionExpMs: sessionExp * 1000 } : {}),
     ...(ticketId && Number(ticketExp) > 0 ? { ticket: { id: ticketId, expMs: Number(ticketExp) * 1000 } } : {}),
     since: sinceParam === null ? null : Number(sinceParam),
+    sinceChange: sinceChangeParam === null ? null : Number(sinceChangeParam),
   };
 }

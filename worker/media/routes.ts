@@ -8,7 +8,7 @@ import { ApiError, errorResponse } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { cleanName } from "../lib/text";
 import * as store from "../db/rooms";
-import { errorResponses, jsonBody, jsonResponse, RoomIdParam, userText } from "../schemas";
+import { errorResponse as errorDoc, errorResponses, jsonBody, jsonResponse, RoomIdParam, userText } from "../schemas";
 import {
   DOWNLOAD_URL_TTL_SECONDS,
   UPLOAD_URL_TTL_SECONDS,
@@ -275,6 +275,7 @@ mediaRoutes.openapi(
     responses: {
       200: jsonResponse(z.object({ url: z.string(), expiresAt: z.string(), type: z.string(), inline: z.boolean() }), "The URL"),
       ...errorResponses(400, 401, 403, 404),
+      410: errorDoc("The file's message was deleted (gone); its bytes are being deleted"),
     },
   }),
   async (c) => {
@@ -282,6 +283,7 @@ mediaRoutes.openapi(
     await store.requireMembership(c.env.DB, id, c.var.user.id);
     const upload = await c.env.ROOMS.getByName(id).getUpload(id, uploadId);
     if (!upload || upload.status === "pending" || !upload.type) throw new ApiError(404, "not_found", "no such file in this room");
+    if (upload.status === "released") throw new ApiError(410, "gone", "this file was deleted with its message");
     const exp = Math.floor(Date.now() / 1000) + DOWNLOAD_URL_TTL_SECONDS;
     const grant = { roomId: id, uploadId, type: upload.type, name: upload.name, etag: upload.etag ?? "", exp };
     const sig = await signDownload(c.env.JWT_SECRET, grant);
@@ -314,7 +316,7 @@ mediaRoutes.openapi(
       200: { description: "The file" },
       206: { description: "A byte range" },
       ...errorResponses(400, 403, 404),
-      410: { description: "The stored bytes are no longer the ones checked when the file was sent (file_changed)" },
+      410: { description: "The file was deleted with its message (gone), or its stored bytes are no longer the ones checked when it was sent (file_changed)" },
     },
   }),
   async (c) => {
@@ -331,7 +333,8 @@ mediaRoutes.openapi(
       range: c.req.raw.headers,
       ...(grant.etag ? { onlyIf: { etagMatches: grant.etag } } : {}),
     });
-    if (!object) return errorResponse(404, "not_found", "this file no longer exists");
+    // The signature proves Hearth served this file: missing bytes were deleted (with their message, or as an orphan).
+    if (!object) return errorResponse(410, "gone", "this file was deleted");
     if (!("body" in object)) return errorResponse(410, "file_changed", "this file was replaced after it was sent; it is not served");
     const inline = servedInline(grant.type);
     const headers = new Headers({

@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { numberVar } from "../config";
-import { MAX_BODY_CHARS, MAX_FRAME_BYTES, PING_FRAME, PONG_FRAME, type CallParticipant, type ChatMessage } from "../contract/wire";
+import { MAX_FRAME_BYTES, PING_FRAME, PONG_FRAME, type CallParticipant } from "../contract/wire";
 import { errorResponse } from "../lib/errors";
 import type { Family } from "../media/sniff";
 import type { DispatchResult } from "../push/send";
@@ -13,17 +13,25 @@ import { D1Copy } from "./d1-copy";
 import { Departures } from "./departures";
 import { SpentTickets } from "./spent-tickets";
 import { MessageIntake, type AcceptResult } from "./message-intake";
+import { MessageChanges, type ChangeResult } from "./message-changes";
+import type { ChangeInput } from "../gateway/change";
 import type { Author, MessageInput } from "../gateway/draft";
 import { MessageLog } from "./message-log";
+import type { PageAt } from "../gateway/page";
+import { ChangeIds } from "./change-ids";
+import { Delivery } from "./delivery";
+import { Reactions } from "./reactions";
+import { isOwner } from "../db/rooms";
 import { RoomMeta } from "./meta";
 import { OrphanUploads } from "./orphan-uploads";
 import { Presence } from "./presence";
 import { PushDispatch } from "./push-dispatch";
 import { RateLimiter } from "./rate-limit";
 import { RoomSockets, type SocketInfo } from "./room-sockets";
-import { SocketFrames, ackFrame } from "./socket-frames";
+import { SocketFrames } from "./socket-frames";
+import { Greeting } from "./greeting";
 import { StatsReport } from "./stats-report";
-import { readUpgrade, type UpgradeAsk } from "../gateway/room-upgrade";
+import { readUpgrade } from "../gateway/room-upgrade";
 import type { Via } from "../contract/protocols";
 import { checkDirectUpload } from "./upload-check";
 import { UploadStore, type UploadRecord } from "./uploads";
@@ -31,6 +39,7 @@ import { UploadStore, type UploadRecord } from "./uploads";
 import type { RoomEnv } from "./room-env";
 
 export type { AcceptResult } from "./message-intake";
+export type { ChangeResult } from "./message-changes";
 export type { RoomEnv };
 
 /** Ids kept in memory per `flushRows` before they are filed at once (ClientIdIndex). */
@@ -40,9 +49,9 @@ const MAX_RECENT_CLIENT_IDS_PER_FLUSH = 5;
  * One chat room: the platform's entry points (RPC from the worker, the socket upgrade, the
  * Hibernation API handlers, the alarm), each handed to the part that owns the work. The parts
  * (this folder) own their state and reach the room only through the callbacks given here:
- * the log, the client-id index, the intake every protocol's send ends in, the D1 copy, the
- * sockets and their frames, presence, departures, the call state, pushes, orphan uploads and
- * stats.
+ * the log, the client-id index, the intake every protocol's send ends in and the changes every
+ * edit, delete and reaction ends in, the delivery, the D1 copy, the sockets and their frames,
+ * presence, departures, the call state, pushes, orphan uploads and stats.
  */
 export class RoomObject extends DurableObject<RoomEnv> {
   private roomId: string | null;
@@ -52,9 +61,11 @@ export class RoomObject extends DurableObject<RoomEnv> {
   private readonly log: MessageLog;
   private readonly uploads: UploadStore;
   private readonly intake: MessageIntake;
+  private readonly changes: MessageChanges;
   private readonly d1Copy: D1Copy;
   private readonly sockets: RoomSockets;
   private readonly frames: SocketFrames;
+  private readonly greeting: Greeting;
   private readonly presence: Presence;
   private readonly departures: Departures;
   private readonly spentTickets: SpentTickets;
@@ -93,14 +104,25 @@ export class RoomObject extends DurableObject<RoomEnv> {
     });
     this.d1Copy = new D1Copy(env.DB, this.log, clientIds, this.meta, cadence, { roomId, ensureAlarm, waitUntil: (p) => ctx.waitUntil(p) });
     this.statsReport = new StatsReport(() => this.stats(), { roomId, ensureAlarm, connections: () => this.sockets.byProtocol(true) });
+    const delivery = new Delivery(this.sockets, {
+      delivered: (via, to) => this.statsReport.delivered(via, to),
+      toCopy: (seq) => (seq === null ? this.d1Copy.schedule() : this.d1Copy.stored(seq)),
+    });
     this.intake = new MessageIntake(this.log, clientIds, this.uploads, this.limiter, {
       checkDirectUpload: (upload) => checkDirectUpload(env.MEDIA, this.uploads, this.roomId!, upload),
-      stored: (message, via, origin) => this.deliver(message, via, origin),
+      stored: (message, via, origin) => delivery.stored(message, via, origin),
+    });
+    this.changes = new MessageChanges(this.log, new Reactions(sql), new ChangeIds(sql), this.limiter, {
+      isOwner: (userId) => isOwner(env.DB, this.roomId!, userId),
+      releaseAttachment: (uploadId) => ctx.waitUntil(this.orphans.release(uploadId)),
+      changed: (updates, via, origin, clientId) => delivery.changed(updates, via, origin, clientId),
     });
     this.frames = new SocketFrames(this.sockets, {
       accept: (author, input, via, origin) => this.intake.accept(author, input, via, origin),
+      change: (actor, input, via, origin) => this.changes.apply(actor, input, via, origin),
       typing: (from, user, typing) => this.presence.typing(from, user, typing),
     });
+    this.greeting = new Greeting(this.sockets, this.log, this.presence, this.call, this.limiter);
     this.pushes = new PushDispatch(env, this.meta, {
       roomId,
       ensureAlarm,
@@ -119,6 +141,12 @@ export class RoomObject extends DurableObject<RoomEnv> {
   async post(roomId: string, author: Author, input: MessageInput, via: Via = "rest"): Promise<AcceptResult> {
     this.bind(roomId);
     return this.intake.accept(author, input, via);
+  }
+
+  /** Edits, deletes or reacts to a message, and broadcasts its new state (MessageChanges). */
+  async change(roomId: string, actor: Author, input: ChangeInput, via: Via = "rest"): Promise<ChangeResult> {
+    this.bind(roomId);
+    return this.changes.apply(actor, input, via);
   }
 
   /** Records an upload about to be made into this room; unattached, it is deleted at `orphanAt`. */
@@ -140,14 +168,16 @@ export class RoomObject extends DurableObject<RoomEnv> {
   }
 
   /**
-   * A page of history, newest first, strictly before `before` (or the newest page), as the
+   * A page of history, newest first (the newest, or before, after or around a seq), as the
    * JSON text of a `ChatMessage[]` (MessageLog.historyJson). `reader` passed the worker's
-   * (possibly cached) membership check; null if they have left since.
+   * (possibly cached) membership check; null if they have left since; "not_found" when the
+   * seq to page around is no message of this room.
    */
-  async historyJson(roomId: string, reader: string, before: number | null, limit: number): Promise<string | null> {
+  async historyJson(roomId: string, reader: string, at: PageAt, limit: number): Promise<string | null | "not_found"> {
     this.bind(roomId);
     if (!(await this.departures.stillMember(roomId, reader))) return null;
-    return this.log.historyJson(before, limit);
+    if ("around" in at && (at.around < 1 || at.around > this.log.lastSeq)) return "not_found";
+    return this.log.historyJson(at, limit);
   }
 
   /** The newest seq in the room's log (D1's copy may lag by the flush delay). */
@@ -217,26 +247,10 @@ export class RoomObject extends DurableObject<RoomEnv> {
     const { 0: client, 1: server } = new WebSocketPair();
     const info: SocketInfo = { userId, username, protocol, strikes: 0 };
     if (ask.sessionExpMs !== undefined) info.exp = ask.sessionExpMs;
-    this.sockets.accept(server, info, (ws) => this.greet(ws, ask));
+    this.sockets.accept(server, info, (ws) => this.greeting.greet(ws, ask));
     this.presence.joined({ userId, username });
     this.d1Copy.schedule(true);
     return new Response(null, { status: 101, webSocket: client, headers: ask.subprotocol ? { "Sec-WebSocket-Protocol": ask.subprotocol } : {} });
-  }
-
-  /** `hello`, then (with `since`) the replay and `synced`: the first frames of a new socket. */
-  private greet(ws: WebSocket, ask: UpgradeAsk) {
-    this.sockets.send(ws, {
-      type: "hello",
-      roomId: ask.roomId,
-      user: { id: ask.userId, username: ask.username },
-      lastSeq: this.log.lastSeq,
-      online: this.presence.online(),
-      call: this.call.participants(),
-      limits: { maxBodyChars: MAX_BODY_CHARS, maxFrameBytes: MAX_FRAME_BYTES, rateBurst: this.limiter.burst, ratePerSecond: this.limiter.perSecond },
-    });
-    if (ask.since === null) return;
-    this.log.replay(ask.since, (message) => this.sockets.send(ws, { type: "message", message }));
-    this.sockets.send(ws, { type: "synced", lastSeq: this.log.lastSeq });
   }
 
   // ---- Hibernation API handlers -----------------------------------------------------------
@@ -263,18 +277,6 @@ export class RoomObject extends DurableObject<RoomEnv> {
   }
 
   // ---- wiring between the parts --------------------------------------------------------------
-
-  /**
-   * A new message is in the log. The sending socket's `ack` carries it (one frame, not two)
-   * and goes out first, so a sender waiting for its ack does not wait for the whole room's
-   * broadcast. Both frames are held by the output gate until the insert is durable.
-   */
-  private deliver(message: ChatMessage, via: Via, origin?: WebSocket) {
-    if (origin) this.sockets.send(origin, ackFrame(message, false));
-    this.sockets.broadcast({ type: "message", message }, origin);
-    this.statsReport.delivered(via, this.sockets.byProtocol());
-    this.d1Copy.stored(message.seq);
-  }
 
   private socketGone(ws: WebSocket) {
     this.sockets.gone(ws);

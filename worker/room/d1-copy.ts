@@ -1,4 +1,4 @@
-import { copyMessagesSlice, type CopiedRow } from "../db/messages";
+import { copyChangesSlice, copyMessagesSlice, type ChangedRow, type CopiedRow } from "../db/messages";
 import type { ClientIdIndex } from "./client-ids";
 import type { MessageLog } from "./message-log";
 import type { RoomMeta } from "./meta";
@@ -8,8 +8,10 @@ import type { RoomMeta } from "./meta";
  * read it. Run from the room's alarm, never in a message's path: a quiet room's first message
  * is copied after `flushDelayMs`; a room that keeps talking every `busyFlushMs` (or per
  * `flushRows` messages waiting): D1, one database for every room, gets a few large writes
- * instead of many small ones (docs/architecture.md). It owns the `flushed_seq` watermark and
- * the cadence; the log keeps every row meanwhile, so a failed copy is only late.
+ * instead of many small ones (docs/architecture.md). Changed messages (edits, deletions) are
+ * copied over their rows after the new ones. It owns the `flushed_seq` and
+ * `flushed_change_seq` watermarks and the cadence; the log keeps every row meanwhile, so a
+ * failed copy is only late.
  */
 
 /** Rows and bytes of JSON in one statement of the copy (D1 takes 2 MB per value). */
@@ -39,6 +41,8 @@ export class D1Copy {
   private flushRows: number;
   /** The highest seq copied to D1 (mirrors meta `flushed_seq`). */
   private flushedSeq: number;
+  /** The highest change seq copied to D1 (mirrors meta `flushed_change_seq`). */
+  private flushedChangeSeq: number;
   /** When the last copy started (memory only: a fresh instance copies at the quiet pace). */
   private lastFlushAt = 0;
   private flushScheduled = false;
@@ -54,9 +58,10 @@ export class D1Copy {
   ) {
     ({ flushDelayMs: this.flushDelayMs, busyFlushMs: this.busyFlushMs, flushRows: this.flushRows } = cadence);
     this.flushedSeq = Number(meta.get("flushed_seq") ?? 0);
+    this.flushedChangeSeq = Number(meta.get("flushed_change_seq") ?? 0);
   }
 
-  /** A message was stored as `seq`: arm the alarm for its copy (at once past `flushRows` waiting). */
+  /** A message was stored as `seq`: arm the alarm for its copy (at once past `flushRows` waiting). A change arms it with `schedule`. */
   stored(seq: number): void {
     if (!this.flushSoon && seq - this.flushedSeq >= this.flushRows) {
       this.flushSoon = true;
@@ -114,7 +119,7 @@ export class D1Copy {
       for (const r of rows) {
         const size = r.body.length * 3 + (r.attachment?.length ?? 0) + 200;
         if (slice.length > 0 && bytes + size > SLICE_BYTES) break;
-        slice.push([r.seq, r.user_id, r.username, r.kind, r.body, r.client_id, r.attachment, r.ts]);
+        slice.push([r.seq, r.user_id, r.username, r.kind, r.body, r.client_id, r.attachment, r.ts, r.edited_at, r.deleted ? 1 : 0]);
         bytes += size;
       }
       await this.db.batch(copyMessagesSlice(this.db, roomId, slice));
@@ -123,8 +128,29 @@ export class D1Copy {
       this.meta.set("flushed_seq", String(flushed));
       this.clientIds.fileUpTo(flushed);
     }
+    await this.copyChanges(flushed);
     // Ids of messages the copy has not reached (it failed, or they came during it) stay in memory.
-    if (this.log.lastSeq > flushed) this.schedule();
+    if (this.log.lastSeq > flushed || this.log.lastChangeSeq > this.flushedChangeSeq) this.schedule();
     return flushed;
+  }
+
+  /**
+   * Copies the changes made to rows D1 has (up to `flushed`) since the last copy. A row that
+   * changed before its first copy went with its new state; a row changed again during this
+   * copy is copied again next time.
+   */
+  private async copyChanges(flushed: number): Promise<void> {
+    const roomId = this.host.roomId()!;
+    const target = this.log.lastChangeSeq;
+    while (this.flushedChangeSeq < target) {
+      const rows = this.log.changedRows(this.flushedChangeSeq, target, flushed, SLICE_ROWS);
+      if (rows.length > 0) {
+        const slice: ChangedRow[] = rows.map((r) => [r.seq, r.body, r.attachment, r.edited_at, r.deleted ? 1 : 0]);
+        await this.db.batch([copyChangesSlice(this.db, roomId, slice)]);
+      }
+      const done = rows.length < SLICE_ROWS ? target : rows[rows.length - 1]!.change_seq;
+      this.flushedChangeSeq = done;
+      this.meta.set("flushed_change_seq", String(done));
+    }
   }
 }

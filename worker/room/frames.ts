@@ -2,7 +2,7 @@ import type { ClientFrame } from "../contract/wire";
 
 /** Parsing of the room socket's client frames (the frame types are in contract/wire.ts). */
 
-const CLIENT_TYPES = new Set<string>(["send", "typing", "visibility", "ping"]);
+const CLIENT_TYPES = new Set<string>(["send", "edit", "delete", "react", "typing", "visibility", "ping"]);
 
 export type ParsedFrame = { ok: true; frame: ClientFrame } | { ok: false; code: "bad_frame" | "unknown_type"; message: string };
 

@@ -9,8 +9,8 @@ import { resolveAttachment, type UploadRecord, type UploadStore } from "./upload
 
 /**
  * The one place a message is accepted (docs/architecture.md, "The write path"): every
- * protocol's send ends in `accept`, so each rule (validation, retries, media ownership, rate
- * limit) is written once. It decides; the log stores, and the host delivers what was stored.
+ * protocol's send ends in `accept`, so each rule (validation, retries, media ownership, the
+ * message replied to, rate limit) is written once. It decides; the log stores, and the host delivers what was stored.
  */
 
 /** A message stored (or found stored under its clientId: `duplicate`), or why it was refused. */
@@ -68,6 +68,12 @@ export class MessageIntake {
       attachment = resolved.attachment;
     }
 
+    // After the await above: the original may have been deleted meanwhile.
+    const replyTo = draft.replyTo === undefined ? undefined : this.log.replyRef(draft.replyTo);
+    if (replyTo === null) {
+      return refuse({ ok: false, code: "message_not_found", message: `no message ${draft.replyTo} in this room to reply to`, clientId: draft.clientId });
+    }
+
     const wait = this.limiter.take(author.id);
     if (wait > 0) {
       return refuse({ ok: false, code: "rate_limited", message: `too many messages; retry in ${wait} ms`, clientId: draft.clientId, retryAfterMs: wait });
@@ -81,6 +87,7 @@ export class MessageIntake {
       body: draft.body,
       clientId: draft.clientId,
       ...(attachment ? { attachment } : {}),
+      ...(replyTo ? { replyTo } : {}),
     });
     if (!message) {
       // The insert found the id filed before: answer with the stored message, give the token back.

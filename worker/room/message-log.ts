@@ -1,10 +1,21 @@
-import type { Attachment, ChatMessage, MessageKind } from "../contract/wire";
+import type { Attachment, ChatMessage, MessageKind, ReplyRef } from "../contract/wire";
+import { REPLY_EXCERPT_CHARS } from "../contract/wire";
+import type { PageAt } from "../gateway/page";
+import { REACTIONS_JSON } from "./reactions";
 
 /**
  * The room's ordered message log, in its own SQLite: the write an ack waits for, and the
  * source of truth for the room (D1 holds a copy; docs/architecture.md, "The write path").
- * It owns the `messages` table and the newest seq; it stores, pages and replays messages and
- * knows nothing of sockets or D1.
+ * It owns the `messages` table, the newest seq and the newest change seq; it stores, changes,
+ * pages and replays messages and knows nothing of sockets or D1.
+ *
+ * Changes (docs/protocol.md "Changes"): a message keeps its row and its seq for life. Each
+ * change to it (edit, deletion, reaction, or a change of the message it replies to) takes the
+ * room's next change seq, written on the row with the newest seq at that moment
+ * (`change_at_seq`): a client that has every message up to seq S and missed changes since gets
+ * the rows with `change_seq` past its own, or, knowing only S, every row changed since S was the
+ * newest. Rows never changed keep NULL there and are in neither partial index, so a plain
+ * message is stored and read as before changes existed.
  */
 
 export interface MessageRow extends Record<string, SqlStorageValue> {
@@ -16,6 +27,8 @@ export interface MessageRow extends Record<string, SqlStorageValue> {
   body: string;
   client_id: string;
   attachment: string | null;
+  edited_at: number | null;
+  deleted: number | null;
 }
 
 /** A message to append; the log assigns its seq and time. */
@@ -26,18 +39,60 @@ export interface NewMessage {
   body: string;
   clientId: string;
   attachment?: Attachment;
+  replyTo?: ReplyRef;
 }
 
-const COLUMNS = "seq, ts, user_id, username, kind, body, client_id, attachment";
-/** A row as `ChatMessage` fields for SQLite's json_object (the room id is parameter 3), in `toMessage`'s order. */
-const JSON_FIELDS =
-  "'roomId', ?3, 'seq', seq, 'ts', ts, 'userId', user_id, 'username', username, 'kind', kind, 'body', body, 'clientId', client_id";
+
+/** What a change needs to know about the message it changes. */
+export interface MessageFacts {
+  seq: number;
+  userId: string;
+  kind: MessageKind;
+  deleted: boolean;
+  attachmentId: string | null;
+}
+
+const COLUMNS = "seq, ts, user_id, username, kind, body, client_id, attachment, edited_at, deleted";
+
+/** The original a reply names, as a `ReplyRef` (JSON text), for a row of `messages` named `m`. */
+const REPLY_JSON = `(SELECT json_object('seq', o.seq, 'userId', o.user_id, 'username', o.username,
+       'excerpt', substr(o.body, 1, ${REPLY_EXCERPT_CHARS}), 'deleted', json(CASE WHEN o.deleted THEN 'true' ELSE 'false' END))
+     FROM messages o WHERE o.seq = m.reply_to)`;
+
+/**
+ * A row of `messages` named `m` as the JSON text of its `ChatMessage`, with the room id as the
+ * parameter `room`. A row never changed and not a reply (most of them) takes the short way;
+ * the others patch their extra fields on (a NULL in the patch leaves the field out).
+ */
+function messageJson(room: string): string {
+  const fields = `'roomId', ${room}, 'seq', m.seq, 'ts', m.ts, 'userId', m.user_id, 'username', m.username, 'kind', m.kind, 'body', m.body, 'clientId', m.client_id`;
+  return `CASE
+      WHEN m.change_seq IS NULL AND m.reply_to IS NULL THEN
+        CASE WHEN m.attachment IS NULL THEN json_object(${fields}) ELSE json_object(${fields}, 'attachment', json(m.attachment)) END
+      ELSE json_patch(json_object(${fields}), json_object(
+        'attachment', json(m.attachment),
+        'editedAt', m.edited_at,
+        'deleted', json(CASE WHEN m.deleted THEN 'true' END),
+        'reactions', json(${REACTIONS_JSON}),
+        'replyTo', json(${REPLY_JSON})))
+    END`;
+}
 /** Rows read at a time by a replay. */
 const REPLAY_PAGE = 500;
+/** The columns changes and replies added to `messages` (the ALTERs for logs created before them). */
+const CHANGE_COLUMNS: [string, string][] = [
+  ["edited_at", "INTEGER"],
+  ["deleted", "INTEGER"],
+  ["reply_to", "INTEGER"],
+  ["change_seq", "INTEGER"],
+  ["change_at_seq", "INTEGER"],
+];
 
 export class MessageLog {
   /** The newest seq in the log; only `append` advances it. */
   lastSeq: number;
+  /** The newest change seq in the log (0: nothing changed yet); only changes advance it. */
+  lastChangeSeq: number;
   /**
    * Rooms created before the `client_ids` table keep a UNIQUE (user_id, client_id) index on
    * their log, which finds retries by itself (see ClientIdIndex).
@@ -61,7 +116,16 @@ export class MessageLog {
         attachment TEXT
       );
     `);
+    // Columns for changes and replies; added in place to logs created before them.
+    const columns = new Set(sql.exec<{ name: string }>("SELECT name FROM pragma_table_info('messages')").toArray().map((c) => c.name));
+    for (const [name, type] of CHANGE_COLUMNS) if (!columns.has(name)) sql.exec(`ALTER TABLE messages ADD COLUMN ${name} ${type}`);
+    sql.exec(`
+      CREATE INDEX IF NOT EXISTS messages_changes ON messages (change_seq) WHERE change_seq IS NOT NULL;
+      CREATE INDEX IF NOT EXISTS messages_changes_at ON messages (change_at_seq) WHERE change_seq IS NOT NULL;
+      CREATE INDEX IF NOT EXISTS messages_replies ON messages (reply_to) WHERE reply_to IS NOT NULL;
+    `);
     this.lastSeq = sql.exec<{ s: number | null }>("SELECT max(seq) AS s FROM messages").one().s ?? 0;
+    this.lastChangeSeq = sql.exec<{ c: number | null }>("SELECT max(change_seq) AS c FROM messages WHERE change_seq IS NOT NULL").one().c ?? 0;
     this.hasUniqueClientIds =
       sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'index' AND tbl_name = 'messages' AND name LIKE 'sqlite_autoindex_messages%'").toArray()
         .length > 0;
@@ -78,10 +142,10 @@ export class MessageLog {
     const ts = Date.now();
     const inserted = this.sql.exec(
       this.hasUniqueClientIds
-        ? `INSERT INTO messages (seq, ts, user_id, username, kind, body, client_id, attachment)
-           VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (user_id, client_id) DO NOTHING`
-        : `INSERT INTO messages (seq, ts, user_id, username, kind, body, client_id, attachment)
-           SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8 WHERE NOT EXISTS (SELECT 1 FROM client_ids WHERE user_id = ?3 AND client_id = ?7)`,
+        ? `INSERT INTO messages (seq, ts, user_id, username, kind, body, client_id, attachment, reply_to)
+           VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (user_id, client_id) DO NOTHING`
+        : `INSERT INTO messages (seq, ts, user_id, username, kind, body, client_id, attachment, reply_to)
+           SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9 WHERE NOT EXISTS (SELECT 1 FROM client_ids WHERE user_id = ?3 AND client_id = ?7)`,
       seq,
       ts,
       m.userId,
@@ -90,6 +154,7 @@ export class MessageLog {
       m.body,
       m.clientId,
       m.attachment ? JSON.stringify(m.attachment) : null,
+      m.replyTo?.seq ?? null,
     ).rowsWritten;
     if (inserted === 0) return null;
     this.lastSeq = seq;
@@ -104,44 +169,138 @@ export class MessageLog {
       clientId: m.clientId,
     };
     if (m.attachment) message.attachment = m.attachment;
+    if (m.replyTo) message.replyTo = m.replyTo;
     return message;
   }
 
-  /** The message stored as `seq`, if any. */
+  /** The message stored as `seq`, in its current state, if any. */
   get(seq: number): ChatMessage | null {
-    const row = this.sql.exec<MessageRow>(`SELECT ${COLUMNS} FROM messages WHERE seq = ?`, seq).toArray()[0];
-    return row ? this.toMessage(row) : null;
+    const row = this.sql.exec<{ m: string }>(`SELECT ${messageJson("?2")} AS m FROM messages m WHERE seq = ?1`, seq, this.roomId()).toArray()[0];
+    return row ? (JSON.parse(row.m) as ChatMessage) : null;
+  }
+
+  /** Who wrote `seq`, its kind, whether it is deleted and its attachment: what a change checks. */
+  facts(seq: number): MessageFacts | null {
+    const r = this.sql
+      .exec<{ user_id: string; kind: string; deleted: number | null; attachment_id: string | null }>(
+        "SELECT user_id, kind, deleted, json_extract(attachment, '$.id') AS attachment_id FROM messages WHERE seq = ?",
+        seq,
+      )
+      .toArray()[0];
+    return r ? { seq, userId: r.user_id, kind: r.kind as MessageKind, deleted: r.deleted === 1, attachmentId: r.attachment_id } : null;
+  }
+
+  /** `seq` as a reply names it, if it is stored and not deleted. */
+  replyRef(seq: number): ReplyRef | null {
+    const r = this.sql.exec<{ ref: string | null }>(`SELECT ${REPLY_JSON} AS ref FROM (SELECT ?1 AS reply_to) m`, seq).one();
+    const ref = r.ref ? (JSON.parse(r.ref) as ReplyRef) : null;
+    return ref && !ref.deleted ? ref : null;
+  }
+
+  // ---- changes: each takes the next change seq (see the class comment) ------------------------
+
+  /** Replaces the body of `seq` (not deleted), marks it edited at `at`; returns the change seq. */
+  edit(seq: number, body: string, at: number): number {
+    const change = this.lastChangeSeq + 1;
+    this.sql.exec("UPDATE messages SET body = ?, edited_at = ?, change_seq = ?, change_at_seq = ? WHERE seq = ?", body, at, change, this.lastSeq, seq);
+    return (this.lastChangeSeq = change);
+  }
+
+  /** Makes `seq` a tombstone: no body, attachment, reply or edit time (its reactions are the caller's). */
+  tombstone(seq: number): number {
+    const change = this.lastChangeSeq + 1;
+    this.sql.exec(
+      "UPDATE messages SET body = '', attachment = NULL, reply_to = NULL, edited_at = NULL, deleted = 1, change_seq = ?, change_at_seq = ? WHERE seq = ?",
+      change,
+      this.lastSeq,
+      seq,
+    );
+    return (this.lastChangeSeq = change);
+  }
+
+  /** Records that `seq` changed without a column of its own changing (its reactions, its original). */
+  touch(seq: number): number {
+    const change = this.lastChangeSeq + 1;
+    this.sql.exec("UPDATE messages SET change_seq = ?, change_at_seq = ? WHERE seq = ?", change, this.lastSeq, seq);
+    return (this.lastChangeSeq = change);
+  }
+
+  /** The replies to `seq` still standing (their quote of it follows its edits and deletion). */
+  repliesTo(seq: number): number[] {
+    return this.sql.exec<{ seq: number }>("SELECT seq FROM messages WHERE reply_to = ? AND deleted IS NULL ORDER BY seq", seq).toArray().map((r) => r.seq);
   }
 
   /**
-   * A page of history, newest first, strictly before `before` (or the newest page), as the
-   * JSON text of a `ChatMessage[]`, which SQLite writes itself: a page of 100 costs no
-   * JavaScript objects here, no structured clone on the way to the worker and no
-   * JSON.stringify there (BENCHMARKS.md, history).
+   * The messages changed since a client last heard, in the order of their last change, with
+   * that change's seq. `sinceChange`: the newest change seq the client has seen; null when it
+   * only knows `since` (then every change made since `since` was the newest message, which
+   * may repeat changes it saw: an update carries a whole state, so a repeat changes nothing).
+   * Only messages up to `since`: the ones after it are replayed whole.
    */
-  historyJson(before: number | null, limit: number): string {
+  replayChanges(since: number, sinceChange: number | null, each: (message: ChatMessage, changeSeq: number) => void): void {
+    const where = sinceChange === null ? "change_at_seq >= ?1" : "change_seq > ?3";
+    let cursor = 0;
+    for (;;) {
+      const rows = this.sql
+        .exec<{ c: number; m: string }>(
+          `SELECT change_seq AS c, ${messageJson("?2")} AS m FROM messages m
+           WHERE change_seq IS NOT NULL AND ${where} AND seq <= ?1 AND change_seq > ?4 ORDER BY change_seq LIMIT ${REPLAY_PAGE}`,
+          since,
+          this.roomId(),
+          sinceChange ?? 0,
+          cursor,
+        )
+        .toArray();
+      for (const r of rows) each(JSON.parse(r.m) as ChatMessage, r.c);
+      if (rows.length < REPLAY_PAGE) break;
+      cursor = rows[rows.length - 1]!.c;
+    }
+  }
+
+  /**
+   * A page of history, newest first (the newest page, or before, after or around a seq), as
+   * the JSON text of a `ChatMessage[]`, which SQLite writes itself: a page of 100 costs no
+   * JavaScript objects here, no structured clone on the way to the worker and no
+   * JSON.stringify there (BENCHMARKS.md, history). Seqs have no gaps (a deleted message keeps
+   * its row), so each page is a range of seqs.
+   */
+  historyJson(at: PageAt, limit: number): string {
+    const [from, to] = this.pageRange(at, limit);
     return this.sql
       .exec<{ page: string }>(
-        `SELECT coalesce(json_group_array(json(m) ORDER BY seq DESC), '[]') AS page FROM (
-           SELECT seq, CASE WHEN attachment IS NULL THEN json_object(${JSON_FIELDS})
-                  ELSE json_object(${JSON_FIELDS}, 'attachment', json(attachment)) END AS m
-           FROM messages WHERE seq < ?1 ORDER BY seq DESC LIMIT ?2)`,
-        before ?? Number.MAX_SAFE_INTEGER,
+        `SELECT coalesce(json_group_array(json(j) ORDER BY seq DESC), '[]') AS page FROM (
+           SELECT seq, ${messageJson("?3")} AS j
+           FROM messages m WHERE seq >= ?1 AND seq <= ?4 ORDER BY seq DESC LIMIT ?2)`,
+        from,
         limit,
         this.roomId(),
+        to,
       )
       .one().page;
   }
 
+  /** The seqs [from, to] of a page. Around a seq: half newer (it included), half older, and more of one side when the other runs out. */
+  private pageRange(at: PageAt, limit: number): [number, number] {
+    if ("after" in at) return [at.after + 1, at.after + limit];
+    if ("before" in at) return [1, (at.before ?? Number.MAX_SAFE_INTEGER) - 1];
+    const s = at.around;
+    let newer = Math.min(Math.ceil(limit / 2), this.lastSeq - s + 1);
+    const older = Math.min(limit - newer, s - 1);
+    newer = Math.min(limit - older, this.lastSeq - s + 1);
+    return [s - older, s + newer - 1];
+  }
+
   /**
-   * Every message after `since`, oldest first, page by page. Synchronous reads: no message
+   * Every message after `since` in its current state, oldest first, page by page. Synchronous reads: no message
    * can be stored between a replay and the live stream that follows it.
    */
   replay(since: number, each: (message: ChatMessage) => void): void {
     let cursor = since;
     for (;;) {
-      const rows = this.sql.exec<MessageRow>(`SELECT ${COLUMNS} FROM messages WHERE seq > ? ORDER BY seq LIMIT ?`, cursor, REPLAY_PAGE).toArray();
-      for (const r of rows) each(this.toMessage(r));
+      const rows = this.sql
+        .exec<{ seq: number; m: string }>(`SELECT seq, ${messageJson("?3")} AS m FROM messages m WHERE seq > ?1 ORDER BY seq LIMIT ?2`, cursor, REPLAY_PAGE, this.roomId())
+        .toArray();
+      for (const r of rows) each(JSON.parse(r.m) as ChatMessage);
       if (rows.length < REPLAY_PAGE) break;
       cursor = rows[rows.length - 1]!.seq;
     }
@@ -152,15 +311,29 @@ export class MessageLog {
     return this.sql.exec<MessageRow>(`SELECT ${COLUMNS} FROM messages WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?`, after, upTo, limit).toArray();
   }
 
-  /** The newest `limit` messages in (after, upTo] stored after `sinceTs`, oldest first. */
+  /** The newest `limit` messages in (after, upTo] stored after `sinceTs` and not deleted, oldest first. */
   newest(after: number, upTo: number, sinceTs: number, limit: number): ChatMessage[] {
     return this.sql
-      .exec<MessageRow>(`SELECT ${COLUMNS} FROM messages WHERE seq > ? AND seq <= ? AND ts > ? ORDER BY seq DESC LIMIT ?`, after, upTo, sinceTs, limit)
+      .exec<MessageRow>(`SELECT ${COLUMNS} FROM messages WHERE seq > ? AND seq <= ? AND ts > ? AND deleted IS NULL ORDER BY seq DESC LIMIT ?`, after, upTo, sinceTs, limit)
       .toArray()
       .reverse()
       .map((r) => this.toMessage(r));
   }
 
+  /** Raw rows up to `upToSeq` whose last change is in (afterChange, upToChange], at most `limit` (for the D1 copy of changes). */
+  changedRows(afterChange: number, upToChange: number, upToSeq: number, limit: number): (MessageRow & { change_seq: number })[] {
+    return this.sql
+      .exec<MessageRow & { change_seq: number }>(
+        `SELECT ${COLUMNS}, change_seq FROM messages WHERE change_seq > ? AND change_seq <= ? AND seq <= ? ORDER BY change_seq LIMIT ?`,
+        afterChange,
+        upToChange,
+        upToSeq,
+        limit,
+      )
+      .toArray();
+  }
+
+  /** A row as a message without its reactions or reply (what a push needs). */
   private toMessage(r: MessageRow): ChatMessage {
     const message: ChatMessage = {
       roomId: this.roomId()!,

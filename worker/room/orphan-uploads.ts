@@ -13,6 +13,15 @@ export class OrphanUploads {
     private readonly host: { roomId(): string | null; ensureAlarm(at: number): Promise<void> },
   ) {}
 
+  /**
+   * The message `uploadId` was attached to is deleted: its bytes go at once, by the sweep
+   * (which retries if R2 fails). A signed URL issued for it then answers 410.
+   */
+  async release(uploadId: string, now = Date.now()): Promise<void> {
+    this.uploads.release(uploadId, now);
+    await this.host.ensureAlarm(now);
+  }
+
   /** Deletes the uploads whose deadline has passed by `now`; returns how many. Re-arms the alarm for the next. */
   async delete(now = Date.now()): Promise<number> {
     let deleted = 0;

@@ -2,7 +2,7 @@ import type { Refusal, RefusalCode } from "../contract/errors";
 import type { ErrorCode } from "../contract/wire";
 
 /**
- * How the Hearth socket answers a refused post (`Refusal`, contract/errors.ts): the error
+ * How the Hearth socket answers a refused post or change (`Refusal`, contract/errors.ts): the error
  * frame's code, and whether the refusal counts as a strike against the socket (past
  * MAX_STRIKES in a row it is closed). Other protocols map the same union with their own
  * tables (REST statuses, SignalR and Connect errors).
@@ -23,6 +23,11 @@ export const SOCKET_ANSWERS: Record<RefusalCode, SocketAnswer> = {
   not_a_member: { kind: "close", code: 1008, reason: "no longer a member of this room" },
   room_not_found: { kind: "close", code: 1008, reason: "no such room" },
   invalid_page: { kind: "error", code: "bad_frame", strike: true },
+  // A message deleted a moment ago, or an emoji cap reached by others, is a race, not a fault.
+  message_not_found: { kind: "error", code: "message_not_found", strike: false },
+  too_many_reactions: { kind: "error", code: "too_many_reactions", strike: false },
+  not_author: { kind: "error", code: "not_author", strike: true },
+  invalid_emoji: { kind: "error", code: "invalid_emoji", strike: true },
 };
 
 /** The error frame's fields for a refusal (without `type`), as the socket sends it. */

@@ -1,6 +1,8 @@
 import type { ChatMessage, ClientFrame, ServerFrame } from "../contract/wire";
 import { parseClientFrame } from "./frames";
 import type { AcceptResult } from "./message-intake";
+import type { ChangeResult } from "./message-changes";
+import type { ChangeInput } from "../gateway/change";
 import type { Author, MessageInput } from "../gateway/draft";
 import { SOCKET_ANSWERS, refusalFields } from "./refusal-frames";
 import type { RoomSockets, SocketInfo } from "./room-sockets";
@@ -8,21 +10,22 @@ import type { Via } from "../contract/protocols";
 
 /**
  * What the room does with each frame a Hearth socket sends: one small handler per frame
- * type (send, typing, visibility, ping). A refused frame is answered with an error and a
- * strike (`RoomSockets.strike`); a refused post as `SOCKET_ANSWERS` says. It owns the chain
- * of each socket's sends still being accepted.
+ * type (send, edit, delete, react, typing, visibility, ping). A refused frame is answered with
+ * an error and a strike (`RoomSockets.strike`); a refused post or change as `SOCKET_ANSWERS`
+ * says. It owns the chain of each socket's sends and changes still being accepted.
  */
 
 /** What the handlers need from the room, besides its sockets. */
 export interface FrameHost {
   accept(author: Author, input: MessageInput, via: Via, origin: WebSocket): Promise<AcceptResult>;
+  change(actor: Author, input: ChangeInput, via: Via, origin: WebSocket): Promise<ChangeResult>;
   typing(from: WebSocket, user: { userId: string; username: string }, typing: boolean): void;
 }
 
 type Handler<T extends ClientFrame["type"]> = (ws: WebSocket, me: SocketInfo, frame: Extract<ClientFrame, { type: T }>) => Promise<void> | void;
 
 export class SocketFrames {
-  /** Per socket, the last of its sends still being accepted. */
+  /** Per socket, the last of its sends and changes still being accepted. */
   private readonly sendsInFlight = new Map<WebSocket, Promise<void>>();
 
   constructor(
@@ -43,7 +46,10 @@ export class SocketFrames {
   }
 
   private readonly handlers: { [T in ClientFrame["type"]]: Handler<T> } = {
-    send: (ws, me, frame) => this.send(ws, me, frame),
+    send: (ws, me, frame) => this.inOrder(ws, me, frame.clientId, (author, via) => this.host.accept(author, frame, via, ws)),
+    edit: (ws, me, frame) => this.change(ws, me, frame.clientId, { op: "edit", seq: frame.seq, body: frame.body }),
+    delete: (ws, me, frame) => this.change(ws, me, frame.clientId, { op: "delete", seq: frame.seq }),
+    react: (ws, me, frame) => this.change(ws, me, frame.clientId, { op: "react", seq: frame.seq, emoji: frame.emoji, on: frame.on }),
     typing: (ws, me, frame) => {
       if (typeof frame.typing !== "boolean") return this.sockets.strike(ws, me, "bad_frame", "`typing` must be a boolean");
       this.sockets.clearStrikes(ws, me);
@@ -57,30 +63,42 @@ export class SocketFrames {
     ping: (ws) => this.sockets.send(ws, { type: "pong" }),
   };
 
+  /** A change asked on the socket, which (unlike REST) must carry a clientId: its ack is matched by it. */
+  private change(ws: WebSocket, me: SocketInfo, clientId: unknown, input: ChangeInput): Promise<void> {
+    // `undefined` would pass as "no clientId": a socket's change needs one.
+    const asked = { ...input, clientId: clientId ?? null };
+    return this.inOrder(ws, me, clientId, (actor, via) => this.host.change(actor, asked, via, ws));
+  }
+
   /**
-   * One socket's messages are stored in the order it sent them: a send whose media check
-   * awaits R2 holds back the sends after it (not other sockets'), so a caption sent after
-   * its photo never gets the lower seq.
+   * One socket's messages and changes are applied in the order it sent them: a send whose
+   * media check awaits R2 holds back the frames after it (not other sockets'), so a caption
+   * sent after its photo never gets the lower seq, and an edit never overtakes its message.
    */
-  private async send(ws: WebSocket, me: SocketInfo, frame: Extract<ClientFrame, { type: "send" }>): Promise<void> {
+  private async inOrder(
+    ws: WebSocket,
+    me: SocketInfo,
+    clientId: unknown,
+    apply: (author: Author, via: Via) => Promise<AcceptResult | ChangeResult>,
+  ): Promise<void> {
     const ahead = this.sendsInFlight.get(ws);
     const author = { id: me.userId, username: me.username };
     const protocol = me.protocol ?? "websocket";
-    const run = ahead ? ahead.then(() => this.host.accept(author, frame, protocol, ws)) : this.host.accept(author, frame, protocol, ws);
+    const run = ahead ? ahead.then(() => apply(author, protocol)) : apply(author, protocol);
     const done = run.then(
       () => undefined,
       () => undefined,
     );
     this.sendsInFlight.set(ws, done);
-    let result: AcceptResult;
+    let result: AcceptResult | ChangeResult;
     try {
       result = await run;
     } catch (err) {
-      // Storage or R2 failed. The sender resends the same clientId; if the message was
-      // stored after all, the resend is answered as a duplicate.
-      console.error("room: accepting a message failed", err);
-      const clientId = typeof frame.clientId === "string" ? frame.clientId : undefined;
-      return this.sockets.send(ws, { type: "error", code: "internal", message: "the server failed to store the message; resend it", ...(clientId ? { clientId } : {}) });
+      // Storage or R2 failed. The sender resends the same clientId; if it was applied after
+      // all, the resend is answered as a duplicate.
+      console.error("room: accepting a message or change failed", err);
+      const echo = typeof clientId === "string" ? { clientId } : {};
+      return this.sockets.send(ws, { type: "error", code: "internal", message: "the server failed to store the message; resend it", ...echo });
     } finally {
       if (this.sendsInFlight.get(ws) === done) this.sendsInFlight.delete(ws);
     }
@@ -92,12 +110,18 @@ export class SocketFrames {
       return this.sockets.strike(ws, me, code, message, extra);
     }
     this.sockets.clearStrikes(ws, me);
-    // A new message was acknowledged when it was stored, before its broadcast; a retry is answered here.
-    if (result.duplicate) this.sockets.send(ws, ackFrame(result.message, true));
+    // What was stored or changed was acknowledged with its delivery; a retry, or a change
+    // that changed nothing, is answered here.
+    if ("changeSeq" in result) {
+      if (result.changeSeq === null) this.sockets.send(ws, ackFrame(result.message, result.duplicate, clientId as string));
+    } else if (result.duplicate) this.sockets.send(ws, ackFrame(result.message, true));
   }
 }
 
-/** The `ack` for a stored message, which carries it (the sending socket gets no `message` frame). */
-export function ackFrame(message: ChatMessage, duplicate: boolean): ServerFrame {
-  return { type: "ack", clientId: message.clientId, seq: message.seq, ts: message.ts, duplicate, message };
+/**
+ * The `ack` for a stored message or change, which carries the message (the sending socket gets
+ * no `message` or `update` frame). `clientId`: the change's, for a change.
+ */
+export function ackFrame(message: ChatMessage, duplicate: boolean, clientId = message.clientId): Extract<ServerFrame, { type: "ack" }> {
+  return { type: "ack", clientId, seq: message.seq, ts: message.ts, duplicate, message };
 }

@@ -1,9 +1,13 @@
 import type { Family } from "../media/sniff";
 import type { Attachment, AttachmentRef, MessageKind } from "../contract/wire";
 
-/** A room's uploads, in the room's SQLite: pending → stored → attached (or deleted as an orphan). */
+/**
+ * A room's uploads, in the room's SQLite: pending → stored → attached (or deleted as an
+ * orphan), and released when the message it is attached to is deleted: the orphan sweep then
+ * deletes its bytes and its record, like an orphan's.
+ */
 
-export type UploadStatus = "pending" | "stored" | "attached";
+export type UploadStatus = "pending" | "stored" | "attached" | "released";
 
 export interface UploadRecord {
   id: string;
@@ -103,7 +107,12 @@ export class UploadStore {
     this.sql.exec("UPDATE uploads SET status = 'attached' WHERE id = ?", id);
   }
 
-  /** Uploads never attached whose time is up. */
+  /** The message `id` was attached to is deleted: its bytes go at the next sweep, at `now`. */
+  release(id: string, now: number): void {
+    this.sql.exec("UPDATE uploads SET status = 'released', orphan_at = ? WHERE id = ?", now, id);
+  }
+
+  /** Uploads never attached (or released) whose time is up. */
   orphans(now: number, limit = 500): string[] {
     return this.sql
       .exec<{ id: string }>("SELECT id FROM uploads WHERE status != 'attached' AND orphan_at <= ? ORDER BY orphan_at LIMIT ?", now, limit)
@@ -132,7 +141,7 @@ export function resolveAttachment(
 ): { ok: true; attachment: Attachment } | { ok: false; message: string } {
   if (!upload || upload.uploader !== author) return { ok: false, message: "attachment.uploadId is not an upload of yours in this room" };
   if (upload.status === "pending") return { ok: false, message: "that upload has not finished" };
-  if (upload.status === "attached") return { ok: false, message: "that upload is already attached to a message" };
+  if (upload.status === "attached" || upload.status === "released") return { ok: false, message: "that upload is already attached to a message" };
   if (kind === "image" && upload.family !== "image") return { ok: false, message: "an image message needs an image upload (PNG, JPEG, GIF or WebP)" };
   if (kind === "audio" && upload.family !== "audio") return { ok: false, message: "an audio message needs an audio upload" };
   const attachment: Attachment = { id: upload.id, name: upload.name, size: upload.size, type: upload.type ?? "application/octet-stream" };

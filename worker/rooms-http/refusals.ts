@@ -17,6 +17,13 @@ const REST_REFUSALS: Record<RefusalCode, { status: ContentfulStatusCode; code?: 
   room_not_found: { status: 404 },
   // The same answer the route's query schema gives (lib/app.ts), which normally catches it first.
   invalid_page: { status: 400, code: "validation_error" },
+  // The message to change, reply to or page around is not in the room (or is deleted).
+  message_not_found: { status: 404 },
+  // Someone else's message (the room's owner may delete, not edit, it).
+  not_author: { status: 403 },
+  invalid_emoji: { status: 400 },
+  // The message already carries its 20 emoji: another one conflicts with its state.
+  too_many_reactions: { status: 409 },
 };
 
 /** The ApiError to throw for a refusal; sets `Retry-After` on `c` for `rate_limited`. */

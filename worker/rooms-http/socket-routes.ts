@@ -62,14 +62,24 @@ socketRoutes.openapi(
           .regex(/^\d{1,15}$/, "since must be an integer ≥ 0")
           .optional()
           .openapi({ description: "replay every message after this seq (an integer ≥ 0)", example: "42" }),
+        sinceChange: z
+          .string()
+          .regex(/^\d{1,15}$/, "sinceChange must be an integer ≥ 0")
+          .optional()
+          .openapi({
+            description:
+              "with `since`: replay only the changes (edits, deletions, reactions) after this change seq, the newest the client has seen (`hello.lastChangeSeq`, `update.changeSeq`). Without it, every change made since message `since` was the newest is replayed.",
+            example: "7",
+          }),
       }),
     },
     responses: { 101: { description: "Switching protocols" }, ...errorResponses(400, 401, 403, 404, 503) },
   }),
   async (c) => {
     const { id } = c.req.valid("param");
-    const { ticket, since } = c.req.valid("query");
-    return upgradeRoomSocket(c.env, c.req.raw, id, ticket, since === undefined ? undefined : Number(since));
+    const { ticket, since, sinceChange } = c.req.valid("query");
+    const resume = since === undefined ? {} : { since: Number(since), ...(sinceChange === undefined ? {} : { sinceChange: Number(sinceChange) }) };
+    return upgradeRoomSocket(c.env, c.req.raw, id, ticket, resume);
   },
 );
 
@@ -84,7 +94,13 @@ async function subprotocolUser(env: Env, offered: string[]): Promise<SessionUser
 }
 
 /** The upgrade: authenticate (ticket or `bearer.` subprotocol), check membership, hand the socket to the room. */
-async function upgradeRoomSocket(env: Env, request: Request, id: string, ticket: string | undefined, since: number | undefined): Promise<Response> {
+async function upgradeRoomSocket(
+  env: Env,
+  request: Request,
+  id: string,
+  ticket: string | undefined,
+  resume: { since?: number; sinceChange?: number },
+): Promise<Response> {
   if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
     throw new ApiError(400, "bad_request", "this endpoint only accepts a WebSocket upgrade");
   }
@@ -98,5 +114,5 @@ async function upgradeRoomSocket(env: Env, request: Request, id: string, ticket:
 
   // The browser fails the handshake unless the 101 names one of the offered subprotocols.
   const subprotocol = offered.includes(SUBPROTOCOL) ? SUBPROTOCOL : undefined;
-  return env.ROOMS.getByName(id).fetch(roomUpgradeRequest({ roomId: id, user, subprotocol, since }));
+  return env.ROOMS.getByName(id).fetch(roomUpgradeRequest({ roomId: id, user, subprotocol, ...resume }));
 }

@@ -18,6 +18,10 @@ const CONNECT_REFUSALS: Record<RefusalCode, { code: Code; prefixed: boolean }> =
   not_a_member: { code: Code.PermissionDenied, prefixed: true },
   room_not_found: { code: Code.NotFound, prefixed: true },
   invalid_page: { code: Code.InvalidArgument, prefixed: false },
+  message_not_found: { code: Code.NotFound, prefixed: true },
+  not_author: { code: Code.PermissionDenied, prefixed: true },
+  invalid_emoji: { code: Code.InvalidArgument, prefixed: true },
+  too_many_reactions: { code: Code.FailedPrecondition, prefixed: true },
 };
 
 export function refusalError(r: Refusal): ConnectError {

@@ -26,6 +26,10 @@ const HUB_CODES: Record<RefusalCode, string> = {
   not_a_member: "not_a_member",
   room_not_found: "room_not_found",
   invalid_page: "invalid_page",
+  message_not_found: "message_not_found",
+  not_author: "not_author",
+  invalid_emoji: "invalid_emoji",
+  too_many_reactions: "too_many_reactions",
 };
 
 export const hubRefusal = (r: Refusal) => new HubError(HUB_CODES[r.code], r.message);

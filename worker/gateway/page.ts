@@ -1,0 +1,5 @@
+/**
+ * Which page of a room's history the room reads (gateway/history.ts asks, room/message-log.ts
+ * reads): the newest, or before, after or around a seq.
+ */
+export type PageAt = { before: number | null } | { after: number } | { around: number };
