@@ -131,6 +131,12 @@ export class TestSocket {
     return this.next((f) => (f.type === "ack" || f.type === "error") && f.clientId === clientId, `ack for ${clientId}`);
   }
 
+  /** Sends a frame carrying `clientId` (a send or a change) and resolves with its ack or error. */
+  async ask(frame: { type: string; clientId: string; [k: string]: unknown }) {
+    this.send(frame);
+    return this.next((f) => (f.type === "ack" || f.type === "error") && f.clientId === frame.clientId, `answer to ${frame.clientId}`);
+  }
+
   close() {
     this.ws.close(1000, "bye");
   }
@@ -154,8 +160,14 @@ export function bearerProtocols(user: TestUser): string[] {
 }
 
 /** Opens a room socket (token as a subprotocol, as the client does, or with a ticket) and waits for its hello. */
-export async function connect(user: TestUser, roomId: string, since?: number, via: "subprotocol" | "ticket" = "subprotocol"): Promise<{ socket: TestSocket; hello: Frame }> {
-  const query = since === undefined ? "" : `since=${since}`;
+export async function connect(
+  user: TestUser,
+  roomId: string,
+  since?: number,
+  via: "subprotocol" | "ticket" = "subprotocol",
+  sinceChange?: number,
+): Promise<{ socket: TestSocket; hello: Frame }> {
+  const query = since === undefined ? "" : `since=${since}${sinceChange === undefined ? "" : `&sinceChange=${sinceChange}`}`;
   let res: Response;
   if (via === "ticket") {
     const t = await ticket(user, roomId);

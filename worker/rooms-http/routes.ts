@@ -5,19 +5,18 @@ import { ApiError } from "../lib/errors";
 import { MAX_BODY_CHARS } from "../contract/wire";
 import { errorResponses, jsonBody, jsonResponse, MemberSchema, MessageSchema, nameText, PublicRoomSchema, RoomDetailSchema, RoomIdParam, RoomSchema, Username, userText } from "../schemas";
 import * as store from "../db/rooms";
-import { HISTORY_DEFAULT_LIMIT, HISTORY_MAX_LIMIT, historyPage } from "../gateway/history";
 import { forgetMembership } from "../gateway/membership";
-import { postMessage } from "../gateway/post";
-import { refusalError } from "./refusals";
+import { messageRoutes } from "./message-routes";
 
 /**
- * REST for rooms: create, list, join, leave, members, DMs, read marks; and messages (post and
- * history) as thin translations onto the gateway (worker/gateway/).
+ * REST for rooms: create, list, join, leave, members, DMs, read marks; messages are in
+ * message-routes.ts, mounted here behind the same sign-in.
  */
 export const roomRoutes = createRouter();
 roomRoutes.use("/rooms", requireUser);
 roomRoutes.use("/rooms/*", requireUser);
 roomRoutes.use("/dms", requireUser);
+roomRoutes.route("/", messageRoutes);
 
 const security = [{ bearer: [] }];
 const tags = ["rooms"];
@@ -178,75 +177,6 @@ roomRoutes.openapi(
     if (other.id === c.var.user.id) throw new ApiError(400, "validation_error", "you cannot open a DM with yourself");
     const id = await store.openDm(c.env.DB, c.var.user.id, other.id);
     return c.json(await store.requireMember(c.env.DB, id, c.var.user.id), 200);
-  },
-);
-
-const PostMessage = z
-  .object({
-    body: userText("body")
-      .optional()
-      .openapi({ description: `1-${MAX_BODY_CHARS} characters after trimming; for media an optional caption`, example: "hello 👋" }),
-    clientId: z.string().openapi({ description: "1-64 chars of A-Z a-z 0-9 _ - . : ; a retry with the same clientId is stored once" }),
-    kind: z.enum(["text", "image", "file", "audio"]).optional().openapi({ description: "default text" }),
-    attachment: z
-      .object({
-        uploadId: z.string(),
-        width: z.number().int().optional(),
-        height: z.number().int().optional(),
-        duration: z.number().optional().openapi({ description: "seconds, for audio" }),
-      })
-      .optional()
-      .openapi({ description: "for image, file and audio: an upload of yours into this room (POST /api/rooms/{id}/uploads)" }),
-  })
-  .openapi("PostMessage");
-
-roomRoutes.openapi(
-  createRoute({
-    method: "post",
-    path: "/rooms/{id}/messages",
-    tags: ["messages"],
-    security,
-    summary: "Send a message (for bots and scripts; the same rules as the socket)",
-    request: { params: RoomIdParam, body: jsonBody(PostMessage) },
-    responses: {
-      201: jsonResponse(MessageSchema, "Stored and delivered"),
-      200: jsonResponse(MessageSchema, "This clientId was already stored: the original message"),
-      ...errorResponses(400, 401, 403, 404, 429),
-    },
-  }),
-  async (c) => {
-    const { id } = c.req.valid("param");
-    const result = await postMessage(c.env, id, c.var.user, c.req.valid("json"), "rest");
-    if (!result.ok) throw refusalError(result, c);
-    return c.json(result.message, result.duplicate ? 200 : 201);
-  },
-);
-
-roomRoutes.openapi(
-  createRoute({
-    method: "get",
-    path: "/rooms/{id}/messages",
-    tags: ["messages"],
-    security,
-    summary: "History, newest first: the newest page, or the page before a seq",
-    request: {
-      params: RoomIdParam,
-      query: z.object({
-        before: z.coerce.number().int().min(1).optional().openapi({ description: "only messages with a smaller seq" }),
-        limit: z.coerce.number().int().min(1).max(HISTORY_MAX_LIMIT).default(HISTORY_DEFAULT_LIMIT),
-      }),
-    },
-    responses: {
-      200: jsonResponse(z.object({ messages: z.array(MessageSchema) }), "Messages, newest first"),
-      ...errorResponses(400, 401, 403, 404),
-    },
-  }),
-  async (c) => {
-    const { id } = c.req.valid("param");
-    const page = await historyPage(c.env, id, c.var.user.id, c.req.valid("query"));
-    if (!page.ok) throw refusalError(page, c);
-    // The room wrote the page's JSON (RoomObject.historyJson); it goes out as it is.
-    return c.body(`{"messages":${page.json}}`, 200, { "content-type": "application/json" }) as never;
   },
 );
 
