@@ -101,7 +101,7 @@ export class MessageChanges {
   private write(actor: Author, change: Change, facts: MessageFacts): number | null {
     switch (change.op) {
       case "edit":
-        return this.log.get(change.seq)!.body === change.body ? null : this.log.edit(change.seq, change.body, Date.now());
+        return facts.body === change.body ? null : this.log.edit(change.seq, change.body, Date.now());
       case "delete":
         this.reactions.clear(change.seq);
         if (facts.attachmentId) this.host.releaseAttachment(facts.attachmentId);

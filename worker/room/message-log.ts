@@ -48,6 +48,7 @@ export interface MessageFacts {
   seq: number;
   userId: string;
   kind: MessageKind;
+  body: string;
   deleted: boolean;
   attachmentId: string | null;
 }
@@ -179,15 +180,15 @@ export class MessageLog {
     return row ? (JSON.parse(row.m) as ChatMessage) : null;
   }
 
-  /** Who wrote `seq`, its kind, whether it is deleted and its attachment: what a change checks. */
+  /** Who wrote `seq`, its kind and body, whether it is deleted and its attachment: what a change checks. */
   facts(seq: number): MessageFacts | null {
     const r = this.sql
-      .exec<{ user_id: string; kind: string; deleted: number | null; attachment_id: string | null }>(
-        "SELECT user_id, kind, deleted, json_extract(attachment, '$.id') AS attachment_id FROM messages WHERE seq = ?",
+      .exec<{ user_id: string; kind: string; body: string; deleted: number | null; attachment_id: string | null }>(
+        "SELECT user_id, kind, body, deleted, json_extract(attachment, '$.id') AS attachment_id FROM messages WHERE seq = ?",
         seq,
       )
       .toArray()[0];
-    return r ? { seq, userId: r.user_id, kind: r.kind as MessageKind, deleted: r.deleted === 1, attachmentId: r.attachment_id } : null;
+    return r ? { seq, userId: r.user_id, kind: r.kind as MessageKind, body: r.body, deleted: r.deleted === 1, attachmentId: r.attachment_id } : null;
   }
 
   /** `seq` as a reply names it, if it is stored and not deleted. */
