@@ -43,8 +43,9 @@ function block(node: Block, key: number): VNode | ComponentChildren {
     case "line":
       return inlines(node.children);
     case "pre":
+      // Focusable: a code block wider than the message scrolls, also from the keyboard.
       return (
-        <pre key={key}>
+        <pre key={key} tabIndex={0}>
           <code>{node.text}</code>
         </pre>
       );
