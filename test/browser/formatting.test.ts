@@ -28,7 +28,9 @@ const MESSAGE = [
   "",
   "1. first",
   "2. second",
+  "   - nested, with a long address: https://example.net/a/long/path/that/does/not/fit/on/a/phone/screen?at=all",
 ].join("\n");
+const LONG = "https://example.net/a/long/path/that/does/not/fit/on/a/phone/screen?at=all";
 
 let browser: Browser;
 let token = "";
@@ -91,7 +93,7 @@ describe("message formatting", () => {
     expect(await body.locator("p code").textContent()).toBe("inline **code**");
     expect(await body.locator("pre > code").textContent()).toContain("const answer = 42;");
     expect(await body.locator("blockquote").textContent()).toBe("quoted words");
-    expect(await body.locator("ol > li").allTextContents()).toEqual(["first", "second"]);
+    expect(await body.locator("ol > li > ul > li").textContent()).toBe(`nested, with a long address: ${LONG}`);
     // One newline is one line break.
     expect(await body.locator("p").first().locator("br").count()).toBe(2);
 
@@ -99,6 +101,7 @@ describe("message formatting", () => {
     expect(await messageLinks(page)).toEqual([
       { href: "https://example.com/guide", text: "the guide", ...safe },
       { href: "https://example.org/path", text: "https://example.org/path", ...safe },
+      { href: LONG, text: LONG, ...safe },
     ]);
     // The javascript: link and the HTML are the characters typed.
     const text = await body.textContent();
@@ -119,6 +122,7 @@ describe("message formatting", () => {
     expect((await messageLinks(page)).map((link) => link.href)).toEqual([
       "https://example.com/guide",
       "https://example.org/path",
+      LONG,
     ]);
     const pre = body.locator("pre");
     const overflow = await pre.evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth }));
