@@ -25,7 +25,7 @@ const PUBLIC = {
 const ENTRY = ["routes.ts", "[a-z-]+-routes.ts"];
 const FLOOR_DIRS = ["contract", "db", "lib", "sockets", "gateway"];
 const FLOOR_FILES = ["bindings.ts", "config.ts", "env.ts", "schemas.ts"];
-const CLIENT_FEATURES = ["media", "push", "calls", "components"];
+const CLIENT_FEATURES = ["media", "push", "calls", "components", "markdown"];
 
 const esc = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 const FEATURES = Object.keys(PUBLIC);
@@ -107,6 +107,15 @@ module.exports = {
       comment: `client/src/ui/ (Icon, Avatar, Modal) is shared: it imports no client feature folder (${CLIENT_FEATURES.join(", ")}).`,
       from: { path: "^client/src/ui/" },
       to: { path: `^client/src/(${CLIENT_FEATURES.join("|")})/` },
+    },
+    {
+      name: "client-markdown-through-index",
+      severity: "error",
+      comment:
+        "The client reaches message formatting only through client/src/markdown/index.ts: the parser " +
+        "(markdown-it) must stay in its lazy chunk, which a static import of parse.ts would undo.",
+      from: { path: "^client/src/", pathNot: "^client/src/markdown/" },
+      to: { path: "^client/src/markdown/", pathNot: "^client/src/markdown/index\\.ts$" },
     },
     {
       name: "not-to-unresolvable",

@@ -69,7 +69,14 @@ beforeAll(async () => {
     topic: "Checked by axe at two widths",
     visibility: "public",
   }));
-  for (const [i, body] of ["first message", "a second one", "and a third"].entries()) {
+  const formatted = [
+    "a **second** one with `code`, a [link](https://example.com/docs) and https://example.org",
+    "> a quote",
+    "```",
+    `const wide = "${"a code line wider than a phone ".repeat(4)}";`,
+    "```",
+  ].join("\n");
+  for (const [i, body] of ["first message", formatted, "and a third"].entries()) {
     await rest(baseUrl, `/api/rooms/${roomId}/messages`, token, { body, clientId: `axe-${run}-${i}` });
   }
   await rest(baseUrl, "/api/dms", token, { username: friend });
@@ -97,6 +104,7 @@ describe.each(Object.keys(SIZES) as Size[])("no serious accessibility problems a
     const page = await newPage(size, true);
     await page.goto(`${baseUrl}/rooms/${roomId}`);
     await page.getByTestId("message-body").filter({ hasText: "and a third" }).waitFor(WAIT);
+    await page.locator('[data-testid="message-body"] pre').waitFor(WAIT); // formatted (the parser is lazy)
     await page.locator('[data-testid="connection-state"][data-state="online"]').waitFor(WAIT);
     await page.getByText("This is the beginning of the room.").waitFor(WAIT);
     await scan(page, `${size}-room`);

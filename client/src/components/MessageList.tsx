@@ -1,6 +1,7 @@
 /** A room's scrollback: stored messages grouped by author, pending ones below, older pages on scroll. */
-import { useLayoutEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { dayKey, formatDay, formatFull, formatTime } from "../format";
+import { MessageText, loadMarkdown } from "../markdown";
 import { AttachmentView, PendingAttachment } from "../media/Attachment";
 import type { PendingMessage, RoomChannel } from "../room-channel";
 import type { Message } from "../types";
@@ -29,6 +30,9 @@ export function MessageList({ channel }: { channel: RoomChannel }) {
   const stickToBottom = useRef(true);
   const previous = useRef({ firstSeq: 0, height: 0, pending: 0 });
 
+  // Formatting arrives in its own chunk: ask for it as soon as a room shows.
+  useEffect(loadMarkdown, []);
+
   useLayoutEffect(() => {
     const el = scroller.current;
     if (!el) return;
@@ -51,12 +55,14 @@ export function MessageList({ channel }: { channel: RoomChannel }) {
   useLayoutEffect(() => {
     const el = scroller.current;
     if (!el) return;
-    // Keep the bottom in view when the pane shrinks (e.g. the phone keyboard opens).
+    // Keep the bottom in view when the pane shrinks (e.g. the phone keyboard opens) or the
+    // messages grow without a new one (formatting arrives after the plain text).
     const observer = new ResizeObserver(() => {
       if (stickToBottom.current) el.scrollTop = el.scrollHeight;
       previous.current.height = el.scrollHeight;
     });
     observer.observe(el);
+    if (el.firstElementChild) observer.observe(el.firstElementChild);
     return () => observer.disconnect();
   }, []);
 
@@ -193,11 +199,11 @@ function MessageItem({
 const FOLD_LINES = 25;
 
 /**
- * A message's text. A long one is shown folded to FOLD_LINES lines with "Show more"; only
- * bodies that could be that long are measured (a short one cannot need it).
+ * A message's text, formatted (../markdown). A long one is shown folded to FOLD_LINES lines
+ * with "Show more"; only bodies that could be that long are measured (a short one cannot need it).
  */
 function MessageBody({ body }: { body: string }) {
-  const ref = useRef<HTMLParagraphElement>(null);
+  const ref = useRef<HTMLDivElement>(null);
   const [foldable, setFoldable] = useState(false);
   const [open, setOpen] = useState(false);
   // 300 characters can wrap past 25 lines on a phone (CJK text, short lines): measure those too.
@@ -220,13 +226,13 @@ function MessageBody({ body }: { body: string }) {
   const folded = foldable && !open;
   return (
     <>
-      <p
+      <div
         ref={ref}
         class={`msg__body${folded ? " msg__body--folded" : ""}`}
         data-testid="message-body"
       >
-        {body}
-      </p>
+        <MessageText text={body} />
+      </div>
       {foldable && (
         <button
           type="button"
@@ -268,7 +274,11 @@ function PendingItem({
             <PendingAttachment message={message} />
           </div>
         )}
-        {(!message.local || message.body) && <p class="msg__body">{message.body}</p>}
+        {(!message.local || message.body) && (
+          <div class="msg__body">
+            <MessageText text={message.body} />
+          </div>
+        )}
         {message.failed && (
           <p class="msg__failure">
             {message.failed}{" "}
