@@ -14,7 +14,7 @@ import type { Message as Message$1 } from "@bufbuild/protobuf";
  * Describes the file hearth/v1/chat.proto.
  */
 export const file_hearth_v1_chat: GenFile = /*@__PURE__*/
-  fileDesc("ChRoZWFydGgvdjEvY2hhdC5wcm90bxIJaGVhcnRoLnYxInMKCkF0dGFjaG1lbnQSCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRIMCgRzaXplGAMgASgDEgwKBHR5cGUYBCABKAkSDQoFd2lkdGgYBSABKA0SDgoGaGVpZ2h0GAYgASgNEhAKCGR1cmF0aW9uGAcgASgBIsQBCgdNZXNzYWdlEg8KB3Jvb21faWQYASABKAkSCwoDc2VxGAIgASgDEgoKAnRzGAMgASgDEg8KB3VzZXJfaWQYBCABKAkSEAoIdXNlcm5hbWUYBSABKAkSDAoEa2luZBgGIAEoCRIMCgRib2R5GAcgASgJEhEKCWNsaWVudF9pZBgIIAEoCRIuCgphdHRhY2htZW50GAkgASgLMhUuaGVhcnRoLnYxLkF0dGFjaG1lbnRIAIgBAUINCgtfYXR0YWNobWVudCJGChJTZW5kTWVzc2FnZVJlcXVlc3QSDwoHcm9vbV9pZBgBIAEoCRIMCgRib2R5GAIgASgJEhEKCWNsaWVudF9pZBgDIAEoCSJNChNTZW5kTWVzc2FnZVJlc3BvbnNlEiMKB21lc3NhZ2UYASABKAsyEi5oZWFydGgudjEuTWVzc2FnZRIRCglkdXBsaWNhdGUYAiABKAgiTgoVU3RyZWFtTWVzc2FnZXNSZXF1ZXN0Eg8KB3Jvb21faWQYASABKAkSFgoJc2luY2Vfc2VxGAIgASgDSACIAQFCDAoKX3NpbmNlX3NlcSI9ChZTdHJlYW1NZXNzYWdlc1Jlc3BvbnNlEiMKB21lc3NhZ2UYASABKAsyEi5oZWFydGgudjEuTWVzc2FnZSIRCg9HZXRTdGF0c1JlcXVlc3QiYQoNUHJvdG9jb2xTdGF0cxIQCghwcm90b2NvbBgBIAEoCRITCgtjb25uZWN0aW9ucxgCIAEoAxITCgttZXNzYWdlc19pbhgDIAEoAxIUCgxtZXNzYWdlc19vdXQYBCABKAMilAEKEEdldFN0YXRzUmVzcG9uc2USEwoLY29ubmVjdGlvbnMYASABKAMSFAoMYWN0aXZlX3Jvb21zGAIgASgDEhkKEW1lc3NhZ2VzX2FjY2VwdGVkGAMgASgDEg0KBXNpbmNlGAQgASgJEisKCXByb3RvY29scxgFIAMoCzIYLmhlYXJ0aC52MS5Qcm90b2NvbFN0YXRzImUKBFJvb20SCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRINCgV0b3BpYxgDIAEoCRISCgp2aXNpYmlsaXR5GAQgASgJEhAKCGxhc3Rfc2VxGAUgASgDEg4KBnVucmVhZBgGIAEoAyISChBMaXN0Um9vbXNSZXF1ZXN0IjMKEUxpc3RSb29tc1Jlc3BvbnNlEh4KBXJvb21zGAEgAygLMg8uaGVhcnRoLnYxLlJvb20iWAoOSGlzdG9yeVJlcXVlc3QSDwoHcm9vbV9pZBgBIAEoCRIXCgpiZWZvcmVfc2VxGAIgASgDSACIAQESDQoFbGltaXQYAyABKA1CDQoLX2JlZm9yZV9zZXEiNwoPSGlzdG9yeVJlc3BvbnNlEiQKCG1lc3NhZ2VzGAEgAygLMhIuaGVhcnRoLnYxLk1lc3NhZ2UygwMKC0NoYXRTZXJ2aWNlEkwKC1NlbmRNZXNzYWdlEh0uaGVhcnRoLnYxLlNlbmRNZXNzYWdlUmVxdWVzdBoeLmhlYXJ0aC52MS5TZW5kTWVzc2FnZVJlc3BvbnNlElcKDlN0cmVhbU1lc3NhZ2VzEiAuaGVhcnRoLnYxLlN0cmVhbU1lc3NhZ2VzUmVxdWVzdBohLmhlYXJ0aC52MS5TdHJlYW1NZXNzYWdlc1Jlc3BvbnNlMAESQwoIR2V0U3RhdHMSGi5oZWFydGgudjEuR2V0U3RhdHNSZXF1ZXN0GhsuaGVhcnRoLnYxLkdldFN0YXRzUmVzcG9uc2USRgoJTGlzdFJvb21zEhsuaGVhcnRoLnYxLkxpc3RSb29tc1JlcXVlc3QaHC5oZWFydGgudjEuTGlzdFJvb21zUmVzcG9uc2USQAoHSGlzdG9yeRIZLmhlYXJ0aC52MS5IaXN0b3J5UmVxdWVzdBoaLmhlYXJ0aC52MS5IaXN0b3J5UmVzcG9uc2ViBnByb3RvMw");
+  fileDesc("ChRoZWFydGgvdjEvY2hhdC5wcm90bxIJaGVhcnRoLnYxInMKCkF0dGFjaG1lbnQSCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRIMCgRzaXplGAMgASgDEgwKBHR5cGUYBCABKAkSDQoFd2lkdGgYBSABKA0SDgoGaGVpZ2h0GAYgASgNEhAKCGR1cmF0aW9uGAcgASgBItwCCgdNZXNzYWdlEg8KB3Jvb21faWQYASABKAkSCwoDc2VxGAIgASgDEgoKAnRzGAMgASgDEg8KB3VzZXJfaWQYBCABKAkSEAoIdXNlcm5hbWUYBSABKAkSDAoEa2luZBgGIAEoCRIMCgRib2R5GAcgASgJEhEKCWNsaWVudF9pZBgIIAEoCRIuCgphdHRhY2htZW50GAkgASgLMhUuaGVhcnRoLnYxLkF0dGFjaG1lbnRIAIgBARIWCgllZGl0ZWRfYXQYCiABKANIAYgBARIPCgdkZWxldGVkGAsgASgIEiYKCXJlYWN0aW9ucxgMIAMoCzITLmhlYXJ0aC52MS5SZWFjdGlvbhIqCghyZXBseV90bxgNIAEoCzITLmhlYXJ0aC52MS5SZXBseVJlZkgCiAEBQg0KC19hdHRhY2htZW50QgwKCl9lZGl0ZWRfYXRCCwoJX3JlcGx5X3RvIjoKCFJlYWN0aW9uEg0KBWVtb2ppGAEgASgJEg0KBWNvdW50GAIgASgDEhAKCHVzZXJfaWRzGAMgAygJIlwKCFJlcGx5UmVmEgsKA3NlcRgBIAEoAxIPCgd1c2VyX2lkGAIgASgJEhAKCHVzZXJuYW1lGAMgASgJEg8KB2V4Y2VycHQYBCABKAkSDwoHZGVsZXRlZBgFIAEoCCJqChJTZW5kTWVzc2FnZVJlcXVlc3QSDwoHcm9vbV9pZBgBIAEoCRIMCgRib2R5GAIgASgJEhEKCWNsaWVudF9pZBgDIAEoCRIVCghyZXBseV90bxgEIAEoA0gAiAEBQgsKCV9yZXBseV90byJNChNTZW5kTWVzc2FnZVJlc3BvbnNlEiMKB21lc3NhZ2UYASABKAsyEi5oZWFydGgudjEuTWVzc2FnZRIRCglkdXBsaWNhdGUYAiABKAgimwEKFVN0cmVhbU1lc3NhZ2VzUmVxdWVzdBIPCgdyb29tX2lkGAEgASgJEhYKCXNpbmNlX3NlcRgCIAEoA0gAiAEBEh0KEHNpbmNlX2NoYW5nZV9zZXEYAyABKANIAYgBARIXCg9pbmNsdWRlX3VwZGF0ZXMYBCABKAhCDAoKX3NpbmNlX3NlcUITChFfc2luY2VfY2hhbmdlX3NlcSJnChZTdHJlYW1NZXNzYWdlc1Jlc3BvbnNlEiMKB21lc3NhZ2UYASABKAsyEi5oZWFydGgudjEuTWVzc2FnZRIoCgZ1cGRhdGUYAiABKAsyGC5oZWFydGgudjEuTWVzc2FnZVVwZGF0ZSJICg1NZXNzYWdlVXBkYXRlEhIKCmNoYW5nZV9zZXEYASABKAMSIwoHbWVzc2FnZRgCIAEoCzISLmhlYXJ0aC52MS5NZXNzYWdlIlMKEkVkaXRNZXNzYWdlUmVxdWVzdBIPCgdyb29tX2lkGAEgASgJEgsKA3NlcRgCIAEoAxIMCgRib2R5GAMgASgJEhEKCWNsaWVudF9pZBgEIAEoCSI6ChNFZGl0TWVzc2FnZVJlc3BvbnNlEiMKB21lc3NhZ2UYASABKAsyEi5oZWFydGgudjEuTWVzc2FnZSJHChREZWxldGVNZXNzYWdlUmVxdWVzdBIPCgdyb29tX2lkGAEgASgJEgsKA3NlcRgCIAEoAxIRCgljbGllbnRfaWQYAyABKAkiPAoVRGVsZXRlTWVzc2FnZVJlc3BvbnNlEiMKB21lc3NhZ2UYASABKAsyEi5oZWFydGgudjEuTWVzc2FnZSJaCgxSZWFjdFJlcXVlc3QSDwoHcm9vbV9pZBgBIAEoCRILCgNzZXEYAiABKAMSDQoFZW1vamkYAyABKAkSCgoCb24YBCABKAgSEQoJY2xpZW50X2lkGAUgASgJIjQKDVJlYWN0UmVzcG9uc2USIwoHbWVzc2FnZRgBIAEoCzISLmhlYXJ0aC52MS5NZXNzYWdlIhEKD0dldFN0YXRzUmVxdWVzdCJhCg1Qcm90b2NvbFN0YXRzEhAKCHByb3RvY29sGAEgASgJEhMKC2Nvbm5lY3Rpb25zGAIgASgDEhMKC21lc3NhZ2VzX2luGAMgASgDEhQKDG1lc3NhZ2VzX291dBgEIAEoAyKUAQoQR2V0U3RhdHNSZXNwb25zZRITCgtjb25uZWN0aW9ucxgBIAEoAxIUCgxhY3RpdmVfcm9vbXMYAiABKAMSGQoRbWVzc2FnZXNfYWNjZXB0ZWQYAyABKAMSDQoFc2luY2UYBCABKAkSKwoJcHJvdG9jb2xzGAUgAygLMhguaGVhcnRoLnYxLlByb3RvY29sU3RhdHMiZQoEUm9vbRIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEg0KBXRvcGljGAMgASgJEhIKCnZpc2liaWxpdHkYBCABKAkSEAoIbGFzdF9zZXEYBSABKAMSDgoGdW5yZWFkGAYgASgDIhIKEExpc3RSb29tc1JlcXVlc3QiMwoRTGlzdFJvb21zUmVzcG9uc2USHgoFcm9vbXMYASADKAsyDy5oZWFydGgudjEuUm9vbSKmAQoOSGlzdG9yeVJlcXVlc3QSDwoHcm9vbV9pZBgBIAEoCRIXCgpiZWZvcmVfc2VxGAIgASgDSACIAQESDQoFbGltaXQYAyABKA0SFgoJYWZ0ZXJfc2VxGAQgASgDSAGIAQESFwoKYXJvdW5kX3NlcRgFIAEoA0gCiAEBQg0KC19iZWZvcmVfc2VxQgwKCl9hZnRlcl9zZXFCDQoLX2Fyb3VuZF9zZXEiNwoPSGlzdG9yeVJlc3BvbnNlEiQKCG1lc3NhZ2VzGAEgAygLMhIuaGVhcnRoLnYxLk1lc3NhZ2Uy4QQKC0NoYXRTZXJ2aWNlEkwKC1NlbmRNZXNzYWdlEh0uaGVhcnRoLnYxLlNlbmRNZXNzYWdlUmVxdWVzdBoeLmhlYXJ0aC52MS5TZW5kTWVzc2FnZVJlc3BvbnNlElcKDlN0cmVhbU1lc3NhZ2VzEiAuaGVhcnRoLnYxLlN0cmVhbU1lc3NhZ2VzUmVxdWVzdBohLmhlYXJ0aC52MS5TdHJlYW1NZXNzYWdlc1Jlc3BvbnNlMAESTAoLRWRpdE1lc3NhZ2USHS5oZWFydGgudjEuRWRpdE1lc3NhZ2VSZXF1ZXN0Gh4uaGVhcnRoLnYxLkVkaXRNZXNzYWdlUmVzcG9uc2USUgoNRGVsZXRlTWVzc2FnZRIfLmhlYXJ0aC52MS5EZWxldGVNZXNzYWdlUmVxdWVzdBogLmhlYXJ0aC52MS5EZWxldGVNZXNzYWdlUmVzcG9uc2USOgoFUmVhY3QSFy5oZWFydGgudjEuUmVhY3RSZXF1ZXN0GhguaGVhcnRoLnYxLlJlYWN0UmVzcG9uc2USQwoIR2V0U3RhdHMSGi5oZWFydGgudjEuR2V0U3RhdHNSZXF1ZXN0GhsuaGVhcnRoLnYxLkdldFN0YXRzUmVzcG9uc2USRgoJTGlzdFJvb21zEhsuaGVhcnRoLnYxLkxpc3RSb29tc1JlcXVlc3QaHC5oZWFydGgudjEuTGlzdFJvb21zUmVzcG9uc2USQAoHSGlzdG9yeRIZLmhlYXJ0aC52MS5IaXN0b3J5UmVxdWVzdBoaLmhlYXJ0aC52MS5IaXN0b3J5UmVzcG9uc2ViBnByb3RvMw");
 
 /**
  * @generated from message hearth.v1.Attachment
@@ -115,6 +115,34 @@ export type Message = Message$1<"hearth.v1.Message"> & {
    * @generated from field: optional hearth.v1.Attachment attachment = 9;
    */
   attachment?: Attachment | undefined;
+
+  /**
+   * When the body was last edited (milliseconds since the Unix epoch); unset: never edited.
+   *
+   * @generated from field: optional int64 edited_at = 10;
+   */
+  editedAt?: bigint | undefined;
+
+  /**
+   * A tombstone: the message was deleted (its body is empty, it has no attachment or reactions).
+   *
+   * @generated from field: bool deleted = 11;
+   */
+  deleted: boolean;
+
+  /**
+   * In the order each emoji was first used on this message.
+   *
+   * @generated from field: repeated hearth.v1.Reaction reactions = 12;
+   */
+  reactions: Reaction[];
+
+  /**
+   * The message this one answers, as that message is now.
+   *
+   * @generated from field: optional hearth.v1.ReplyRef reply_to = 13;
+   */
+  replyTo?: ReplyRef | undefined;
 };
 
 /**
@@ -123,6 +151,76 @@ export type Message = Message$1<"hearth.v1.Message"> & {
  */
 export const MessageSchema: GenMessage<Message> = /*@__PURE__*/
   messageDesc(file_hearth_v1_chat, 1);
+
+/**
+ * One emoji on a message, and who reacted with it (first come first).
+ *
+ * @generated from message hearth.v1.Reaction
+ */
+export type Reaction = Message$1<"hearth.v1.Reaction"> & {
+  /**
+   * @generated from field: string emoji = 1;
+   */
+  emoji: string;
+
+  /**
+   * @generated from field: int64 count = 2;
+   */
+  count: bigint;
+
+  /**
+   * @generated from field: repeated string user_ids = 3;
+   */
+  userIds: string[];
+};
+
+/**
+ * Describes the message hearth.v1.Reaction.
+ * Use `create(ReactionSchema)` to create a new message.
+ */
+export const ReactionSchema: GenMessage<Reaction> = /*@__PURE__*/
+  messageDesc(file_hearth_v1_chat, 2);
+
+/**
+ * The message a reply answers: it follows that message's edits and deletion.
+ *
+ * @generated from message hearth.v1.ReplyRef
+ */
+export type ReplyRef = Message$1<"hearth.v1.ReplyRef"> & {
+  /**
+   * @generated from field: int64 seq = 1;
+   */
+  seq: bigint;
+
+  /**
+   * @generated from field: string user_id = 2;
+   */
+  userId: string;
+
+  /**
+   * @generated from field: string username = 3;
+   */
+  username: string;
+
+  /**
+   * The first 100 characters of its body; empty once it is deleted.
+   *
+   * @generated from field: string excerpt = 4;
+   */
+  excerpt: string;
+
+  /**
+   * @generated from field: bool deleted = 5;
+   */
+  deleted: boolean;
+};
+
+/**
+ * Describes the message hearth.v1.ReplyRef.
+ * Use `create(ReplyRefSchema)` to create a new message.
+ */
+export const ReplyRefSchema: GenMessage<ReplyRef> = /*@__PURE__*/
+  messageDesc(file_hearth_v1_chat, 3);
 
 /**
  * @generated from message hearth.v1.SendMessageRequest
@@ -144,6 +242,13 @@ export type SendMessageRequest = Message$1<"hearth.v1.SendMessageRequest"> & {
    * @generated from field: string client_id = 3;
    */
   clientId: string;
+
+  /**
+   * The seq of the message in the same room this one answers (not_found if there is none).
+   *
+   * @generated from field: optional int64 reply_to = 4;
+   */
+  replyTo?: bigint | undefined;
 };
 
 /**
@@ -151,7 +256,7 @@ export type SendMessageRequest = Message$1<"hearth.v1.SendMessageRequest"> & {
  * Use `create(SendMessageRequestSchema)` to create a new message.
  */
 export const SendMessageRequestSchema: GenMessage<SendMessageRequest> = /*@__PURE__*/
-  messageDesc(file_hearth_v1_chat, 2);
+  messageDesc(file_hearth_v1_chat, 4);
 
 /**
  * @generated from message hearth.v1.SendMessageResponse
@@ -175,7 +280,7 @@ export type SendMessageResponse = Message$1<"hearth.v1.SendMessageResponse"> & {
  * Use `create(SendMessageResponseSchema)` to create a new message.
  */
 export const SendMessageResponseSchema: GenMessage<SendMessageResponse> = /*@__PURE__*/
-  messageDesc(file_hearth_v1_chat, 3);
+  messageDesc(file_hearth_v1_chat, 5);
 
 /**
  * @generated from message hearth.v1.StreamMessagesRequest
@@ -192,6 +297,24 @@ export type StreamMessagesRequest = Message$1<"hearth.v1.StreamMessagesRequest">
    * @generated from field: optional int64 since_seq = 2;
    */
   sinceSeq?: bigint | undefined;
+
+  /**
+   * With since_seq and include_updates: the newest change_seq the client has seen. The
+   * changes made after it to messages up to since_seq are replayed (as updates) before the
+   * missed messages. Unset: every change made since since_seq was the newest message is
+   * replayed, some perhaps seen already (an update carries the whole state: a repeat is harmless).
+   *
+   * @generated from field: optional int64 since_change_seq = 3;
+   */
+  sinceChangeSeq?: bigint | undefined;
+
+  /**
+   * Send changes to messages as `update`s. Off by default, so that a client written before
+   * updates existed receives only new messages, each with `message` set, as it always has.
+   *
+   * @generated from field: bool include_updates = 4;
+   */
+  includeUpdates: boolean;
 };
 
 /**
@@ -199,16 +322,28 @@ export type StreamMessagesRequest = Message$1<"hearth.v1.StreamMessagesRequest">
  * Use `create(StreamMessagesRequestSchema)` to create a new message.
  */
 export const StreamMessagesRequestSchema: GenMessage<StreamMessagesRequest> = /*@__PURE__*/
-  messageDesc(file_hearth_v1_chat, 4);
+  messageDesc(file_hearth_v1_chat, 6);
 
 /**
+ * Exactly one of `message` and `update` is set. (Not a oneof: moving `message` into one would
+ * change the generated code of existing clients, and `buf breaking` refuses it.)
+ *
  * @generated from message hearth.v1.StreamMessagesResponse
  */
 export type StreamMessagesResponse = Message$1<"hearth.v1.StreamMessagesResponse"> & {
   /**
+   * A new message (replayed or live).
+   *
    * @generated from field: hearth.v1.Message message = 1;
    */
   message?: Message | undefined;
+
+  /**
+   * A message changed: only with include_updates.
+   *
+   * @generated from field: hearth.v1.MessageUpdate update = 2;
+   */
+  update?: MessageUpdate | undefined;
 };
 
 /**
@@ -216,7 +351,191 @@ export type StreamMessagesResponse = Message$1<"hearth.v1.StreamMessagesResponse
  * Use `create(StreamMessagesResponseSchema)` to create a new message.
  */
 export const StreamMessagesResponseSchema: GenMessage<StreamMessagesResponse> = /*@__PURE__*/
-  messageDesc(file_hearth_v1_chat, 5);
+  messageDesc(file_hearth_v1_chat, 7);
+
+/**
+ * A message edited, deleted or reacted to (or the message it replies to was): its whole
+ * current state. change_seq numbers a room's changes, 1, 2, 3, … in the order they were made.
+ *
+ * @generated from message hearth.v1.MessageUpdate
+ */
+export type MessageUpdate = Message$1<"hearth.v1.MessageUpdate"> & {
+  /**
+   * @generated from field: int64 change_seq = 1;
+   */
+  changeSeq: bigint;
+
+  /**
+   * @generated from field: hearth.v1.Message message = 2;
+   */
+  message?: Message | undefined;
+};
+
+/**
+ * Describes the message hearth.v1.MessageUpdate.
+ * Use `create(MessageUpdateSchema)` to create a new message.
+ */
+export const MessageUpdateSchema: GenMessage<MessageUpdate> = /*@__PURE__*/
+  messageDesc(file_hearth_v1_chat, 8);
+
+/**
+ * @generated from message hearth.v1.EditMessageRequest
+ */
+export type EditMessageRequest = Message$1<"hearth.v1.EditMessageRequest"> & {
+  /**
+   * @generated from field: string room_id = 1;
+   */
+  roomId: string;
+
+  /**
+   * @generated from field: int64 seq = 2;
+   */
+  seq: bigint;
+
+  /**
+   * The new body: 1-4000 characters (a media message's caption may be empty).
+   *
+   * @generated from field: string body = 3;
+   */
+  body: string;
+
+  /**
+   * Optional: a retry with the same client_id is answered with the message, not applied again.
+   *
+   * @generated from field: string client_id = 4;
+   */
+  clientId: string;
+};
+
+/**
+ * Describes the message hearth.v1.EditMessageRequest.
+ * Use `create(EditMessageRequestSchema)` to create a new message.
+ */
+export const EditMessageRequestSchema: GenMessage<EditMessageRequest> = /*@__PURE__*/
+  messageDesc(file_hearth_v1_chat, 9);
+
+/**
+ * @generated from message hearth.v1.EditMessageResponse
+ */
+export type EditMessageResponse = Message$1<"hearth.v1.EditMessageResponse"> & {
+  /**
+   * @generated from field: hearth.v1.Message message = 1;
+   */
+  message?: Message | undefined;
+};
+
+/**
+ * Describes the message hearth.v1.EditMessageResponse.
+ * Use `create(EditMessageResponseSchema)` to create a new message.
+ */
+export const EditMessageResponseSchema: GenMessage<EditMessageResponse> = /*@__PURE__*/
+  messageDesc(file_hearth_v1_chat, 10);
+
+/**
+ * @generated from message hearth.v1.DeleteMessageRequest
+ */
+export type DeleteMessageRequest = Message$1<"hearth.v1.DeleteMessageRequest"> & {
+  /**
+   * @generated from field: string room_id = 1;
+   */
+  roomId: string;
+
+  /**
+   * @generated from field: int64 seq = 2;
+   */
+  seq: bigint;
+
+  /**
+   * Optional: a retry with the same client_id is answered with the tombstone, not not_found.
+   *
+   * @generated from field: string client_id = 3;
+   */
+  clientId: string;
+};
+
+/**
+ * Describes the message hearth.v1.DeleteMessageRequest.
+ * Use `create(DeleteMessageRequestSchema)` to create a new message.
+ */
+export const DeleteMessageRequestSchema: GenMessage<DeleteMessageRequest> = /*@__PURE__*/
+  messageDesc(file_hearth_v1_chat, 11);
+
+/**
+ * @generated from message hearth.v1.DeleteMessageResponse
+ */
+export type DeleteMessageResponse = Message$1<"hearth.v1.DeleteMessageResponse"> & {
+  /**
+   * @generated from field: hearth.v1.Message message = 1;
+   */
+  message?: Message | undefined;
+};
+
+/**
+ * Describes the message hearth.v1.DeleteMessageResponse.
+ * Use `create(DeleteMessageResponseSchema)` to create a new message.
+ */
+export const DeleteMessageResponseSchema: GenMessage<DeleteMessageResponse> = /*@__PURE__*/
+  messageDesc(file_hearth_v1_chat, 12);
+
+/**
+ * @generated from message hearth.v1.ReactRequest
+ */
+export type ReactRequest = Message$1<"hearth.v1.ReactRequest"> & {
+  /**
+   * @generated from field: string room_id = 1;
+   */
+  roomId: string;
+
+  /**
+   * @generated from field: int64 seq = 2;
+   */
+  seq: bigint;
+
+  /**
+   * One emoji (skin tones and ZWJ sequences included). A message carries at most 20 different ones.
+   *
+   * @generated from field: string emoji = 3;
+   */
+  emoji: string;
+
+  /**
+   * true adds the caller's reaction, false takes it back.
+   *
+   * @generated from field: bool on = 4;
+   */
+  on: boolean;
+
+  /**
+   * Optional, as for EditMessage.
+   *
+   * @generated from field: string client_id = 5;
+   */
+  clientId: string;
+};
+
+/**
+ * Describes the message hearth.v1.ReactRequest.
+ * Use `create(ReactRequestSchema)` to create a new message.
+ */
+export const ReactRequestSchema: GenMessage<ReactRequest> = /*@__PURE__*/
+  messageDesc(file_hearth_v1_chat, 13);
+
+/**
+ * @generated from message hearth.v1.ReactResponse
+ */
+export type ReactResponse = Message$1<"hearth.v1.ReactResponse"> & {
+  /**
+   * @generated from field: hearth.v1.Message message = 1;
+   */
+  message?: Message | undefined;
+};
+
+/**
+ * Describes the message hearth.v1.ReactResponse.
+ * Use `create(ReactResponseSchema)` to create a new message.
+ */
+export const ReactResponseSchema: GenMessage<ReactResponse> = /*@__PURE__*/
+  messageDesc(file_hearth_v1_chat, 14);
 
 /**
  * @generated from message hearth.v1.GetStatsRequest
@@ -229,7 +548,7 @@ export type GetStatsRequest = Message$1<"hearth.v1.GetStatsRequest"> & {
  * Use `create(GetStatsRequestSchema)` to create a new message.
  */
 export const GetStatsRequestSchema: GenMessage<GetStatsRequest> = /*@__PURE__*/
-  messageDesc(file_hearth_v1_chat, 6);
+  messageDesc(file_hearth_v1_chat, 15);
 
 /**
  * @generated from message hearth.v1.ProtocolStats
@@ -263,7 +582,7 @@ export type ProtocolStats = Message$1<"hearth.v1.ProtocolStats"> & {
  * Use `create(ProtocolStatsSchema)` to create a new message.
  */
 export const ProtocolStatsSchema: GenMessage<ProtocolStats> = /*@__PURE__*/
-  messageDesc(file_hearth_v1_chat, 7);
+  messageDesc(file_hearth_v1_chat, 16);
 
 /**
  * @generated from message hearth.v1.GetStatsResponse
@@ -302,7 +621,7 @@ export type GetStatsResponse = Message$1<"hearth.v1.GetStatsResponse"> & {
  * Use `create(GetStatsResponseSchema)` to create a new message.
  */
 export const GetStatsResponseSchema: GenMessage<GetStatsResponse> = /*@__PURE__*/
-  messageDesc(file_hearth_v1_chat, 8);
+  messageDesc(file_hearth_v1_chat, 17);
 
 /**
  * @generated from message hearth.v1.Room
@@ -346,7 +665,7 @@ export type Room = Message$1<"hearth.v1.Room"> & {
  * Use `create(RoomSchema)` to create a new message.
  */
 export const RoomSchema: GenMessage<Room> = /*@__PURE__*/
-  messageDesc(file_hearth_v1_chat, 9);
+  messageDesc(file_hearth_v1_chat, 18);
 
 /**
  * @generated from message hearth.v1.ListRoomsRequest
@@ -359,7 +678,7 @@ export type ListRoomsRequest = Message$1<"hearth.v1.ListRoomsRequest"> & {
  * Use `create(ListRoomsRequestSchema)` to create a new message.
  */
 export const ListRoomsRequestSchema: GenMessage<ListRoomsRequest> = /*@__PURE__*/
-  messageDesc(file_hearth_v1_chat, 10);
+  messageDesc(file_hearth_v1_chat, 19);
 
 /**
  * @generated from message hearth.v1.ListRoomsResponse
@@ -376,7 +695,7 @@ export type ListRoomsResponse = Message$1<"hearth.v1.ListRoomsResponse"> & {
  * Use `create(ListRoomsResponseSchema)` to create a new message.
  */
 export const ListRoomsResponseSchema: GenMessage<ListRoomsResponse> = /*@__PURE__*/
-  messageDesc(file_hearth_v1_chat, 11);
+  messageDesc(file_hearth_v1_chat, 20);
 
 /**
  * @generated from message hearth.v1.HistoryRequest
@@ -400,6 +719,21 @@ export type HistoryRequest = Message$1<"hearth.v1.HistoryRequest"> & {
    * @generated from field: uint32 limit = 3;
    */
   limit: number;
+
+  /**
+   * Only messages with a greater seq: the page toward the newest.
+   *
+   * @generated from field: optional int64 after_seq = 4;
+   */
+  afterSeq?: bigint | undefined;
+
+  /**
+   * About half older and half newer than this seq, it included (jump to a message; not_found
+   * if there is no such message). At most one of before_seq, after_seq and around_seq.
+   *
+   * @generated from field: optional int64 around_seq = 5;
+   */
+  aroundSeq?: bigint | undefined;
 };
 
 /**
@@ -407,7 +741,7 @@ export type HistoryRequest = Message$1<"hearth.v1.HistoryRequest"> & {
  * Use `create(HistoryRequestSchema)` to create a new message.
  */
 export const HistoryRequestSchema: GenMessage<HistoryRequest> = /*@__PURE__*/
-  messageDesc(file_hearth_v1_chat, 12);
+  messageDesc(file_hearth_v1_chat, 21);
 
 /**
  * @generated from message hearth.v1.HistoryResponse
@@ -426,7 +760,7 @@ export type HistoryResponse = Message$1<"hearth.v1.HistoryResponse"> & {
  * Use `create(HistoryResponseSchema)` to create a new message.
  */
 export const HistoryResponseSchema: GenMessage<HistoryResponse> = /*@__PURE__*/
-  messageDesc(file_hearth_v1_chat, 13);
+  messageDesc(file_hearth_v1_chat, 22);
 
 /**
  * @generated from service hearth.v1.ChatService
@@ -434,7 +768,8 @@ export const HistoryResponseSchema: GenMessage<HistoryResponse> = /*@__PURE__*/
 export const ChatService: GenService<{
   /**
    * Stores a message in a room the caller is a member of (same rules as every protocol:
-   * 1-4000 characters, clientId idempotency, rate limit). Returns the stored message.
+   * 1-4000 characters, clientId idempotency, rate limit), optionally as a reply to another
+   * message of the room (`reply_to`). Returns the stored message.
    *
    * @generated from rpc hearth.v1.ChatService.SendMessage
    */
@@ -445,7 +780,8 @@ export const ChatService: GenService<{
   },
   /**
    * Streams a room's messages: first every message after `since_seq` (when set), then live
-   * ones as they are stored, until the client cancels.
+   * ones as they are stored, until the client cancels. With `include_updates`, changes to
+   * messages (edits, deletions, reactions) arrive on the same stream, in order.
    *
    * @generated from rpc hearth.v1.ChatService.StreamMessages
    */
@@ -453,6 +789,39 @@ export const ChatService: GenService<{
     methodKind: "server_streaming";
     input: typeof StreamMessagesRequestSchema;
     output: typeof StreamMessagesResponseSchema;
+  },
+  /**
+   * Edits the body (or a media message's caption) of one of the caller's own messages.
+   * Returns the message in its new state; everyone in the room receives it as an update.
+   *
+   * @generated from rpc hearth.v1.ChatService.EditMessage
+   */
+  editMessage: {
+    methodKind: "unary";
+    input: typeof EditMessageRequestSchema;
+    output: typeof EditMessageResponseSchema;
+  },
+  /**
+   * Deletes a message: the caller's own, or any in a room the caller owns. What remains is a
+   * tombstone (`deleted`, empty body, no attachment or reactions), which is returned.
+   *
+   * @generated from rpc hearth.v1.ChatService.DeleteMessage
+   */
+  deleteMessage: {
+    methodKind: "unary";
+    input: typeof DeleteMessageRequestSchema;
+    output: typeof DeleteMessageResponseSchema;
+  },
+  /**
+   * Adds (`on`) or takes back the caller's reaction with one emoji. Setting it to what it
+   * already is changes nothing, so a retry is harmless. Returns the message in its new state.
+   *
+   * @generated from rpc hearth.v1.ChatService.React
+   */
+  react: {
+    methodKind: "unary";
+    input: typeof ReactRequestSchema;
+    output: typeof ReactResponseSchema;
   },
   /**
    * Hearth-wide counters, also broken down by protocol.
