@@ -6,9 +6,21 @@ import type { Protocol } from "../contract/protocols";
 import { roomUpgradeRequest } from "./room-upgrade";
 
 /**
+ * Where a subscription resumes (docs/protocol.md §1 `since`, "Changes" `sinceChange`): the
+ * changes after `sinceChange` to messages up to `since` are replayed (as `update` frames; every
+ * change since `since` was the newest when `sinceChange` is absent), then the messages after
+ * `since`, then `synced`.
+ */
+export interface Resume {
+  since: number;
+  sinceChange?: number;
+}
+
+/**
  * Opens a socket from the worker into a room, as one of the room's ordinary subscribers,
  * for a protocol adapter (SignalR, Connect streaming). The room sends its usual frames
  * (docs/protocol.md); the adapter translates them. Membership must be checked by the caller.
+ * Without `resume`, only what happens after the socket opened arrives.
  */
 export async function subscribeToRoom(
   env: Env,
@@ -17,9 +29,9 @@ export async function subscribeToRoom(
   protocol: Protocol,
   onFrame: (frame: ServerFrame) => void,
   onClose: (code: number, reason: string) => void,
-  since?: number,
+  resume?: Resume,
 ): Promise<WebSocket> {
-  const res = await env.ROOMS.getByName(roomId).fetch(roomUpgradeRequest({ roomId, user, protocol, since }));
+  const res = await env.ROOMS.getByName(roomId).fetch(roomUpgradeRequest({ roomId, user, protocol, ...resume }));
   const ws = res.webSocket;
   if (res.status !== 101 || !ws) {
     const body = (await res.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;

@@ -1,19 +1,19 @@
-import { create } from "@bufbuild/protobuf";
-import { Code, ConnectError, createConnectRouter, type HandlerContext } from "@connectrpc/connect";
+import { createConnectRouter } from "@connectrpc/connect";
 import { createFetchHandler, type UniversalHandler } from "@connectrpc/connect/protocol";
-import { bearerToken, SEND_BEARER, sessionFrom, TOKEN_INVALID } from "../../auth/bearer";
 import type { SessionUser } from "../../lib/session-user";
 import type { Env } from "../../env";
-import type { ChatMessage, ServerFrame } from "../../contract/wire";
+import type { ChatMessage } from "../../contract/wire";
 import * as store from "../../db/rooms";
+import { changeMessage } from "../../gateway/change-message";
+import type { ChangeInput } from "../../gateway/change";
 import { historyPage } from "../../gateway/history";
-import { membershipRefusal } from "../../gateway/membership";
 import { postMessage } from "../../gateway/post";
-import { subscribeToRoom } from "../../gateway/subscription";
-import { closeSocket } from "../../sockets/safe-io";
-import { guarded, refusalError, toConnectError } from "./errors";
-import { refuseUndecodable } from "./validate";
-import { ChatService, MessageSchema, type Message } from "./gen/hearth/v1/chat_pb";
+import { toProto } from "./convert";
+import { guarded, refusalError } from "./errors";
+import { authenticate } from "./session";
+import { streamMessages } from "./stream";
+import { refuseUndecodable, seqBound } from "./validate";
+import { ChatService, type Message } from "./gen/hearth/v1/chat_pb";
 
 /**
  * Hearth's ChatService over the Connect protocol (JSON and binary) and gRPC-Web, on the
@@ -21,37 +21,15 @@ import { ChatService, MessageSchema, type Message } from "./gen/hearth/v1/chat_p
  * (put a proxy such as Envoy in front to translate gRPC to gRPC-Web).
  */
 
-async function authenticate(env: Env, ctx: HandlerContext): Promise<SessionUser> {
-  const user = await sessionFrom(env.JWT_SECRET, bearerToken(ctx.requestHeader.get("Authorization")));
-  if (typeof user === "string") throw new ConnectError(user === "missing" ? SEND_BEARER : TOKEN_INVALID, Code.Unauthenticated);
-  return user;
-}
+/** An optional client_id as the gateway takes it: proto3 sends "" for unset. */
+const clientIdOf = (clientId: string) => (clientId === "" ? {} : { clientId });
 
-function toProto(m: ChatMessage): Message {
-  return create(MessageSchema, {
-    roomId: m.roomId,
-    seq: BigInt(m.seq),
-    ts: BigInt(m.ts),
-    userId: m.userId,
-    username: m.username,
-    kind: m.kind,
-    body: m.body,
-    clientId: m.clientId,
-    attachment: m.attachment
-      ? {
-          id: m.attachment.id,
-          name: m.attachment.name,
-          size: BigInt(m.attachment.size),
-          type: m.attachment.type,
-          width: m.attachment.width ?? 0,
-          height: m.attachment.height ?? 0,
-          duration: m.attachment.duration ?? 0,
-        }
-      : undefined,
-  });
+/** Edits, deletes or reacts through the room core (gateway/change-message.ts): the message in its new state. */
+async function change(env: Env, user: SessionUser, roomId: string, input: ChangeInput): Promise<{ message: Message }> {
+  const result = await changeMessage(env, roomId, user, input, "connect");
+  if (!result.ok) throw refusalError(result);
+  return { message: toProto(result.message) };
 }
-
-const BIG_SEQ = BigInt(Number.MAX_SAFE_INTEGER);
 
 function routerFor(env: Env): Map<string, UniversalHandler> {
   const router = createConnectRouter({ grpc: false, grpcWeb: true, connect: true });
@@ -59,65 +37,26 @@ function routerFor(env: Env): Map<string, UniversalHandler> {
     sendMessage: guarded(async (req, ctx) => {
       const user = await authenticate(env, ctx);
       const clientId = req.clientId || `cn-${crypto.randomUUID()}`;
-      const result = await postMessage(env, req.roomId, user, { clientId, body: req.body }, "connect");
+      const replyTo = req.replyTo === undefined ? {} : { replyTo: Number(req.replyTo) };
+      const result = await postMessage(env, req.roomId, user, { clientId, body: req.body, ...replyTo }, "connect");
       if (!result.ok) throw refusalError(result);
       return { message: toProto(result.message), duplicate: result.duplicate };
     }),
 
-    async *streamMessages(req, ctx) {
-      let user: SessionUser;
-      try {
-        user = await authenticate(env, ctx);
-        const refused = await membershipRefusal(env.DB, req.roomId, user.id);
-        if (refused) throw refusalError(refused);
-      } catch (err) {
-        throw toConnectError(err);
-      }
-      if (req.sinceSeq !== undefined && (req.sinceSeq < 0n || req.sinceSeq > BIG_SEQ)) {
-        throw new ConnectError("since_seq must be ≥ 0", Code.InvalidArgument);
-      }
-      // Room frames are queued here and yielded in order until the client goes away.
-      const queue: ChatMessage[] = [];
-      let ended: ConnectError | null | undefined;
-      let wake: () => void = () => undefined;
-      const ws = await subscribeToRoom(
-        env,
-        req.roomId,
-        user,
-        "connect",
-        (frame: ServerFrame) => {
-          if (frame.type === "message") {
-            queue.push(frame.message);
-            wake();
-          }
-        },
-        (code) => {
-          ended = code === 1008 ? new ConnectError("no longer a member of this room", Code.PermissionDenied) : null;
-          wake();
-        },
-        req.sinceSeq === undefined ? undefined : Number(req.sinceSeq),
-      ).catch((err) => {
-        throw toConnectError(err);
-      });
-      const abort = () => {
-        ended ??= null;
-        wake();
-      };
-      ctx.signal.addEventListener("abort", abort);
-      try {
-        for (;;) {
-          while (queue.length > 0) yield { message: toProto(queue.shift()!) };
-          if (ended !== undefined) {
-            if (ended) throw ended;
-            return;
-          }
-          await new Promise<void>((ok) => (wake = ok));
-        }
-      } finally {
-        ctx.signal.removeEventListener("abort", abort);
-        closeSocket(ws, 1000, "stream ended");
-      }
-    },
+    streamMessages: (req, ctx) => streamMessages(env, req, ctx),
+
+    // A seq beyond 2^53 becomes a number the room refuses (`invalid_message`), never another seq.
+    editMessage: guarded(async (req, ctx) =>
+      change(env, await authenticate(env, ctx), req.roomId, { op: "edit", seq: Number(req.seq), body: req.body, ...clientIdOf(req.clientId) }),
+    ),
+
+    deleteMessage: guarded(async (req, ctx) =>
+      change(env, await authenticate(env, ctx), req.roomId, { op: "delete", seq: Number(req.seq), ...clientIdOf(req.clientId) }),
+    ),
+
+    react: guarded(async (req, ctx) =>
+      change(env, await authenticate(env, ctx), req.roomId, { op: "react", seq: Number(req.seq), emoji: req.emoji, on: req.on, ...clientIdOf(req.clientId) }),
+    ),
 
     getStats: guarded(async (_req, ctx) => {
       await authenticate(env, ctx);
@@ -155,7 +94,9 @@ function routerFor(env: Env): Map<string, UniversalHandler> {
       const user = await authenticate(env, ctx);
       // proto3 cannot tell an unset limit from 0: 0 asks for the default page.
       const page = await historyPage(env, req.roomId, user.id, {
-        before: req.beforeSeq === undefined ? null : Number(req.beforeSeq),
+        before: seqBound(req.beforeSeq, "before_seq"),
+        after: seqBound(req.afterSeq, "after_seq"),
+        around: seqBound(req.aroundSeq, "around_seq"),
         limit: req.limit === 0 ? undefined : req.limit,
       });
       if (!page.ok) throw refusalError(page);

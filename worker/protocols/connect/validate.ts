@@ -1,4 +1,11 @@
 import { fromBinary, fromJsonString, type DescMethod } from "@bufbuild/protobuf";
+import { Code, ConnectError } from "@connectrpc/connect";
+
+/**
+ * What ChatService checks of a request before its handler runs: that it decodes at all
+ * (`refuseUndecodable`), and the seq bounds it names (`seqBound`). The rules of messages and
+ * changes are the gateway's, the same for every protocol.
+ */
 
 /**
  * Checks that a request's message(s) decode before connect-es sees them. connect-es reports
@@ -60,3 +67,15 @@ function checkEnvelopes(body: Uint8Array, decode: (b: Uint8Array) => unknown): s
 }
 
 const reason = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+const MAX_SEQ = BigInt(Number.MAX_SAFE_INTEGER);
+
+/**
+ * A seq (or change seq) a request names as a bound: unset stays unset, anything else must be
+ * an integer from 0 to 2^53 - 1 (the largest seq the worker counts exactly).
+ */
+export function seqBound(value: bigint | undefined, field: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (value < 0n || value > MAX_SEQ) throw new ConnectError(`${field} must be an integer ≥ 0`, Code.InvalidArgument);
+  return Number(value);
+}

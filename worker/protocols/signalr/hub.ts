@@ -231,7 +231,7 @@ export class HubConnection {
       () => {
         if (this.rooms.get(roomId) === ws) this.rooms.delete(roomId);
       },
-      since,
+      since === undefined ? undefined : { since },
     );
     this.rooms.set(roomId, ws);
     return greeted;
