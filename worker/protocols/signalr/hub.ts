@@ -3,17 +3,19 @@ import type { Env } from "../../env";
 import { numberVar } from "../../config";
 import type { ServerFrame } from "../../contract/wire";
 import { membershipRefusal } from "../../gateway/membership";
-import { postMessage } from "../../gateway/post";
 import { subscribeToRoom } from "../../gateway/subscription";
 import { closeSocket } from "../../sockets/safe-io";
 import { completionError, HubError, hubRefusal } from "./errors";
 import { MessageTooLargeError, RECORD_SEPARATOR, RecordReader } from "./framing";
-import { caseInsensitive, sameName } from "./names";
+import { change, send } from "./messages";
+import { argumentsError, findMethod } from "./methods";
+import { sameName } from "./names";
 
 /**
  * One SignalR hub connection (JSON hub protocol over WebSockets), held by the worker.
  * Each joined room is a subscription socket into that room's Durable Object; messages are
- * sent through the same room core as every other protocol. Spec: dotnet/aspnetcore
+ * sent and changed through the same room core as every other protocol (messages.ts), with the
+ * methods and argument types of methods.ts. Spec: dotnet/aspnetcore
  * src/SignalR/docs/specs/HubProtocol.md.
  */
 
@@ -29,26 +31,6 @@ export const MessageType = {
   Ping: 6,
   Close: 7,
 } as const;
-
-type ArgType = "string" | "boolean" | "number";
-
-/**
- * The methods a client may invoke: the JSON types of their arguments, then of the optional
- * ones a client may add (JoinRoom's `sinceSeq` replays what was missed; SendMessage's
- * `clientId` makes a retry safe, as on Hearth's own socket).
- */
-const HUB_METHODS: Record<string, { args: ArgType[]; optional?: ArgType[] }> = {
-  JoinRoom: { args: ["string"], optional: ["number"] },
-  LeaveRoom: { args: ["string"] },
-  SendMessage: { args: ["string", "string"], optional: ["string"] },
-  Typing: { args: ["string", "boolean"] },
-};
-/** Method names match case-insensitively, as in ASP.NET Core (one lookup for every method). */
-const findMethod = caseInsensitive(HUB_METHODS);
-
-function describeSignature({ args, optional = [] }: { args: ArgType[]; optional?: ArgType[] }): string {
-  return args.join(", ") + optional.map((t) => `[, ${t}]`).join("");
-}
 
 /** Rooms one hub connection may join at once. */
 export const MAX_HUB_ROOMS = 50;
@@ -162,18 +144,11 @@ export class HubConnection {
   private async invoke(record: HubRecord) {
     const { invocationId } = record;
     const method = findMethod(record.target);
-    const target = method?.name;
-    const args = Array.isArray(record.arguments) ? record.arguments : null;
-    const signature = method?.value;
-    if (!signature) return this.complete(invocationId, { error: `Unknown hub method '${String(record.target)}'` });
-    const types = [...signature.args, ...(signature.optional ?? [])];
-    if (!args || args.length < signature.args.length || args.length > types.length || args.some((a, i) => typeof a !== types[i])) {
-      return this.complete(invocationId, {
-        error: `Failed to invoke '${String(record.target)}': it takes (${describeSignature(signature)}) arguments.`,
-      });
-    }
+    if (!method) return this.complete(invocationId, { error: `Unknown hub method '${String(record.target)}'` });
+    const wrong = argumentsError(String(record.target), method.value, record.arguments);
+    if (wrong) return this.complete(invocationId, { error: wrong });
     try {
-      const result = await this.call(target!, args);
+      const result = await this.call(method.name, record.arguments as unknown[]);
       this.complete(invocationId, { result });
     } catch (err) {
       this.complete(invocationId, { error: completionError(err) });
@@ -196,12 +171,16 @@ export class HubConnection {
         ws?.close(1000, "left");
         return null;
       }
-      case "SendMessage": {
-        const clientId = (args[2] as string | undefined) ?? `sr-${crypto.randomUUID()}`;
-        const result = await postMessage(this.env, roomId, this.user, { clientId, body: args[1] }, "signalr");
-        if (result.ok) return result.message;
-        throw hubRefusal(result);
-      }
+      case "SendMessage":
+        return send(this.env, this.user, roomId, args[1] as string, args[2] as string | undefined);
+      case "SendReply":
+        return send(this.env, this.user, roomId, args[1] as string, args[2] as string | null, args[3] as number);
+      case "EditMessage":
+        return change(this.env, this.user, roomId, { op: "edit", seq: args[1], body: args[2] }, args[3] as string | null | undefined);
+      case "DeleteMessage":
+        return change(this.env, this.user, roomId, { op: "delete", seq: args[1] }, args[2] as string | null | undefined);
+      case "React":
+        return change(this.env, this.user, roomId, { op: "react", seq: args[1], emoji: args[2], on: args[3] }, args[4] as string | null | undefined);
       case "Typing": {
         const ws = this.rooms.get(roomId);
         if (!ws) throw new HubError("not_joined", "join the room before sending typing");
@@ -237,11 +216,14 @@ export class HubConnection {
     return greeted;
   }
 
-  /** Room frames become client invocations: ReceiveMessage, UserTyping, Presence. */
+  /** Room frames become client invocations: ReceiveMessage, MessageUpdated, UserTyping, Presence. */
   private forward(roomId: string, frame: ServerFrame) {
     switch (frame.type) {
       case "message":
         return this.write({ type: MessageType.Invocation, target: "ReceiveMessage", arguments: [frame.message] });
+      // One argument, the message as ReceiveMessage carries it: a .NET client's handler binds a fixed count.
+      case "update":
+        return this.write({ type: MessageType.Invocation, target: "MessageUpdated", arguments: [frame.message] });
       case "typing":
         return this.write({
           type: MessageType.Invocation,
