@@ -216,6 +216,88 @@ describe("SignalR hub with the official @microsoft/signalr client", () => {
   });
 });
 
+describe("message changes with the official clients", () => {
+  it("SignalR: EditMessage, React, SendReply and DeleteMessage return the new state; another connection and a Connect stream see each change once", async () => {
+    const { alice, bob, roomId } = await sharedRoom();
+    const a = await hub(alice);
+    const b = await hub(bob);
+    const updated: any[] = [];
+    b.conn.on("MessageUpdated", (m) => updated.push(m));
+    await a.conn.invoke("JoinRoom", roomId);
+    await b.conn.invoke("JoinRoom", roomId);
+    const abort = new AbortController();
+    const streamed: any[] = [];
+    const reading = (async () => {
+      for await (const item of connectClient("connect", bob.token).streamMessages({ roomId, sinceSeq: 0n, includeUpdates: true }, { signal: abort.signal })) streamed.push(item);
+    })().catch(() => undefined);
+
+    const sent = await a.conn.invoke("SendMessage", roomId, "helo");
+    // The stream is live once it has the message (replayed or live): every change after that reaches it.
+    await until(() => (streamed.length > 0 ? true : undefined), "the stream's first message");
+    const edited = await a.conn.invoke("EditMessage", roomId, sent.seq, "hello");
+    expect(edited).toMatchObject({ seq: sent.seq, body: "hello" });
+    expect(edited.editedAt).toEqual(expect.any(Number));
+    const reacted = await b.conn.invoke("React", roomId, sent.seq, "👍", true);
+    expect(await b.conn.invoke("React", roomId, sent.seq, "👍", true)).toEqual(reacted); // a retry changes nothing
+    expect(reacted.reactions).toEqual([{ emoji: "👍", count: 1, userIds: [bob.id] }]);
+    const reply = await b.conn.invoke("SendReply", roomId, "hi!", null, sent.seq);
+    expect(reply.replyTo).toEqual({ seq: sent.seq, userId: alice.id, username: alice.username, excerpt: "hello", deleted: false });
+    await expect(b.conn.invoke("EditMessage", roomId, sent.seq, "not mine")).rejects.toThrow(/not_author: /);
+    await expect(b.conn.invoke("EditMessage", roomId, "1", "x")).rejects.toThrow(/takes \(string, integer, string\[, string\?\]\)/);
+    const deleted = await a.conn.invoke("DeleteMessage", roomId, sent.seq);
+    expect(deleted).toMatchObject({ seq: sent.seq, deleted: true, body: "" });
+
+    // The reply quotes its original as it is now: deleting it updates the reply too.
+    const quoteGone = { ...reply, replyTo: { ...reply.replyTo, excerpt: "", deleted: true } };
+    await until(() => (updated.length >= 4 ? true : undefined), "MessageUpdated");
+    expect(updated).toEqual([edited, reacted, deleted, quoteGone]);
+    await until(() => (streamed.length >= 6 ? true : undefined), "the Connect stream");
+    abort.abort();
+    await reading;
+    expect(streamed.map((i) => (i.message ? `message ${i.message.seq}` : `update ${i.update.message.seq} ${i.update.changeSeq}`))).toEqual([
+      "message 1",
+      "update 1 1",
+      "update 1 2",
+      "message 2",
+      "update 1 3",
+      "update 2 4",
+    ]);
+    await a.conn.stop();
+    await b.conn.stop();
+  });
+
+  for (const kind of ["connect", "grpc-web"] as const) {
+    it(`${kind}: EditMessage, React, DeleteMessage and reply_to; a SignalR connection receives MessageUpdated; refusals keep their codes`, async () => {
+      const { alice, bob, roomId } = await sharedRoom();
+      const watcher = await hub(bob);
+      const updated: any[] = [];
+      watcher.conn.on("MessageUpdated", (m) => updated.push(m));
+      await watcher.conn.invoke("JoinRoom", roomId);
+      const a = connectClient(kind, alice.token);
+      const b = connectClient(kind, bob.token);
+      const { seq } = (await a.sendMessage({ roomId, body: "helo" })).message!;
+      expect((await a.editMessage({ roomId, seq, body: "hello" })).message).toMatchObject({ body: "hello", editedAt: expect.any(BigInt) });
+      const reacted = (await b.react({ roomId, seq, emoji: "🎉", on: true })).message!;
+      expect(reacted.reactions.map((r) => [r.emoji, r.count, r.userIds])).toEqual([["🎉", 1n, [bob.id]]]);
+      expect((await b.react({ roomId, seq, emoji: "🎉", on: true })).message).toEqual(reacted);
+      const reply = (await b.sendMessage({ roomId, body: "re", replyTo: seq })).message!;
+      expect(reply.replyTo).toMatchObject({ seq, userId: alice.id, excerpt: "hello", deleted: false });
+      await expect(b.deleteMessage({ roomId, seq })).rejects.toMatchObject({ code: Code.PermissionDenied, rawMessage: expect.stringMatching(/^not_author: /) });
+      await expect(b.react({ roomId, seq, emoji: "nope", on: true })).rejects.toMatchObject({ code: Code.InvalidArgument });
+      await expect(a.editMessage({ roomId, seq: 99n, body: "x" })).rejects.toMatchObject({ code: Code.NotFound });
+      expect((await a.deleteMessage({ roomId, seq })).message).toMatchObject({ deleted: true, body: "", reactions: [] });
+      await until(() => (updated.length >= 4 ? true : undefined), "MessageUpdated");
+      expect(updated.map((m) => [m.seq, m.body, m.deleted ?? false])).toEqual([
+        [1, "hello", false],
+        [1, "hello", false],
+        [1, "", true],
+        [2, "re", false],
+      ]);
+      await watcher.conn.stop();
+    });
+  }
+});
+
 describe("ChatService with @connectrpc/connect-web", () => {
   for (const kind of ["connect", "grpc-web"] as const) {
     it(`${kind}: SendMessage, History, ListRooms and a resumable StreamMessages`, async () => {
