@@ -5,6 +5,8 @@
 // Hearth's ChatService: the same rooms as the WebSocket protocol and the SignalR hub.
 // Served by the worker at /hearth.v1.ChatService/<Method> over the Connect protocol
 // (JSON and binary) and gRPC-Web. Authenticate with `Authorization: Bearer <session JWT>`.
+// Grow it without breaking clients: `npm run check:proto` runs `buf breaking` against
+// proto/baseline.txtpb, the released contract (docs/protocols.md, "Changing the .proto").
 
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
