@@ -101,10 +101,15 @@ export const api = {
     ),
   openDm: (username: string) => request<Room>("POST", "/api/dms", { username }),
 
-  /** One page of history, returned oldest first (the server sends newest first). */
-  async messages(roomId: string, options: { before?: number; limit?: number } = {}) {
+  /**
+   * One page of history, returned oldest first (the server sends newest first): the newest,
+   * or the one before, after or around a seq (at most one of them).
+   */
+  async messages(roomId: string, options: { before?: number; after?: number; around?: number; limit?: number } = {}) {
     const query = new URLSearchParams();
-    if (options.before !== undefined) query.set("before", String(options.before));
+    for (const at of ["before", "after", "around"] as const) {
+      if (options[at] !== undefined) query.set(at, String(options[at]));
+    }
     query.set("limit", String(options.limit ?? 50));
     const page = await request<{ messages: Message[] }>(
       "GET",

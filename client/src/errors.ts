@@ -4,6 +4,7 @@
  * codes get a sentence of our own; anything else is tidied: backticks gone, first letter
  * capitalised, a full stop at the end.
  */
+import { MAX_REACTIONS_PER_MESSAGE } from "../../worker/contract/wire";
 
 /** Sentences for codes whose server text is not fit to show as is. */
 const SENTENCES: Record<string, string | ((raw: string) => string)> = {
@@ -27,6 +28,10 @@ const SENTENCES: Record<string, string | ((raw: string) => string)> = {
   upload_gone: "This upload was already sent or has expired. Attach the file again.",
   expired_signature: "This link has expired. Open the file again.",
   rate_limited: "You are sending messages too fast. Wait a moment and try again.",
+  not_author: "Only its author can change this message (and the room's owner delete it).",
+  message_not_found: "That message is no longer in this room.",
+  invalid_emoji: "That is not an emoji Hearth can react with.",
+  too_many_reactions: `A message can carry at most ${MAX_REACTIONS_PER_MESSAGE} different reactions.`,
   internal: "Something went wrong on the server. Try again.",
   bad_frame: "The app sent something the server did not understand. Reload the page.",
   unknown_type: "The app sent something the server did not understand. Reload the page.",

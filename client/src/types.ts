@@ -10,6 +10,8 @@ export type {
   ChatMessage as Message,
   MessageKind,
   OnlineUser,
+  Reaction,
+  ReplyRef,
   ServerFrame,
 } from "../../worker/contract/wire";
 import type { AttachmentRef, MessageKind } from "../../worker/contract/wire";
@@ -27,7 +29,10 @@ export interface PeerGrant {
 }
 
 export type ClientFrame =
-  | { type: "send"; clientId: string; body: string; kind?: MediaKind; attachment?: AttachmentRef }
+  | { type: "send"; clientId: string; body: string; kind?: MediaKind; attachment?: AttachmentRef; replyTo?: number }
+  | { type: "edit"; clientId: string; seq: number; body: string }
+  | { type: "delete"; clientId: string; seq: number }
+  | { type: "react"; clientId: string; seq: number; emoji: string; on: boolean }
   | { type: "typing"; typing: boolean }
   | { type: "visibility"; hidden: boolean }
   | { type: "ping" };

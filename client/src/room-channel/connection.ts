@@ -5,7 +5,7 @@
  *
  * The socket authenticates with the session token as a subprotocol (one request per connect)
  * and reconnects by itself with backoff (0.5 s doubling to 10 s), resuming with
- * `since=lastSeq`; once `synced` arrives the phase is live and the host resends its outbox.
+ * `since=lastSeq` (and `sinceChange`, the newest change seen); once `synced` arrives the phase is live and the host resends its outbox.
  * An attempt after one that never opened goes through a ticket instead: a refused upgrade
  * tells a browser nothing, while the ticket request answers why (signed out, removed from the
  * room, room gone).
@@ -32,8 +32,10 @@ export interface ConnectionHost {
   readonly owner: Disposables;
   /** The highest seq this channel has, or null when it has no history page yet. */
   resumePoint(): number | null;
+  /** The highest change seq this channel has seen with all before it, or null: resume changes by `since`. */
+  changeResumePoint(): number | null;
   /** No history page, and `hello` says where the room is: take that as the resume point. */
-  adopt(lastSeq: number): void;
+  adopt(lastSeq: number, lastChangeSeq: number): void;
   /** A known frame arrived. */
   onFrame(frame: ServerFrame): void;
   /** The socket went away: `lost` (it will come back) or `closed` for good. */
@@ -87,7 +89,7 @@ export class Connection {
   }
 
   /** `hello`: live now, or once the replay asked for ends (`synced`). */
-  onHello(lastSeq: number): void {
+  onHello({ lastSeq, lastChangeSeq }: { lastSeq: number; lastChangeSeq: number }): void {
     const phase = this.phase.value;
     if (phase.kind !== "connecting") return;
     if (phase.attempt.since !== null) {
@@ -102,7 +104,7 @@ export class Connection {
       return;
     }
     // No history page (it failed), or nothing after it: live from the room's newest message.
-    this.host.adopt(lastSeq);
+    this.host.adopt(lastSeq, lastChangeSeq);
     this.goLive();
   }
 
@@ -151,6 +153,9 @@ export class Connection {
     }
     const since = this.host.resumePoint();
     if (since !== null) query.set("since", String(since));
+    // Only the changes missed since the newest one seen (without it: every change since `since`).
+    const sinceChange = this.host.changeResumePoint();
+    if (since !== null && sinceChange !== null) query.set("sinceChange", String(sinceChange));
     if (attempt) this.patchAttempt(attempt.number, { since });
     const scheme = location.protocol === "https:" ? "wss:" : "ws:";
     return `${scheme}//${location.host}/api/rooms/${encodeURIComponent(this.host.roomId)}/ws?${query}`;

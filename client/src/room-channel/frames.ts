@@ -10,6 +10,7 @@ const KNOWN = {
   hello: true,
   message: true,
   synced: true,
+  update: true,
   ack: true,
   typing: true,
   presence: true,

@@ -1,11 +1,16 @@
 /**
- * The room's stored messages as this screen knows them: the newest page from REST, older pages
- * on demand, and whatever the socket delivers, kept once per seq. It also keeps the highest seq
- * seen, the point a new socket resumes from.
+ * The room's stored messages as this screen knows them. The window that follows the socket
+ * (`latest`): the newest page from REST, older pages on demand, and whatever the socket
+ * delivers. A jump to a message that is not loaded (a reply's original) shows a second window,
+ * the page around it, paged older and newer until it meets `latest` again (or the reader jumps
+ * back to the latest messages). Changes (`update` frames, the answers to this user's changes)
+ * replace a message by seq in both windows. It also keeps where a new socket resumes from: the
+ * highest seq and the highest change seq seen.
  */
 import { batch, signal } from "@preact/signals";
 import { api, ApiError } from "../api";
 import type { Message } from "../types";
+import { PageWindow } from "./page-window";
 
 const PAGE_SIZE = 50;
 
@@ -17,19 +22,39 @@ export interface HistoryHost {
   close(reason: string): void;
   /** The newest page arrived. */
   onNewest(): void;
+  /** Something the reader asked for failed: tell them (a sentence). */
+  notify(text: string): void;
+}
+
+/** A message the screen should bring into view (and mark), or the newest one ("latest"). */
+export interface Focus {
+  seq: number | "latest";
+  /** Distinguishes two requests for the same message. */
+  at: number;
 }
 
 export class History {
-  /** Stored messages, oldest first. */
+  /** The messages shown, oldest first: the latest window, or the one a jump opened. */
   readonly messages = signal<Message[]>([]);
   readonly error = signal<string | null>(null);
   readonly loaded = signal(false);
   readonly hasOlder = signal(true);
   readonly loadingOlder = signal(false);
+  /** The window shown ends before the newest messages (a jump): they can be paged toward. */
+  readonly hasNewer = signal(false);
+  readonly loadingNewer = signal(false);
+  /** A jump's window is shown instead of the latest messages. */
+  readonly detached = signal(false);
+  readonly focus = signal<Focus | null>(null);
 
   /** Highest seq received (history page or socket); null: no page yet, nothing to resume from. */
   private lastSeq: number | null = null;
-  private readonly bySeq = new Map<number, Message>();
+  /** Highest change seq known to be seen with everything before it; null: none (resume by `since`). */
+  private lastChangeSeq: number | null = null;
+  private readonly latest = new PageWindow();
+  private jumped: PageWindow | null = null;
+  /** The newest state the socket brought of each changed message, for pages that answer late. */
+  private readonly changed = new Map<number, Message>();
 
   constructor(private readonly host: HistoryHost) {}
 
@@ -37,14 +62,25 @@ export class History {
     return this.lastSeq;
   }
 
+  changeResumePoint(): number | null {
+    return this.lastChangeSeq;
+  }
+
   /** A message with this seq has arrived (socket or `hello`): resume after it. */
   advance(seq: number): void {
     if (seq > (this.lastSeq ?? 0)) this.lastSeq = seq;
   }
 
-  /** `hello` without a history page: resume from the room's newest message. */
-  adopt(lastSeq: number): void {
+  /** `hello` without a history page: resume from the room's newest message and change. */
+  adopt(lastSeq: number, lastChangeSeq: number): void {
+    const hadPage = this.lastSeq !== null;
     this.lastSeq = Math.max(this.lastSeq ?? 0, lastSeq);
+    if (!hadPage) this.noteChange(lastChangeSeq);
+  }
+
+  /** Every change up to `changeSeq` has reached this screen (in order): resume after it. */
+  noteChange(changeSeq: number | undefined): void {
+    if (changeSeq !== undefined && changeSeq > (this.lastChangeSeq ?? 0)) this.lastChangeSeq = changeSeq;
   }
 
   /** Whether a socket `message` frame is one this screen already has (a stale socket's). */
@@ -52,21 +88,23 @@ export class History {
     return seq <= (this.lastSeq ?? 0);
   }
 
+  /** The newest message this screen has (read marker), shown or not. */
   newestSeq(): number | undefined {
-    return this.messages.value[this.messages.value.length - 1]?.seq;
+    return this.latest.newest();
   }
 
   /** Loads the newest page (first load, or a retry after a failure). */
   async loadNewest(): Promise<void> {
     try {
-      const page = await api.messages(this.host.roomId, { limit: PAGE_SIZE });
+      const page = this.fresh(await api.messages(this.host.roomId, { limit: PAGE_SIZE }));
       if (this.host.isStopped()) return;
+      this.latest.put(page);
+      this.latest.hasOlder = page.length >= PAGE_SIZE && page[0]?.seq !== 1;
       batch(() => {
-        this.add(page);
-        this.adopt(page[page.length - 1]?.seq ?? 0);
-        this.hasOlder.value = page.length >= PAGE_SIZE && page[0]?.seq !== 1;
+        this.lastSeq = Math.max(this.lastSeq ?? 0, page[page.length - 1]?.seq ?? 0);
         this.loaded.value = true;
         this.error.value = null;
+        this.show();
       });
       this.host.onNewest();
     } catch (error) {
@@ -80,20 +118,21 @@ export class History {
 
   /** Loads the page before the oldest message shown. */
   async loadOlder(): Promise<void> {
-    if (this.loadingOlder.value || !this.hasOlder.value || !this.loaded.value) return;
-    const oldest = this.messages.value[0];
-    if (!oldest) {
-      this.hasOlder.value = false;
+    const window = this.shown();
+    const oldest = window.oldest();
+    if (this.loadingOlder.value || !window.hasOlder || !this.loaded.value) return;
+    if (oldest === undefined) {
+      window.hasOlder = false;
+      this.show();
       return;
     }
     this.loadingOlder.value = true;
     try {
-      const page = await api.messages(this.host.roomId, { before: oldest.seq, limit: PAGE_SIZE });
+      const page = this.fresh(await api.messages(this.host.roomId, { before: oldest, limit: PAGE_SIZE }));
       if (this.host.isStopped()) return;
-      batch(() => {
-        this.add(page);
-        if (page.length < PAGE_SIZE || page[0]?.seq === 1) this.hasOlder.value = false;
-      });
+      window.put(page);
+      if (page.length < PAGE_SIZE || page[0]?.seq === 1) window.hasOlder = false;
+      this.show();
     } catch (error) {
       this.error.value = describe(error);
     } finally {
@@ -101,17 +140,100 @@ export class History {
     }
   }
 
-  /** Adds messages by seq (a message seen again with the same content changes nothing). */
-  add(list: Message[]): void {
-    let changed = false;
-    for (const message of list) {
-      const known = this.bySeq.get(message.seq);
-      if (known && known.clientId === message.clientId && known.body === message.body) continue;
-      this.bySeq.set(message.seq, message);
-      changed = true;
+  /** Loads the page after the newest message shown, when a jump's window is shown. */
+  async loadNewer(): Promise<void> {
+    const window = this.jumped;
+    const newest = window?.newest();
+    if (!window || newest === undefined || this.loadingNewer.value) return;
+    this.loadingNewer.value = true;
+    try {
+      const page = this.fresh(await api.messages(this.host.roomId, { after: newest, limit: PAGE_SIZE }));
+      if (this.host.isStopped() || this.jumped !== window) return;
+      window.put(page);
+      if (page.length < PAGE_SIZE) window.hasNewer = false;
+      this.show();
+    } catch (error) {
+      this.host.notify(describe(error));
+    } finally {
+      this.loadingNewer.value = false;
     }
-    if (!changed) return;
-    this.messages.value = [...this.bySeq.values()].sort((a, b) => a.seq - b.seq);
+  }
+
+  /**
+   * Brings message `seq` into view: at once if it is loaded, else after loading the page
+   * around it (shown instead of the latest messages until they meet again).
+   */
+  async jumpTo(seq: number): Promise<void> {
+    if (!this.shown().has(seq)) {
+      if (this.latest.has(seq)) {
+        this.jumped = null;
+      } else {
+        let page: Message[];
+        try {
+          page = this.fresh(await api.messages(this.host.roomId, { around: seq, limit: PAGE_SIZE }));
+        } catch (error) {
+          this.host.notify(describe(error));
+          return;
+        }
+        if (this.host.isStopped()) return;
+        const window = new PageWindow();
+        window.put(page);
+        window.hasOlder = page[0]?.seq !== 1 && page.length > 0;
+        window.hasNewer = true;
+        this.jumped = window;
+      }
+    }
+    batch(() => {
+      this.show();
+      this.focus.value = { seq, at: Date.now() };
+    });
+  }
+
+  /** Back to the latest messages (from a jump's window, or just to the bottom). */
+  jumpToLatest(): void {
+    this.jumped = null;
+    batch(() => {
+      this.show();
+      this.focus.value = { seq: "latest", at: Date.now() };
+    });
+  }
+
+  /** A message the socket delivered (new, or a duplicate's ack). */
+  receive(message: Message): void {
+    if (this.latest.put([message])) this.show();
+  }
+
+  /** A message's new state (an `update`, or the answer to this user's change). */
+  update(message: Message): void {
+    this.changed.set(message.seq, message);
+    const inLatest = this.latest.replace(message);
+    const inJumped = this.jumped?.replace(message) ?? false;
+    if (inLatest || inJumped) this.show();
+  }
+
+  /** A page's messages, each in the newest state the socket has brought of it. */
+  private fresh(page: Message[]): Message[] {
+    return this.changed.size === 0 ? page : page.map((m) => this.changed.get(m.seq) ?? m);
+  }
+
+  /** The window on screen: a jump's, until it meets the latest messages. */
+  private shown(): PageWindow {
+    const jumped = this.jumped;
+    if (jumped && (!jumped.hasNewer || jumped.meets(this.latest))) {
+      this.latest.absorb(jumped);
+      this.jumped = null;
+    }
+    return this.jumped ?? this.latest;
+  }
+
+  private show(): void {
+    const window = this.shown();
+    batch(() => {
+      this.messages.value = window.list();
+      this.hasOlder.value = window.hasOlder;
+      this.hasNewer.value = window.hasNewer;
+      this.detached.value = window !== this.latest;
+    });
   }
 }
 

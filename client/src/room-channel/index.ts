@@ -1,24 +1,28 @@
 /**
  * Everything about one open room, as the room screen uses it: its history (REST), its live
- * socket (docs/protocol.md), messages waiting for an ack, who is online and who is typing.
+ * socket (docs/protocol.md), messages and changes (edit, delete, reactions) waiting for an ack,
+ * who is online and who is typing.
  * Each concern is a part in this folder that owns its own state; this class wires them
  * together, routes the server's frames to them, and frees everything they own in `stop()`.
  */
-import { batch, computed } from "@preact/signals";
+import { batch, computed, signal } from "@preact/signals";
 import { normalizeMessage } from "../api";
 import { assertNever } from "../assert-never";
 import { Disposables } from "../disposables";
 import { noteActivity } from "../rooms";
-import type { AttachmentRef, MediaKind, Message, ServerFrame, User } from "../types";
+import type { AttachmentRef, MediaKind, Message, ReplyRef, ServerFrame, User } from "../types";
+import { Changes } from "./changes";
 import { Connection } from "./connection";
 import { History } from "./history";
 import { newClientId, Outbox, type PendingMessage } from "./outbox";
+import { overlay } from "./overlay";
 import { connectionStateOf } from "./phase";
 import { Presence } from "./presence";
 import { ReadMarker } from "./read-marker";
 import { Typing } from "./typing";
 
 export type { ConnectionState, Phase } from "./phase";
+export type { Focus } from "./history";
 export type { PendingMessage } from "./outbox";
 export type { Typist } from "./typing";
 
@@ -27,6 +31,7 @@ export class RoomChannel {
   private readonly connection: Connection;
   private readonly history: History;
   private readonly outbox: Outbox;
+  private readonly changes: Changes;
   private readonly typing: Typing;
   private readonly readMarker: ReadMarker;
   private readonly presence = new Presence();
@@ -38,26 +43,34 @@ export class RoomChannel {
     const { owner } = this;
     const send = (frame: Parameters<Connection["send"]>[0]) => this.connection.send(frame);
     const isStopped = () => this.phase.value.kind === "stopped";
+    const isLive = () => this.phase.value.kind === "live";
+    const notify = (text: string) => (this.notice.value = text);
     this.history = new History({
       roomId,
       isStopped,
       close: (reason) => this.connection.close(reason),
       onNewest: () => this.readMarker.schedule(),
+      notify,
     });
     this.connection = new Connection({
       roomId,
       owner,
       resumePoint: () => this.history.resumePoint(),
-      adopt: (lastSeq) => this.history.adopt(lastSeq),
+      changeResumePoint: () => this.history.changeResumePoint(),
+      adopt: (lastSeq, lastChangeSeq) => this.history.adopt(lastSeq, lastChangeSeq),
       onFrame: (frame) => this.onFrame(frame),
       onDown: (how) =>
         batch(() => {
           this.presence.online.value = [];
           if (how === "lost") this.typing.clear();
         }),
-      onLive: () => this.outbox.flush(),
+      onLive: () => {
+        this.outbox.flush();
+        this.changes.flush();
+      },
     });
-    this.outbox = new Outbox({ owner, send, isLive: () => this.phase.value.kind === "live" }, me.id, roomId);
+    this.outbox = new Outbox({ owner, send, isLive }, me.id, roomId);
+    this.changes = new Changes({ owner, send, isLive, notify }, me.id, roomId);
     this.typing = new Typing({ owner, send, myId: me.id });
     this.readMarker = new ReadMarker({ roomId, owner, send, isStopped, newestSeq: () => this.history.newestSeq() });
   }
@@ -73,9 +86,10 @@ export class RoomChannel {
     const phase = this.phase.value;
     return phase.kind === "closed" ? phase.reason : null;
   });
-  get messages() {
-    return this.history.messages;
-  }
+  /** Stored messages shown, oldest first, with this user's unanswered changes applied. */
+  readonly messages = computed(() => overlay(this.history.messages.value, this.changes.pending.value, this.me.id));
+  /** A short sentence about something that failed (a refused change, a failed jump); null: none. */
+  readonly notice = signal<string | null>(null);
   get historyError() {
     return this.history.error;
   }
@@ -87,6 +101,20 @@ export class RoomChannel {
   }
   get loadingOlder() {
     return this.history.loadingOlder;
+  }
+  /** The messages shown are a jump's page: newer ones can be paged toward, or jumped back to. */
+  get detached() {
+    return this.history.detached;
+  }
+  get hasNewer() {
+    return this.history.hasNewer;
+  }
+  get loadingNewer() {
+    return this.history.loadingNewer;
+  }
+  /** The message to bring into view (after a jump), or "latest". */
+  get focus() {
+    return this.history.focus;
   }
   /** This user's unacknowledged messages in this room (kept across channels). */
   get pending() {
@@ -121,11 +149,27 @@ export class RoomChannel {
     this.owner.dispose();
   }
 
-  /** Queues a message; it is sent now if live, or as soon as the socket is. */
-  send(text: string): void {
+  /** Queues a message (a reply to `replyTo`, if given); it is sent now if live, or as soon as the socket is. */
+  send(text: string, replyTo?: ReplyRef): void {
     const body = text.trim();
     if (!body) return;
-    this.outbox.queue({ clientId: newClientId(), body, ts: Date.now() }, () => this.typing.stop());
+    const reply = replyTo ? { replyTo } : {};
+    this.outbox.queue({ clientId: newClientId(), body, ts: Date.now(), ...reply }, () => this.typing.stop());
+  }
+
+  /** Asks to change a message's body (or caption) to `text`. */
+  edit(seq: number, text: string): void {
+    this.changes.ask({ op: "edit", seq, body: text.trim() });
+  }
+
+  /** Asks to delete a message (mine, or anyone's in a room I own). */
+  deleteMessage(seq: number): void {
+    this.changes.ask({ op: "delete", seq });
+  }
+
+  /** Puts my `emoji` reaction on a message, or takes it off. */
+  react(seq: number, emoji: string, on: boolean): void {
+    this.changes.ask({ op: "react", seq, emoji, on });
   }
 
   /**
@@ -164,6 +208,20 @@ export class RoomChannel {
     return this.history.loadOlder();
   }
 
+  loadNewer(): Promise<void> {
+    return this.history.loadNewer();
+  }
+
+  /** Shows message `seq`: scrolled to if loaded, else the page around it is loaded first. */
+  jumpTo(seq: number): Promise<void> {
+    return this.history.jumpTo(seq);
+  }
+
+  /** Back to the newest messages. */
+  jumpToLatest(): void {
+    this.history.jumpToLatest();
+  }
+
   /** Retries the first history load after a failure. */
   async reloadHistory(): Promise<void> {
     this.history.error.value = null;
@@ -178,12 +236,23 @@ export class RoomChannel {
       case "hello":
         this.readMarker.onHello();
         this.presence.onHello(frame);
-        return this.connection.onHello(frame.lastSeq);
+        return this.connection.onHello(frame);
       case "message":
         return this.onMessage(normalizeMessage(frame.message));
+      case "update":
+        return this.onChanged(normalizeMessage(frame.message), frame.changeSeq);
       case "synced":
+        // The replay is over: every change up to the room's newest has arrived.
+        this.history.noteChange(frame.lastChangeSeq);
         return this.connection.onSynced();
       case "ack":
+        // The answer to one of my changes carries that change's clientId and the message's new state.
+        if (this.changes.owns(frame.clientId)) {
+          return batch(() => {
+            this.changes.settle(frame.clientId);
+            this.onChanged(normalizeMessage(frame.message), frame.changeSeq);
+          });
+        }
         // The sending socket gets its own message here, not as a `message` frame (protocol §2);
         // frames arrive in seq order, so everything before it has arrived too. A duplicate's
         // message may be older than the resume point: it still settles the pending entry.
@@ -198,6 +267,7 @@ export class RoomChannel {
       case "pong":
         return;
       case "error":
+        if (this.changes.onError(frame)) return;
         return this.outbox.onError(frame);
       default:
         return assertNever(frame, "server frame");
@@ -210,11 +280,17 @@ export class RoomChannel {
     this.receive(message);
   }
 
+  /** A message changed (`update`, or the answer to my change): show its new state. */
+  private onChanged(message: Message, changeSeq: number | undefined): void {
+    this.history.noteChange(changeSeq);
+    this.history.update(message);
+  }
+
   /** A stored message reached this socket: show it, settle it if it is ours, note the activity. */
   private receive(message: Message): void {
     this.history.advance(message.seq);
     batch(() => {
-      this.history.add([message]);
+      this.history.receive(message);
       if (message.userId === this.me.id) this.outbox.settle(message.clientId);
       this.typing.remove(message.userId);
     });

@@ -3,10 +3,11 @@
  * sent when live, resent with the same clientId after every reconnect (so each is stored
  * exactly once), retried after a rate limit, and settled by the server's ack.
  */
-import { signal, type Signal } from "@preact/signals";
+import type { Signal } from "@preact/signals";
 import type { Disposables } from "../disposables";
-import type { Attachment, AttachmentRef, ClientFrame, MediaKind, ServerFrame } from "../types";
+import type { Attachment, AttachmentRef, ClientFrame, MediaKind, ReplyRef, ServerFrame } from "../types";
 import { humanError } from "../errors";
+import { perRoom } from "./per-room";
 
 /** A message typed here that the server has not acknowledged yet. */
 export interface PendingMessage {
@@ -19,24 +20,12 @@ export interface PendingMessage {
   kind?: MediaKind;
   attachment?: AttachmentRef;
   local?: Omit<Attachment, "id"> & { previewUrl?: string };
+  /** The message it answers, quoted as it was when the reply was written. */
+  replyTo?: ReplyRef;
 }
 
-/**
- * Messages sent but not yet acknowledged, per user and room. They outlive a room's channel
- * (opening another room stops it), so a message queued while offline still goes out when its
- * room is opened again (in this tab, like the composer's drafts; not across a reload).
- */
-const stores = new Map<string, Signal<PendingMessage[]>>();
-
-function store(userId: string, roomId: string): Signal<PendingMessage[]> {
-  const key = `${userId} ${roomId}`;
-  let box = stores.get(key);
-  if (!box) {
-    box = signal<PendingMessage[]>([]);
-    stores.set(key, box);
-  }
-  return box;
-}
+/** Messages sent but not yet acknowledged, per user and room (they outlive a room's channel). */
+const store = perRoom<PendingMessage>();
 
 let clientIdCounter = 0;
 export function newClientId(): string {
@@ -45,6 +34,15 @@ export function newClientId(): string {
       ? crypto.randomUUID()
       : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
   return `c-${random}-${(clientIdCounter++).toString(36)}`;
+}
+
+/**
+ * When to send a refused frame again under the same clientId: after `retryAfterMs` for a rate
+ * limit, a second for a server failure; null when retrying cannot help.
+ */
+export function retryDelay(frame: Extract<ServerFrame, { type: "error" }>): number | null {
+  if (frame.code === "rate_limited" || frame.code === "internal") return frame.retryAfterMs ?? 1_000;
+  return null;
 }
 
 export interface OutboxHost {
@@ -102,22 +100,24 @@ export class Outbox {
       console.warn("hearth: server refused a frame", frame.code, frame.message);
       return;
     }
-    if (frame.code === "rate_limited" || frame.code === "internal") {
+    const delay = retryDelay(frame);
+    if (delay !== null) {
       this.host.owner.timeout(() => {
         const message = this.pending.value.find((p) => p.clientId === clientId);
         if (message && this.host.isLive()) this.transmit(message);
-      }, frame.retryAfterMs ?? 1_000);
+      }, delay);
       return;
     }
     this.update(clientId, { failed: humanError(frame.code, frame.message || frame.code) });
   }
 
   private transmit(message: PendingMessage): void {
-    const { clientId, body, kind, attachment } = message;
+    const { clientId, body, kind, attachment, replyTo } = message;
+    const reply = replyTo ? { replyTo: replyTo.seq } : {};
     this.host.send(
       kind && attachment
-        ? { type: "send", clientId, body, kind, attachment }
-        : { type: "send", clientId, body },
+        ? { type: "send", clientId, body, kind, attachment, ...reply }
+        : { type: "send", clientId, body, ...reply },
     );
   }
 
