@@ -1,16 +1,18 @@
-/** The composer's emoji button: the picker's code and data load the first time it opens. */
+/** The composer's emoji button, and the picker it opens (also used to react to a message). */
 import { useEffect, useRef, useState } from "preact/hooks";
 import { Icon } from "../ui/Icon";
+import { useDismiss } from "../ui/useDismiss";
+
+type PickerStatus = "idle" | "loading" | "ready" | "error";
 
 /**
- * A button that opens the emoji picker. The picker's code and data are fetched the first
- * time it opens, so they never weigh on the initial page load.
+ * The emoji picker, put into the element `host` refers to while `open`. Its code and data are
+ * fetched the first time it opens, so they never weigh on the initial page load; once on
+ * screen, the keyboard goes to its search box.
  */
-export function EmojiButton({ onPick }: { onPick: (emoji: string) => void }) {
-  const [open, setOpen] = useState(false);
-  const [status, setStatus] = useState<"idle" | "loading" | "ready" | "error">("idle");
+export function useEmojiPicker(open: boolean, onPick: (emoji: string) => void) {
+  const [status, setStatus] = useState<PickerStatus>("idle");
   const host = useRef<HTMLDivElement>(null);
-  const button = useRef<HTMLButtonElement>(null);
   const picker = useRef<HTMLElement | null>(null);
   const latestOnPick = useRef(onPick);
   latestOnPick.current = onPick;
@@ -20,10 +22,7 @@ export function EmojiButton({ onPick }: { onPick: (emoji: string) => void }) {
     setStatus("loading");
     import("../emoji").then(
       ({ createPicker }) => {
-        const element = createPicker((emoji) => {
-          setOpen(false);
-          latestOnPick.current(emoji);
-        });
+        const element = createPicker((emoji) => latestOnPick.current(emoji));
         picker.current = element;
         host.current?.appendChild(element);
         setStatus("ready");
@@ -33,34 +32,35 @@ export function EmojiButton({ onPick }: { onPick: (emoji: string) => void }) {
   }, [open]);
 
   useEffect(() => {
-    if (!open) return;
-    const onKey = (event: KeyboardEvent) => {
-      if (event.key === "Escape") {
-        event.stopPropagation();
-        setOpen(false);
-        button.current?.focus();
-      }
-    };
-    const onPointer = (event: PointerEvent) => {
-      const target = event.target as Node;
-      if (!host.current?.contains(target) && !button.current?.contains(target)) setOpen(false);
-    };
-    document.addEventListener("keydown", onKey, true);
-    document.addEventListener("pointerdown", onPointer);
-    return () => {
-      document.removeEventListener("keydown", onKey, true);
-      document.removeEventListener("pointerdown", onPointer);
-    };
-  }, [open]);
-
-  useEffect(() => {
-    // Put the keyboard in the picker's search box once it is on screen.
     if (!open || status !== "ready") return;
     const timer = setTimeout(() => {
       picker.current?.shadowRoot?.querySelector<HTMLInputElement>("input")?.focus();
     }, 50);
     return () => clearTimeout(timer);
   }, [open, status]);
+
+  return { host, status };
+}
+
+/** What the picker's host shows while the picker loads or when it cannot. */
+export function PickerStatusLine({ status }: { status: PickerStatus }) {
+  if (status === "loading") return <p class="emoji__status">Loading emoji…</p>;
+  if (status === "error") return <p class="emoji__status">Could not load the emoji picker.</p>;
+  return null;
+}
+
+/** A button that opens the emoji picker above the composer. */
+export function EmojiButton({ onPick }: { onPick: (emoji: string) => void }) {
+  const [open, setOpen] = useState(false);
+  const button = useRef<HTMLButtonElement>(null);
+  const { host, status } = useEmojiPicker(open, (emoji) => {
+    setOpen(false);
+    onPick(emoji);
+  });
+  useDismiss(open, [host, button], (how) => {
+    setOpen(false);
+    if (how === "escape") button.current?.focus();
+  });
 
   return (
     <div class="emoji">
@@ -83,8 +83,7 @@ export function EmojiButton({ onPick }: { onPick: (emoji: string) => void }) {
         hidden={!open}
         data-testid="emoji-popover"
       >
-        {status === "loading" && <p class="emoji__status">Loading emoji…</p>}
-        {status === "error" && <p class="emoji__status">Could not load the emoji picker.</p>}
+        <PickerStatusLine status={status} />
       </div>
     </div>
   );
