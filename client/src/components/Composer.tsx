@@ -8,6 +8,8 @@ import type { RecorderProps } from "../media/Recorder";
 import { Tray } from "../media/Tray";
 import type { RoomChannel } from "../room-channel";
 import { EmojiButton } from "./EmojiButton";
+import { quoteOf, type MessageActions } from "./message/actions";
+import { ComposeBanner } from "./message/ComposeBanner";
 import { Icon } from "../ui/Icon";
 import { useMediaQuery } from "../ui/useMediaQuery";
 
@@ -40,9 +42,11 @@ const loadRecorder = () => {
  * The message box: Enter sends, Shift+Enter adds a line, and typing is announced to the room.
  * Files come in by the attach button, by dropping them on the chat or by pasting; they upload
  * at once and are sent (the text as the first one's caption) when the user sends. The
- * microphone button records a voice note, sent when the recording is.
+ * microphone button records a voice note, sent when the recording is. A reply carries the
+ * quote shown above the box; `↑` in the empty box edits my last message there (Enter saves,
+ * Escape cancels and the draft comes back).
  */
-export function Composer({ channel, label }: { channel: RoomChannel; label: string }) {
+export function Composer({ channel, actions, label }: { channel: RoomChannel; actions: MessageActions; label: string }) {
   const [text, setText] = useState(() => drafts.get(draftKey(channel)) ?? "");
   const input = useRef<HTMLTextAreaElement>(null);
   const form = useRef<HTMLFormElement>(null);
@@ -56,6 +60,12 @@ export function Composer({ channel, label }: { channel: RoomChannel; label: stri
   const [recording, setRecording] = useState(false);
   const [Recorder, setRecorder] = useState<ComponentType<RecorderProps> | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  // The composer's own problems first, then the room's (a refused change, a failed jump).
+  const shownNotice = notice ?? channel.notice.value;
+  const editing = actions.editing.value;
+  const replyingTo = actions.replyingTo.value;
+  /** The draft put aside while a message is edited here. */
+  const setAside = useRef<string | null>(null);
 
   useEffect(() => {
     setText(drafts.get(draftKey(channel)) ?? "");
@@ -65,8 +75,20 @@ export function Composer({ channel, label }: { channel: RoomChannel; label: stri
     if (matchMedia("(pointer: fine)").matches) input.current?.focus();
   }, [channel]);
 
+  // Editing: the message's text replaces the draft until saved or cancelled. Replying: type.
   useEffect(() => {
-    drafts.set(draftKey(channel), text);
+    if (editing) {
+      setAside.current ??= text;
+      setText(editing.body);
+    } else if (setAside.current !== null) {
+      setText(setAside.current);
+      setAside.current = null;
+    }
+    if (editing || replyingTo) focusAtEnd();
+  }, [editing, replyingTo]);
+
+  useEffect(() => {
+    if (!editing) drafts.set(draftKey(channel), text);
     const el = input.current;
     if (!el) return;
     el.style.height = "auto";
@@ -89,13 +111,44 @@ export function Composer({ channel, label }: { channel: RoomChannel; label: stri
   const length = codePoints(text.trim());
   const tooLong = length > MAX_CHARS;
   const staged = queue.staged.value;
-  const canSend = (length > 0 || staged > 0) && !tooLong && !closed;
+  // An edit may empty a caption, not a text message.
+  const canSave = editing !== null && (length > 0 || editing.attachment !== undefined) && !tooLong && !closed;
+  const canSend = editing ? canSave : (length > 0 || staged > 0) && !tooLong && !closed;
 
   function send() {
     if (!canSend) return;
-    if (!queue.commit(text)) channel.send(text);
+    if (editing) {
+      actions.saveEdit(text);
+      return;
+    }
+    const reply = replyingTo ? quoteOf(replyingTo) : undefined;
+    if (!queue.commit(text, reply)) channel.send(text, reply);
     else channel.stopTyping();
+    actions.replyingTo.value = null;
     setText("");
+  }
+
+  function focusAtEnd() {
+    requestAnimationFrame(() => {
+      const el = input.current;
+      if (!el) return;
+      el.focus();
+      el.selectionStart = el.selectionEnd = el.value.length;
+    });
+  }
+
+  function onKeyDown(event: KeyboardEvent) {
+    if (event.isComposing) return;
+    if (event.key === "Enter" && !event.shiftKey) {
+      event.preventDefault();
+      send();
+    } else if (event.key === "Escape" && (editing || replyingTo)) {
+      event.preventDefault();
+      actions.editing.value = null;
+      actions.replyingTo.value = null;
+    } else if (event.key === "ArrowUp" && !editing && text === "" && staged === 0) {
+      if (actions.editLast()) event.preventDefault();
+    }
   }
 
   function insert(emoji: string) {
@@ -144,18 +197,22 @@ export function Composer({ channel, label }: { channel: RoomChannel; label: stri
         <MediaIcon name="upload" size={28} />
         <span>Drop files to attach them</span>
       </div>
+      <ComposeBanner actions={actions} onCancel={() => input.current?.focus()} />
       <Tray
         queue={queue}
         onCaptionBack={(caption) => setText((current) => (current.trim() ? current : caption))}
       />
-      {notice && (
+      {shownNotice && (
         <p class="composer__notice" role="alert" data-testid="composer-notice">
-          <span>{notice}</span>
+          <span>{shownNotice}</span>
           <button
             type="button"
             class="icon-btn"
             aria-label="Dismiss this message"
-            onClick={() => setNotice(null)}
+            onClick={() => {
+              setNotice(null);
+              channel.notice.value = null;
+            }}
           >
             <Icon name="close" size={16} />
           </button>
@@ -190,7 +247,7 @@ export function Composer({ channel, label }: { channel: RoomChannel; label: stri
             type="button"
             class="icon-btn composer__attach"
             aria-label="Attach files"
-            disabled={closed}
+            disabled={closed || editing !== null}
             onClick={() => fileInput.current?.click()}
           >
             <MediaIcon name="paperclip" size={21} />
@@ -224,12 +281,7 @@ export function Composer({ channel, label }: { channel: RoomChannel; label: stri
               setText(value);
               channel.noteTyping(value.trim().length > 0);
             }}
-            onKeyDown={(event) => {
-              if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
-                event.preventDefault();
-                send();
-              }
-            }}
+            onKeyDown={onKeyDown}
             onBlur={() => channel.stopTyping()}
           />
           <button
@@ -237,7 +289,7 @@ export function Composer({ channel, label }: { channel: RoomChannel; label: stri
             type="button"
             class="icon-btn composer__mic"
             aria-label="Record a voice note"
-            disabled={closed}
+            disabled={closed || editing !== null}
             onClick={startRecording}
           >
             <MediaIcon name="mic" size={21} />
@@ -247,7 +299,13 @@ export function Composer({ channel, label }: { channel: RoomChannel; label: stri
             type="submit"
             class="composer__send"
             disabled={!canSend}
-            aria-label={staged > 0 ? `Send message with ${staged === 1 ? "1 file" : `${staged} files`}` : "Send message"}
+            aria-label={
+              editing
+                ? "Save edit"
+                : staged > 0
+                  ? `Send message with ${staged === 1 ? "1 file" : `${staged} files`}`
+                  : "Send message"
+            }
           >
             <SendGlyph />
           </button>
@@ -258,6 +316,10 @@ export function Composer({ channel, label }: { channel: RoomChannel; label: stri
           <span class="composer__over">
             {length - MAX_CHARS} characters over the {MAX_CHARS} limit
           </span>
+        ) : editing ? (
+          <>
+            <kbd>Enter</kbd> to save, <kbd>Esc</kbd> to cancel
+          </>
         ) : (
           <>
             <kbd>Enter</kbd> to send, <kbd>Shift</kbd>+<kbd>Enter</kbd> for a new line

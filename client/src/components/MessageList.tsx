@@ -1,11 +1,21 @@
-/** A room's scrollback: stored messages grouped by author, pending ones below, older pages on scroll. */
+/**
+ * A room's scrollback: stored messages grouped by author, pending ones below, older pages on
+ * scroll; after a jump to a message that was not loaded, the page around it, paged newer on
+ * scroll, with a way back to the latest messages.
+ */
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
-import { dayKey, formatDay, formatFull, formatTime } from "../format";
+import { dayKey, formatDay } from "../format";
 import { MessageText, loadMarkdown } from "../markdown";
-import { AttachmentView, PendingAttachment } from "../media/Attachment";
+import { PendingAttachment } from "../media/Attachment";
 import type { PendingMessage, RoomChannel } from "../room-channel";
 import type { Message } from "../types";
 import { Avatar } from "../ui/Avatar";
+import { Icon } from "../ui/Icon";
+import type { MessageActions } from "./message/actions";
+import { DeleteDialog } from "./message/DeleteDialog";
+import { MessageItem } from "./message/MessageItem";
+import { MessageSheet } from "./message/MessageSheet";
+import { ReplyQuote } from "./message/ReplyQuote";
 
 /** Messages by the same author closer than this are shown as one group. */
 const GROUP_GAP_MS = 5 * 60_000;
@@ -13,22 +23,31 @@ const GROUP_GAP_MS = 5 * 60_000;
 const LOAD_OLDER_THRESHOLD_PX = 150;
 /** Closer than this to the bottom, new messages keep the view scrolled down. */
 const STICK_THRESHOLD_PX = 80;
+/** How long a message jumped to stays marked. */
+const HIGHLIGHT_MS = 2500;
 
 /**
  * The scrollback: day separators, messages grouped by author, then the messages still
- * waiting for the server's ack. Scrolling to the top loads older pages.
+ * waiting for the server's ack. Scrolling to the top loads older pages (and to the bottom,
+ * after a jump, newer ones). The messages are one stop for Tab; arrow keys move between them.
  */
-export function MessageList({ channel }: { channel: RoomChannel }) {
+export function MessageList({ channel, actions }: { channel: RoomChannel; actions: MessageActions }) {
   const me = channel.me;
   const messages = channel.messages.value;
   const pending = channel.pending.value;
   const hasOlder = channel.hasOlder.value;
+  const hasNewer = channel.hasNewer.value;
+  const detached = channel.detached.value;
   const loadingOlder = channel.loadingOlder.value;
   const loaded = channel.historyLoaded.value;
+  const focus = channel.focus.value;
 
   const scroller = useRef<HTMLDivElement>(null);
   const stickToBottom = useRef(true);
-  const previous = useRef({ firstSeq: 0, height: 0, pending: 0 });
+  const previous = useRef({ firstSeq: 0, height: 0, pending: 0, detached: false });
+  const [highlight, setHighlight] = useState<number | null>(null);
+  const [activeSeq, setActiveSeq] = useState<number | null>(null);
+  const [awayFromLatest, setAwayFromLatest] = useState(false);
 
   // Formatting arrives in its own chunk: ask for it as soon as a room shows.
   useEffect(loadMarkdown, []);
@@ -38,19 +57,42 @@ export function MessageList({ channel }: { channel: RoomChannel }) {
     if (!el) return;
     const firstSeq = messages[0]?.seq ?? 0;
     const before = previous.current;
-    if (pending.length > before.pending) stickToBottom.current = true; // I just sent something
+    if (detached) stickToBottom.current = false; // a jump's page: the reader is not at the newest
+    else if (pending.length > before.pending) stickToBottom.current = true; // I just sent something
     if (stickToBottom.current) {
       el.scrollTop = el.scrollHeight;
-    } else if (before.firstSeq && firstSeq < before.firstSeq) {
+    } else if (before.detached === detached && before.firstSeq && firstSeq < before.firstSeq) {
       // An older page was put above: keep the same messages under the reader's eyes.
       el.scrollTop += el.scrollHeight - before.height;
     }
-    previous.current = { firstSeq, height: el.scrollHeight, pending: pending.length };
+    previous.current = { firstSeq, height: el.scrollHeight, pending: pending.length, detached };
     // Not enough history to scroll: fetch more until the pane is full or history ends.
-    if (loaded && hasOlder && el.scrollHeight <= el.clientHeight + LOAD_OLDER_THRESHOLD_PX) {
-      void channel.loadOlder();
+    if (loaded && el.scrollHeight <= el.clientHeight + LOAD_OLDER_THRESHOLD_PX) {
+      if (hasOlder) void channel.loadOlder();
+      if (hasNewer) void channel.loadNewer();
     }
-  }, [messages, pending, loaded, hasOlder, channel]);
+  }, [messages, pending, loaded, hasOlder, hasNewer, detached, channel]);
+
+  // A jump: bring the message into view, give it the keyboard and mark it for a moment.
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (!el || !focus) return;
+    if (focus.seq === "latest") {
+      stickToBottom.current = true;
+      el.scrollTop = el.scrollHeight;
+      setAwayFromLatest(false);
+      return;
+    }
+    const target = el.querySelector<HTMLElement>(`[data-testid="message"][data-seq="${focus.seq}"]`);
+    if (!target) return;
+    stickToBottom.current = false;
+    target.scrollIntoView({ block: "center" });
+    target.focus({ preventScroll: true });
+    setActiveSeq(focus.seq);
+    setHighlight(focus.seq);
+    const timer = setTimeout(() => setHighlight(null), HIGHLIGHT_MS);
+    return () => clearTimeout(timer);
+  }, [focus]);
 
   useLayoutEffect(() => {
     const el = scroller.current;
@@ -69,10 +111,15 @@ export function MessageList({ channel }: { channel: RoomChannel }) {
   function onScroll() {
     const el = scroller.current;
     if (!el) return;
-    stickToBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < STICK_THRESHOLD_PX;
+    const fromBottom = el.scrollHeight - el.scrollTop - el.clientHeight;
+    stickToBottom.current = !detached && fromBottom < STICK_THRESHOLD_PX;
     previous.current.height = el.scrollHeight;
+    setAwayFromLatest(fromBottom > el.clientHeight * 1.5);
     if (el.scrollTop < LOAD_OLDER_THRESHOLD_PX) void channel.loadOlder();
+    if (hasNewer && fromBottom < LOAD_OLDER_THRESHOLD_PX) void channel.loadNewer();
   }
+
+  const tabStop = messages.some((m) => m.seq === activeSeq) ? activeSeq : (messages[messages.length - 1]?.seq ?? null);
 
   return (
     <div class="scroller" ref={scroller} onScroll={onScroll} data-testid="message-scroller">
@@ -96,23 +143,62 @@ export function MessageList({ channel }: { channel: RoomChannel }) {
             </span>
           )}
         </div>
-        <ol class="messages" aria-label="Messages">
-          {renderMessages(messages, me.id, channel.roomId)}
-          {pending.map((message) => (
-            <PendingItem
-              key={message.clientId}
-              message={message}
-              me={me.username}
-              channel={channel}
-            />
-          ))}
+        <ol
+          class="messages"
+          aria-label="Messages"
+          onFocusIn={(event) => {
+            const item = (event.target as HTMLElement).closest<HTMLElement>('[data-testid="message"]');
+            if (item) setActiveSeq(Number(item.dataset.seq));
+          }}
+          onKeyDown={moveBetweenMessages}
+        >
+          {renderMessages(messages, me.id, channel.roomId, actions, tabStop, highlight)}
+          {!detached &&
+            pending.map((message) => (
+              <PendingItem
+                key={message.clientId}
+                message={message}
+                me={me.username}
+                channel={channel}
+              />
+            ))}
         </ol>
+        {channel.loadingNewer.value && <div class="history-edge">Loading newer messages…</div>}
+        {(detached || awayFromLatest) && (
+          <div class="jump-latest">
+            <button type="button" class="jump-latest__btn" onClick={() => channel.jumpToLatest()}>
+              <Icon name="arrowDown" size={16} />
+              Jump to latest
+            </button>
+          </div>
+        )}
       </div>
+      {actions.sheet.value && <MessageSheet actions={actions} opened={actions.sheet.value} />}
+      {actions.deleting.value && <DeleteDialog actions={actions} message={actions.deleting.value} />}
     </div>
   );
 }
 
-function renderMessages(messages: Message[], myId: string, roomId: string) {
+/** Arrow keys on a message move the keyboard to the one above or below (Home, End: first, last). */
+function moveBetweenMessages(event: KeyboardEvent) {
+  const item = event.target as HTMLElement;
+  if (item.dataset.testid !== "message") return;
+  const items = [...(event.currentTarget as HTMLElement).querySelectorAll<HTMLElement>('[data-testid="message"]')];
+  const at = items.indexOf(item);
+  const next = { ArrowUp: at - 1, ArrowDown: at + 1, Home: 0, End: items.length - 1 }[event.key];
+  if (next === undefined || !items[next]) return;
+  event.preventDefault();
+  items[next].focus();
+}
+
+function renderMessages(
+  messages: Message[],
+  myId: string,
+  roomId: string,
+  actions: MessageActions,
+  tabStop: number | null,
+  highlight: number | null,
+) {
   const items = [];
   let prev: Message | undefined;
   for (const message of messages) {
@@ -129,6 +215,7 @@ function renderMessages(messages: Message[], myId: string, roomId: string) {
       !prev ||
       prev.userId !== message.userId ||
       message.ts - prev.ts > GROUP_GAP_MS;
+    const media = message.attachment !== undefined;
     items.push(
       <MessageItem
         key={message.seq}
@@ -136,63 +223,16 @@ function renderMessages(messages: Message[], myId: string, roomId: string) {
         first={first}
         mine={message.userId === myId}
         roomId={roomId}
-      />,
+        actions={actions}
+        tabStop={message.seq === tabStop}
+        highlighted={message.seq === highlight}
+      >
+        {(!media || message.body) && <MessageBody body={message.body} />}
+      </MessageItem>,
     );
     prev = message;
   }
   return items;
-}
-
-function MessageItem({
-  message,
-  first,
-  mine,
-  roomId,
-}: {
-  message: Message;
-  first: boolean;
-  mine: boolean;
-  roomId: string;
-}) {
-  const iso = new Date(message.ts).toISOString();
-  const media = message.attachment !== undefined;
-  return (
-    <li
-      class={`msg${first ? " msg--first" : ""}${mine ? " msg--mine" : ""}`}
-      data-testid="message"
-      data-seq={message.seq}
-      data-author={message.username}
-      data-kind={message.kind ?? "text"}
-    >
-      <div class="msg__gutter">
-        {first ? (
-          <Avatar name={message.username} />
-        ) : (
-          <time class="msg__hover-time" dateTime={iso} title={formatFull(message.ts)}>
-            {formatTime(message.ts)}
-          </time>
-        )}
-      </div>
-      <div class="msg__content">
-        {first ? (
-          <div class="msg__meta">
-            <span class="msg__author">{message.username}</span>
-            <time dateTime={iso} title={formatFull(message.ts)}>
-              {formatTime(message.ts)}
-            </time>
-          </div>
-        ) : (
-          <span class="sr-only">{message.username}: </span>
-        )}
-        {media && (
-          <div class="msg__media">
-            <AttachmentView roomId={roomId} message={message} />
-          </div>
-        )}
-        {(!media || message.body) && <MessageBody body={message.body} />}
-      </div>
-    </li>
-  );
 }
 
 /** Taller than this many lines, a message is folded with a "Show more" button. */
@@ -269,6 +309,7 @@ function PendingItem({
           <span class="msg__author">{me}</span>
           <span class="msg__status">{message.failed ? "Not sent" : "Sending…"}</span>
         </div>
+        {message.replyTo && <ReplyQuote reply={message.replyTo} />}
         {message.local && (
           <div class="msg__media">
             <PendingAttachment message={message} />

@@ -18,6 +18,7 @@ import { Menu, type MenuItem } from "../ui/Menu";
 import { useMediaQuery } from "../ui/useMediaQuery";
 import { useSubmit } from "../ui/useSubmit";
 import { InviteDialog, LeaveRoomDialog } from "./dialogs";
+import { MessageActions } from "./message/actions";
 import { MessageList } from "./MessageList";
 
 const WIDE_SCREEN = "(min-width: 1100px)";
@@ -40,6 +41,7 @@ interface Problem {
 function RoomScreen({ id, onJoined }: { id: string; onJoined: () => void }) {
   const me = currentUser.value!;
   const channel = useMemo(() => new RoomChannel(id, me), [id, me.id]);
+  const actions = useMemo(() => new MessageActions(channel), [channel]);
   const [details, setDetails] = useState<RoomDetails | null>(null);
   const [detailsError, setDetailsError] = useState<Problem | null>(null);
   const wide = useMediaQuery(WIDE_SCREEN);
@@ -90,6 +92,10 @@ function RoomScreen({ id, onJoined }: { id: string; onJoined: () => void }) {
 
   const listed = rooms.value.find((room) => room.id === id);
   const room: Room | null = listed ?? details;
+  // Who may delete what, and the names of those who reacted.
+  const role = room?.role;
+  useEffect(() => void (actions.isOwner.value = role === "owner"), [actions, role]);
+  useEffect(() => void (actions.members.value = details?.members ?? []), [actions, details]);
 
   if (!room) {
     return (
@@ -182,9 +188,9 @@ function RoomScreen({ id, onJoined }: { id: string; onJoined: () => void }) {
               {channel.closedReason.value}
             </p>
           )}
-          <MessageList channel={channel} />
+          <MessageList channel={channel} actions={actions} />
           <TypingLine names={channel.typists.value.map((t) => t.username)} />
-          <Composer channel={channel} label={label} />
+          <Composer channel={channel} actions={actions} label={label} />
         </div>
         {membersOpen && (
           <MembersPanel

@@ -1,7 +1,7 @@
 /** The composer's attachments on their way: measured, uploaded, then sent as messages. */
 import { computed, signal } from "@preact/signals";
 import type { RoomChannel } from "../room-channel";
-import type { AttachmentRef, MediaKind } from "../types";
+import type { AttachmentRef, MediaKind, ReplyRef } from "../types";
 import { audioDuration, imageSize } from "./measure";
 import { classify, cleanName, UploadError, uploadFile, type Uploaded } from "./upload";
 
@@ -30,6 +30,8 @@ export interface QueueItem {
   /** The user pressed Send: the message goes out as soon as the upload is done. */
   committed: boolean;
   caption: string;
+  /** The message the first file of a send answers. */
+  replyTo?: ReplyRef;
   uploaded?: Uploaded;
 }
 
@@ -85,10 +87,11 @@ export class MediaQueue {
   }
 
   /**
-   * Send was pressed: every staged file will be sent once uploaded, the caption with the first.
-   * Returns false when nothing was staged (the text is then an ordinary message).
+   * Send was pressed: every staged file will be sent once uploaded, the caption (and the reply's
+   * quote, when it answers a message) with the first. Returns false when nothing was staged (the
+   * text is then an ordinary message).
    */
-  commit(caption: string): boolean {
+  commit(caption: string, replyTo?: ReplyRef): boolean {
     const staged = this.items.value.filter(
       (i) => !i.committed && !(i.status === "failed" && !i.retryable),
     );
@@ -96,7 +99,9 @@ export class MediaQueue {
     const first = staged[0]!.key;
     const keys = new Set(staged.map((i) => i.key));
     this.items.value = this.items.value.map((i) =>
-      keys.has(i.key) ? { ...i, committed: true, caption: i.key === first ? caption.trim() : "" } : i,
+      keys.has(i.key)
+        ? { ...i, committed: true, caption: i.key === first ? caption.trim() : "", replyTo: i.key === first ? replyTo : undefined }
+        : i,
     );
     this.pump();
     return true;
@@ -201,7 +206,7 @@ export class MediaQueue {
         height: ref.height,
         duration: ref.duration,
         previewUrl: item.previewUrl, // now the pending message's to show (and revoke)
-      });
+      }, item.replyTo);
       sent.add(item.key);
     }
     if (sent.size) this.items.value = this.items.value.filter((i) => !sent.has(i.key));

@@ -174,15 +174,17 @@ export class RoomChannel {
 
   /**
    * Queues a media message for an upload that has finished (docs/media.md §3); `caption` may
-   * be empty. `local` describes the file for the "Sending…" line.
+   * be empty. `local` describes the file for the "Sending…" line; `replyTo`, the message it answers.
    */
   sendMedia(
     kind: MediaKind,
     attachment: AttachmentRef,
     caption: string,
     local: NonNullable<PendingMessage["local"]>,
+    replyTo?: ReplyRef,
   ): void {
-    const message = { clientId: newClientId(), body: caption.trim(), ts: Date.now(), kind, attachment, local };
+    const reply = replyTo ? { replyTo } : {};
+    const message = { clientId: newClientId(), body: caption.trim(), ts: Date.now(), kind, attachment, local, ...reply };
     this.outbox.queue(message, () => this.typing.stop());
   }
 
