@@ -1,7 +1,8 @@
 /**
  * An accessibility scan (axe-core, injected into the page) of every screen a new user meets,
- * at desktop (1280×800) and phone (390×844) widths: signing in and up, a room with messages,
- * a dialog open, the direct-message list. No violation of impact serious or critical may
+ * at desktop (1280×800) and phone (390×844) widths: signing in and up, a room with messages
+ * (formatted, reacted to, edited, deleted, replied to), a message's actions and reaction
+ * chooser, a dialog open, the direct-message list. No violation of impact serious or critical may
  * remain. The counts by impact of every scan go to test-results/axe-summary.json.
  */
 import { readFileSync, writeFileSync } from "node:fs";
@@ -76,9 +77,21 @@ beforeAll(async () => {
     `const wide = "${"a code line wider than a phone ".repeat(4)}";`,
     "```",
   ].join("\n");
-  for (const [i, body] of ["first message", formatted, "and a third"].entries()) {
-    await rest(baseUrl, `/api/rooms/${roomId}/messages`, token, { body, clientId: `axe-${run}-${i}` });
+  const seqs: number[] = [];
+  for (const [i, body] of ["first message", formatted, "soon gone", "and a third"].entries()) {
+    const replyTo = i === 3 ? { replyTo: seqs[0] } : {};
+    seqs.push((await rest<{ seq: number }>(baseUrl, `/api/rooms/${roomId}/messages`, token, { body, clientId: `axe-${run}-${i}`, ...replyTo })).seq);
   }
+  // What messages that live show: a reaction chip, "(edited)", a tombstone, and the reply's quote (above).
+  const change = (method: string, path: string, body?: unknown) =>
+    fetch(`${baseUrl}/api/rooms/${roomId}/messages/${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    }).then((response) => expect(response.status, `${method} ${path}`).toBe(200));
+  await change("PUT", `${seqs[0]}/reactions/${encodeURIComponent("👍")}`);
+  await change("PATCH", `${seqs[0]}`, { body: "first message, edited" });
+  await change("DELETE", `${seqs[2]}`);
   await rest(baseUrl, "/api/dms", token, { username: friend });
 });
 
@@ -107,7 +120,15 @@ describe.each(Object.keys(SIZES) as Size[])("no serious accessibility problems a
     await page.locator('[data-testid="message-body"] pre').waitFor(WAIT); // formatted (the parser is lazy)
     await page.locator('[data-testid="connection-state"][data-state="online"]').waitFor(WAIT);
     await page.getByText("This is the beginning of the room.").waitFor(WAIT);
+    await page.getByTestId("tombstone").waitFor(WAIT);
     await scan(page, `${size}-room`);
+    // The keyboard in a message shows its toolbar; its reaction chooser opens from there.
+    await page.getByTestId("message").last().focus();
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Enter");
+    await page.getByTestId("reaction-popover").waitFor(WAIT);
+    await scan(page, `${size}-message-actions`);
+    await page.keyboard.press("Escape");
     const more = page.getByRole("button", { name: "More actions" });
     if ((await more.count()) > 0) {
       await more.click();

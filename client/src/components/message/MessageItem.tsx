@@ -61,6 +61,8 @@ export function MessageItem({ message, first, mine, roomId, actions, tabStop, hi
       data-deleted={message.deleted ? "true" : undefined}
       {...longPress}
     >
+      {/* First, so that Tab from the message reaches its actions before its quote and chips. */}
+      {!message.deleted && <Toolbar message={message} actions={actions} reacting={reacting} onReacting={setReacting} />}
       <div class="msg__gutter">
         {first ? (
           <Avatar name={message.username} />
@@ -103,7 +105,6 @@ export function MessageItem({ message, first, mine, roomId, actions, tabStop, hi
           </>
         )}
       </div>
-      {!message.deleted && <Toolbar message={message} actions={actions} reacting={reacting} onReacting={setReacting} />}
     </li>
   );
 }
