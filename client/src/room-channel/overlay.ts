@@ -1,9 +1,10 @@
 /**
  * A message as it will be once this user's unanswered changes are applied: the screen shows
  * an edit, a deletion or a reaction at once, and the server's answer (the message's real state)
- * replaces it. Pure functions of the message and the changes.
+ * replaces it. Pure functions of the message and the changes (types from the wire contract, so
+ * that the workerd tests can import them).
  */
-import type { Message, Reaction } from "../types";
+import type { ChatMessage as Message, Reaction } from "../../../worker/contract/wire";
 
 /** What this user asked to change in a stored message. */
 export type ChangeAsk =

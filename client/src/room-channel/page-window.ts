@@ -3,7 +3,7 @@
  * its seq as a tombstone), so a window is known to be whole from its oldest to its newest seq,
  * and the first message of a room has seq 1.
  */
-import type { Message } from "../types";
+import type { ChatMessage as Message } from "../../../worker/contract/wire";
 
 export class PageWindow {
   private readonly bySeq = new Map<number, Message>();

@@ -1,5 +1,5 @@
 /** Who reacted with an emoji, as a phrase: "You, alice and 2 others", or "3 people" if no name is known. */
-import type { Reaction } from "../../types";
+import type { Reaction } from "../../../../worker/contract/wire";
 
 export function whoReacted(reaction: Reaction, names: Map<string, string>, myId: string): string {
   const known: string[] = [];
