@@ -123,7 +123,8 @@ describe.each(Object.keys(SIZES) as Size[])("no serious accessibility problems a
     await page.getByTestId("tombstone").waitFor(WAIT);
     await scan(page, `${size}-room`);
     // The keyboard in a message shows its toolbar; its reaction chooser opens from there.
-    await page.getByTestId("message").last().focus();
+    await page.getByTestId("message").first().focus();
+    await page.keyboard.press("End"); // to the newest message, by the list's own keys
     await page.keyboard.press("Tab");
     await page.keyboard.press("Enter");
     await page.getByTestId("reaction-popover").waitFor(WAIT);

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { rest } from "./rest";
-import { CHROMIUM, CHROMIUM_FLAGS, PASSWORD, RESULTS, WAIT, newIncidents, runTag, watchPage } from "./support";
+import { CHROMIUM, CHROMIUM_FLAGS, PASSWORD, RESULTS, WAIT, newIncidents, runTag, screenshot, watchPage } from "./support";
 
 const baseUrl = inject("baseUrl");
 const run = runTag();
@@ -190,6 +190,8 @@ describe("messages that live: reactions, edits, replies, deletions", () => {
     await message(pageB, /^filler 1$/).waitFor(WAIT);
     await message(pageB, /^filler 10$/).waitFor(WAIT);
     const latest = pageB.getByRole("button", { name: "Jump to latest" });
+    await latest.waitFor(WAIT);
+    await screenshot(pageB, "changes-jump.png");
     await latest.click();
     await reply.waitFor(WAIT);
     await expect.poll(() => reply.isVisible(), WAIT).toBe(true);
@@ -290,6 +292,15 @@ describe("messages that live: reactions, edits, replies, deletions", () => {
     }
     await message(pageB, "🙂").waitFor(WAIT);
 
+    // The full picker opens from the toolbar's chooser.
+    await tool(message(pageB, "the deploy is done (v2.4)"), "Add reaction");
+    await pageB.getByTestId("reaction-popover").getByRole("button", { name: "More emoji" }).click();
+    await pageB.getByTestId("reaction-popover").locator("emoji-picker").waitFor(WAIT);
+    await pageB.waitForTimeout(300);
+    await screenshot(pageB, "changes-picker.png");
+    await pageB.keyboard.press("Escape");
+    await pageB.getByTestId("reaction-popover").waitFor({ state: "detached", ...WAIT });
+
     await message(pageB, "the deploy is done (v2.4)").hover();
     await pageB.waitForTimeout(200);
     const desktop = join(RESULTS, "changes-desktop.png");
@@ -301,7 +312,8 @@ describe("messages that live: reactions, edits, replies, deletions", () => {
     const pagePhone = await openRoom(phone, tokenB, "B phone");
     const onPhone = message(pagePhone, "lunch at noon?");
     await onPhone.waitFor(WAIT);
-    expect(await onPhone.getByTestId("message-toolbar").isVisible()).toBe(false);
+    // No hover on a touch screen: the toolbar stays hidden (transparent, not clickable).
+    expect(await onPhone.getByTestId("message-toolbar").evaluate((el) => getComputedStyle(el).opacity)).toBe("0");
     await longPress(onPhone.getByTestId("message-body"));
     const sheet = pagePhone.getByTestId("message-sheet");
     await sheet.waitFor(WAIT);

@@ -25,7 +25,7 @@ export interface MessageItemProps {
   mine: boolean;
   roomId: string;
   actions: MessageActions;
-  /** The keyboard's stop in the list (roving tabindex): Tab reaches this message. */
+  /** The keyboard's stop in the list (roving tabindex): Tab reaches this message and its buttons. */
   tabStop: boolean;
   /** Just jumped to: marked for a moment. */
   highlighted: boolean;
@@ -62,7 +62,9 @@ export function MessageItem({ message, first, mine, roomId, actions, tabStop, hi
       {...longPress}
     >
       {/* First, so that Tab from the message reaches its actions before its quote and chips. */}
-      {!message.deleted && <Toolbar message={message} actions={actions} reacting={reacting} onReacting={setReacting} />}
+      {!message.deleted && (
+        <Toolbar message={message} actions={actions} reacting={reacting} onReacting={setReacting} tabbable={tabStop} />
+      )}
       <div class="msg__gutter">
         {first ? (
           <Avatar name={message.username} />
@@ -87,7 +89,9 @@ export function MessageItem({ message, first, mine, roomId, actions, tabStop, hi
           <Tombstone />
         ) : (
           <>
-            {message.replyTo && <ReplyQuote reply={message.replyTo} onOpen={() => actions.jumpTo(message.replyTo!.seq)} />}
+            {message.replyTo && (
+              <ReplyQuote reply={message.replyTo} onOpen={() => actions.jumpTo(message.replyTo!.seq)} tabbable={tabStop} />
+            )}
             {media && (
               <div class="msg__media">
                 <AttachmentView roomId={roomId} message={message} />
@@ -101,7 +105,7 @@ export function MessageItem({ message, first, mine, roomId, actions, tabStop, hi
                 </span>
               )}
             </div>
-            <Reactions message={message} actions={actions} />
+            <Reactions message={message} actions={actions} tabbable={tabStop} />
           </>
         )}
       </div>

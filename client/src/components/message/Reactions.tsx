@@ -9,7 +9,7 @@ import type { MessageActions } from "./actions";
 import { ReactionPopover } from "./ReactionPopover";
 import { whoReacted } from "./who";
 
-export function Reactions({ message, actions }: { message: Message; actions: MessageActions }) {
+export function Reactions({ message, actions, tabbable }: { message: Message; actions: MessageActions; tabbable: boolean }) {
   const [adding, setAdding] = useState(false);
   const addButton = useRef<HTMLButtonElement>(null);
   const reactions = message.reactions ?? [];
@@ -26,6 +26,7 @@ export function Reactions({ message, actions }: { message: Message; actions: Mes
           <li key={reaction.emoji}>
             <button
               type="button"
+              tabIndex={tabbable ? 0 : -1}
               class={`chip${mine ? " chip--mine" : ""}`}
               aria-pressed={mine}
               aria-label={`${reaction.emoji} ${reaction.count}: ${who}`}
@@ -44,6 +45,7 @@ export function Reactions({ message, actions }: { message: Message; actions: Mes
         <button
           ref={addButton}
           type="button"
+          tabIndex={tabbable ? 0 : -1}
           class="chip chip--add"
           aria-label="Add reaction"
           title="Add reaction"

@@ -5,7 +5,7 @@
 import type { ReplyRef } from "../../types";
 import { Icon } from "../../ui/Icon";
 
-export function ReplyQuote({ reply, onOpen }: { reply: ReplyRef; onOpen?: () => void }) {
+export function ReplyQuote({ reply, onOpen, tabbable = true }: { reply: ReplyRef; onOpen?: () => void; tabbable?: boolean }) {
   const content = reply.deleted ? (
     <span class="quote__text quote__text--gone">original message deleted</span>
   ) : (
@@ -24,7 +24,7 @@ export function ReplyQuote({ reply, onOpen }: { reply: ReplyRef; onOpen?: () => 
     );
   }
   return (
-    <button type="button" class="quote quote--link" title="Show the original message" onClick={onOpen} data-testid="reply-quote">
+    <button type="button" tabIndex={tabbable ? 0 : -1} class="quote quote--link" title="Show the original message" onClick={onOpen} data-testid="reply-quote">
       <Icon name="reply" size={14} />
       <span class="sr-only">In reply to </span>
       {content}

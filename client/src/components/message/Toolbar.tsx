@@ -1,8 +1,9 @@
 /**
  * The actions on one message, shown over its top right corner while the pointer is over the
- * message or the keyboard is in it (CSS: .msg:hover, .msg:focus-within): react, reply, and for
+ * message or the keyboard is in it (CSS: .msg:hover, :focus-visible in it): react, reply, and for
  * my own messages (or anyone's in a room I own) edit and delete. Arrow keys move between its
- * buttons.
+ * buttons. Hidden, it is only transparent: a button stays focusable while the focus moves
+ * to it from the message (a hidden one would drop the focus on the way).
  */
 import type { Ref } from "preact";
 import { useRef } from "preact/hooks";
@@ -16,9 +17,12 @@ export function Toolbar({
   actions,
   reacting,
   onReacting,
+  tabbable,
 }: {
   message: Message;
   actions: MessageActions;
+  /** In the Tab order: the message is the list's stop (others are reached by arrow keys). */
+  tabbable: boolean;
   /** The reaction chooser is open (the toolbar stays on screen meanwhile). */
   reacting: boolean;
   onReacting: (open: boolean) => void;
@@ -39,15 +43,18 @@ export function Toolbar({
     <div class="msg__tools" role="toolbar" aria-label="Message actions" onKeyDown={onKeyDown} data-testid="message-toolbar">
       <ToolButton
         buttonRef={reactButton}
+        tabbable={tabbable}
         icon="smilePlus"
         label="Add reaction"
         expanded={reacting}
         onClick={() => onReacting(!reacting)}
       />
-      <ToolButton icon="reply" label="Reply" onClick={() => actions.reply(message)} />
-      {actions.canEdit(message) && <ToolButton icon="pencil" label="Edit message" onClick={() => actions.edit(message)} />}
+      <ToolButton tabbable={tabbable} icon="reply" label="Reply" onClick={() => actions.reply(message)} />
+      {actions.canEdit(message) && (
+        <ToolButton tabbable={tabbable} icon="pencil" label="Edit message" onClick={() => actions.edit(message)} />
+      )}
       {actions.canDelete(message) && (
-        <ToolButton icon="trash" label="Delete message" danger onClick={() => actions.askDelete(message)} />
+        <ToolButton tabbable={tabbable} icon="trash" label="Delete message" danger onClick={() => actions.askDelete(message)} />
       )}
       {reacting && (
         <ReactionPopover
@@ -66,6 +73,7 @@ export function Toolbar({
 
 function ToolButton({
   buttonRef,
+  tabbable,
   icon,
   label,
   expanded,
@@ -73,6 +81,7 @@ function ToolButton({
   onClick,
 }: {
   buttonRef?: Ref<HTMLButtonElement>;
+  tabbable: boolean;
   icon: IconName;
   label: string;
   expanded?: boolean;
@@ -83,6 +92,7 @@ function ToolButton({
     <button
       ref={buttonRef}
       type="button"
+      tabIndex={tabbable ? 0 : -1}
       class={`msg__tool${danger ? " msg__tool--danger" : ""}`}
       aria-label={label}
       title={label}
