@@ -267,6 +267,32 @@ describe("messages that live: reactions, edits, replies, deletions", () => {
     expect(url).toMatch(/[?&]sinceChange=\d+/);
   });
 
+  test("a reaction B made offline to a message deleted meanwhile is refused once B is back, and B is told why", async () => {
+    await send(pageA, "short-lived");
+    const onB = message(pageB, "short-lived");
+    await onB.waitFor(WAIT);
+    const seq = await onB.getAttribute("data-seq");
+    offline = true;
+    await contextB.setOffline(true);
+    await pageB.evaluate(() => {
+      for (const socket of (window as unknown as { __sockets: WebSocket[] }).__sockets) socket.close();
+    });
+    await pageB.locator('[data-testid="connection-state"][data-state="reconnecting"]').waitFor(WAIT);
+    // Shown at once, sent when the socket is back.
+    await react(pageB, onB, "😮");
+    await expect.poll(() => chip(onB, "😮").getAttribute("aria-pressed"), WAIT).toBe("true");
+    await tool(message(pageA, "short-lived"), "Delete message");
+    await pageA.getByRole("dialog").getByRole("button", { name: "Delete", exact: true }).click();
+    await contextB.setOffline(false);
+    await online(pageB);
+    offline = false;
+    await pageB.locator(`[data-testid="message"][data-seq="${seq}"]`).getByTestId("tombstone").waitFor(WAIT);
+    const notice = pageB.getByTestId("composer-notice");
+    await notice.filter({ hasText: "That message is no longer in this room." }).waitFor(WAIT);
+    await notice.getByRole("button", { name: "Dismiss this message" }).click();
+    await notice.waitFor({ state: "detached", ...WAIT });
+  });
+
   test("screenshots at desktop and phone width: toolbar, sheet, chips, a quote, (edited), a tombstone", async () => {
     // A short scene at the bottom of the room with one of each.
     await send(pageA, "lunch at noon?");
