@@ -3,7 +3,7 @@
 //   floor    worker/contract/ worker/db/ worker/lib/ worker/sockets/ worker/gateway/
 //            worker/config.ts worker/env.ts worker/schemas.ts      (anyone may import them)
 //   features worker/auth worker/calls worker/media worker/push worker/room worker/rooms-http
-//            worker/protocols/signalr worker/protocols/connect worker/stats worker/docs
+//            worker/protocols/signalr worker/protocols/connect worker/stats worker/docs worker/users
 //   entry    worker/index.ts                                     (mounts every feature)
 // A feature imports another feature only through the files listed in PUBLIC below.
 // Generated code (any gen/ folder) is exempt. Type-only imports count (tsPreCompilationDeps).
@@ -20,6 +20,7 @@ const PUBLIC = {
   "protocols/signalr": [],
   "protocols/connect": [],
   stats: ["StatsObject.ts"],
+  users: ["UserObject.ts"],
 };
 /** What worker/index.ts may import from a feature besides its PUBLIC files: its routers. */
 const ENTRY = ["routes.ts", "[a-z-]+-routes.ts"];
@@ -35,9 +36,9 @@ const entryRe = `^worker/(${FEATURES.map(esc).join("|")})/(${ENTRY.map((e) => e.
 const floorRe = `^worker/((${FLOOR_DIRS.join("|")})/|(${FLOOR_FILES.map(esc).join("|")})$)`;
 const GEN = "(^|/)gen/";
 // env.ts is the one floor file that names the Durable Object classes: it types the namespaces
-// (ROOMS, STATS, CALLS) every area calls. The objects themselves never import env.ts
+// (ROOMS, STATS, CALLS, USERS) every area calls. The objects themselves never import env.ts
 // (they type their env from bindings.ts), so this makes no cycle.
-const DURABLE_OBJECTS_FOR_ENV = "^worker/(room/RoomObject|stats/StatsObject|calls/CallObject)\\.ts$";
+const DURABLE_OBJECTS_FOR_ENV = "^worker/(room/RoomObject|stats/StatsObject|calls/CallObject|users/UserObject)\\.ts$";
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {

@@ -2,6 +2,7 @@ import type { Bindings } from "./bindings";
 import type { CallObject } from "./calls/CallObject";
 import type { RoomObject } from "./room/RoomObject";
 import type { StatsObject } from "./stats/StatsObject";
+import type { UserObject } from "./users/UserObject";
 
 /** Everything the Hearth worker is given (see wrangler.toml): bindings, variables and the Durable Object namespaces. */
 export interface Env extends Bindings {
@@ -9,4 +10,6 @@ export interface Env extends Bindings {
   STATS: DurableObjectNamespace<StatsObject>;
   /** One call (PeerJS signaling) per room; see docs/calls.md. */
   CALLS: DurableObjectNamespace<CallObject>;
+  /** One per user: the channel that keeps every tab of theirs live (docs/protocol.md "The per-user channel"). */
+  USERS: DurableObjectNamespace<UserObject>;
 }

@@ -13,10 +13,12 @@ import { socketRoutes } from "./rooms-http/socket-routes";
 import { systemRoutes } from "./stats/routes";
 import { connectRoutes } from "./protocols/connect/routes";
 import { signalrRoutes } from "./protocols/signalr/routes";
+import { userChannelRoutes } from "./users/routes";
 
 export { RoomObject } from "./room/RoomObject";
 export { StatsObject } from "./stats/StatsObject";
 export { CallObject } from "./calls/CallObject";
+export { UserObject } from "./users/UserObject";
 
 const app = createRouter();
 
@@ -30,6 +32,7 @@ app.use("*", methodGuard(routes));
 const api = createRouter();
 api.route("/", authRoutes);
 api.route("/", socketRoutes);
+api.route("/", userChannelRoutes);
 api.route("/", mediaRoutes); // before roomRoutes: its signed routes take no bearer token
 api.route("/", roomRoutes);
 api.route("/", pushRoutes);

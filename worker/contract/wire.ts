@@ -87,6 +87,8 @@ export interface AttachmentRef {
 export interface OnlineUser {
   userId: string;
   username: string;
+  /** "away": in the app, but no tab of theirs is visible (absent: online). */
+  status?: "away";
 }
 
 /** Someone in the room's call (see docs/calls.md). */

@@ -8,10 +8,13 @@ import { textFrameOrClose } from "../sockets/frame-size";
 import { reciprocateClose } from "../sockets/safe-io";
 import { AlarmClock } from "./alarm-clock";
 import { CallState } from "./call-state";
-import { ClientIdIndex } from "./client-ids";
-import { D1Copy } from "./d1-copy";
+import { ClientIdIndex, MAX_RECENT_CLIENT_IDS_PER_FLUSH } from "./client-ids";
+import { D1Copy, copyCadence } from "./d1-copy";
 import { Departures } from "./departures";
-import { SpentTickets } from "./spent-tickets";
+import { SpentTickets } from "../sockets/spent-tickets";
+import { Admission } from "./admission";
+import { Watchers, type ChannelAsk, type WatchAnswer } from "./watchers";
+import { ringInfo } from "../db/user-channel";
 import { MessageIntake, type AcceptResult } from "./message-intake";
 import { MessageChanges, type ChangeResult } from "./message-changes";
 import type { ChangeInput } from "../gateway/change";
@@ -27,7 +30,7 @@ import { OrphanUploads } from "./orphan-uploads";
 import { Presence } from "./presence";
 import { PushDispatch } from "./push-dispatch";
 import { RateLimiter } from "./rate-limit";
-import { RoomSockets, type SocketInfo } from "./room-sockets";
+import { RoomSockets } from "./room-sockets";
 import { SocketFrames } from "./socket-frames";
 import { Greeting } from "./greeting";
 import { StatsReport } from "./stats-report";
@@ -35,15 +38,12 @@ import { readUpgrade } from "../gateway/room-upgrade";
 import type { Via } from "../contract/protocols";
 import { checkDirectUpload } from "./upload-check";
 import { UploadStore, type UploadRecord } from "./uploads";
-
 import type { RoomEnv } from "./room-env";
 
 export type { AcceptResult } from "./message-intake";
 export type { ChangeResult } from "./message-changes";
+export type { ChannelAsk, WatchAnswer, Watcher } from "./watchers";
 export type { RoomEnv };
-
-/** Ids kept in memory per `flushRows` before they are filed at once (ClientIdIndex). */
-const MAX_RECENT_CLIENT_IDS_PER_FLUSH = 5;
 
 /**
  * One chat room: the platform's entry points (RPC from the worker, the socket upgrade, the
@@ -57,7 +57,6 @@ export class RoomObject extends DurableObject<RoomEnv> {
   private roomId: string | null;
   private readonly meta: RoomMeta;
   private readonly alarms: AlarmClock;
-  private readonly limiter: RateLimiter;
   private readonly log: MessageLog;
   private readonly uploads: UploadStore;
   private readonly intake: MessageIntake;
@@ -65,16 +64,14 @@ export class RoomObject extends DurableObject<RoomEnv> {
   private readonly d1Copy: D1Copy;
   private readonly sockets: RoomSockets;
   private readonly frames: SocketFrames;
-  private readonly greeting: Greeting;
   private readonly presence: Presence;
   private readonly departures: Departures;
-  private readonly spentTickets: SpentTickets;
+  private readonly admission: Admission;
+  private readonly watchers: Watchers;
   private readonly call: CallState;
   private readonly pushes: PushDispatch;
   private readonly orphans: OrphanUploads;
   private readonly statsReport: StatsReport;
-  private readonly maxConnections: number;
-  private readonly maxServerConnections: number;
 
   constructor(ctx: DurableObjectState, env: RoomEnv) {
     super(ctx, env);
@@ -84,35 +81,43 @@ export class RoomObject extends DurableObject<RoomEnv> {
     this.meta = new RoomMeta(sql);
     this.roomId = this.meta.get("room_id");
     this.alarms = new AlarmClock(ctx.storage);
-    this.limiter = new RateLimiter(numberVar(env.RATE_LIMIT_BURST, 20), numberVar(env.RATE_LIMIT_PER_SECOND, 5));
-    this.maxConnections = numberVar(env.MAX_ROOM_CONNECTIONS, 1000);
-    this.maxServerConnections = numberVar(env.MAX_CONNECTIONS, 4500);
-    const flushDelayMs = numberVar(env.D1_FLUSH_DELAY_MS, 2000);
-    const flushRows = numberVar(env.D1_FLUSH_ROWS, 1000);
-    const cadence = { flushDelayMs, flushRows, busyFlushMs: Math.max(flushDelayMs, numberVar(env.D1_FLUSH_BUSY_MS, 10_000)) };
+    const limiter = new RateLimiter(numberVar(env.RATE_LIMIT_BURST, 20), numberVar(env.RATE_LIMIT_PER_SECOND, 5));
+    const maxServerConnections = numberVar(env.MAX_CONNECTIONS, 4500);
+    const cadence = copyCadence(env);
 
     this.log = new MessageLog(sql, roomId);
-    const clientIds = new ClientIdIndex(sql, this.meta, this.log.hasUniqueClientIds, MAX_RECENT_CLIENT_IDS_PER_FLUSH * flushRows);
+    const clientIds = new ClientIdIndex(sql, this.meta, this.log.hasUniqueClientIds, MAX_RECENT_CLIENT_IDS_PER_FLUSH * cadence.flushRows);
     this.departures = new Departures(sql, env.DB);
-    this.spentTickets = new SpentTickets(sql);
     this.uploads = new UploadStore(sql);
     this.call = new CallState(this.meta);
     this.sockets = new RoomSockets(ctx);
     this.presence = new Presence({
       users: (except) => this.sockets.users(except),
+      elsewhere: () => this.watchers.statuses(),
       broadcast: (frame, skip, except) => this.sockets.broadcast(frame, skip, except),
     });
     this.d1Copy = new D1Copy(env.DB, this.log, clientIds, this.meta, cadence, { roomId, ensureAlarm, waitUntil: (p) => ctx.waitUntil(p) });
     this.statsReport = new StatsReport(() => this.stats(), { roomId, ensureAlarm, connections: () => this.sockets.byProtocol(true) });
+    this.watchers = new Watchers(sql, this.meta, this.log, this.call, {
+      roomId,
+      presenceChanged: () => this.presence.changed(),
+      roomInfo: () => ringInfo(env.DB, this.roomId!),
+      channel: (userId) => env.USERS.getByName(userId),
+      waitUntil: (p) => ctx.waitUntil(p),
+    });
     const delivery = new Delivery(this.sockets, {
       delivered: (via, to) => this.statsReport.delivered(via, to),
-      toCopy: (seq) => (seq === null ? this.d1Copy.schedule() : this.d1Copy.stored(seq)),
+      written: (seq) => {
+        if (seq === null) this.d1Copy.schedule();
+        else this.d1Copy.stored(seq);
+        this.watchers.activity();
+      },
     });
-    this.intake = new MessageIntake(this.log, clientIds, this.uploads, this.limiter, {
+    this.intake = new MessageIntake(this.log, clientIds, this.uploads, limiter, {
       checkDirectUpload: (upload) => checkDirectUpload(env.MEDIA, this.uploads, this.roomId!, upload),
       stored: (message, via, origin) => delivery.stored(message, via, origin),
     });
-    this.changes = new MessageChanges(this.log, new Reactions(sql), new ChangeIds(sql), this.limiter, {
+    this.changes = new MessageChanges(this.log, new Reactions(sql), new ChangeIds(sql), limiter, {
       isOwner: (userId) => isOwner(env.DB, this.roomId!, userId),
       releaseAttachment: (uploadId) => ctx.waitUntil(this.orphans.release(uploadId)),
       changed: (updates, via, origin, clientId) => delivery.changed(updates, via, origin, clientId),
@@ -122,7 +127,16 @@ export class RoomObject extends DurableObject<RoomEnv> {
       change: (actor, input, via, origin) => this.changes.apply(actor, input, via, origin),
       typing: (from, user, typing) => this.presence.typing(from, user, typing),
     });
-    this.greeting = new Greeting(this.sockets, this.log, this.presence, this.call, this.limiter);
+    const greeting = new Greeting(this.sockets, this.log, this.presence, this.call, limiter);
+    const limits = { maxConnections: numberVar(env.MAX_ROOM_CONNECTIONS, 1000), maxServerConnections };
+    this.admission = new Admission(new SpentTickets(sql), this.departures, this.sockets, greeting, limits, {
+      admit: (roomId, protocol) => this.stats().admit(roomId, maxServerConnections, protocol),
+      release: (roomId, protocol) => ctx.waitUntil(this.stats().release(roomId, protocol)),
+      joined: (user) => {
+        this.presence.joined(user);
+        this.d1Copy.schedule(true);
+      },
+    });
     this.pushes = new PushDispatch(env, this.meta, {
       roomId,
       ensureAlarm,
@@ -190,6 +204,7 @@ export class RoomObject extends DurableObject<RoomEnv> {
   async removeMember(roomId: string, userId: string): Promise<number> {
     this.bind(roomId);
     this.departures.record(userId);
+    this.watchers.unwatch(userId);
     const sockets = this.sockets.closeUser(userId, 1008, "no longer a member of this room");
     this.presence.left(sockets);
     this.d1Copy.schedule(true);
@@ -199,7 +214,15 @@ export class RoomObject extends DurableObject<RoomEnv> {
   /** The call object's word on who is in the room's call; broadcast as a `call` frame (CallState). */
   async callChanged(roomId: string, participants: CallParticipant[], mayRing = true): Promise<void> {
     this.bind(roomId);
-    this.sockets.broadcast(this.call.change(participants, mayRing));
+    const frame = this.call.change(participants, mayRing);
+    this.sockets.broadcast(frame);
+    this.ctx.waitUntil(this.watchers.callChanged(participants, frame.ringing));
+  }
+
+  /** What a member's per-user channel asks (worker/users/): watch, unwatch, status, read (Watchers). */
+  async channel(roomId: string, ask: ChannelAsk): Promise<WatchAnswer | null> {
+    this.bind(roomId);
+    return this.watchers.handle(ask);
   }
 
   /** Open sockets in this room. */
@@ -227,30 +250,8 @@ export class RoomObject extends DurableObject<RoomEnv> {
   override async fetch(request: Request): Promise<Response> {
     const ask = readUpgrade(request);
     if (typeof ask === "string") return errorResponse(400, "bad_request", ask);
-    const { roomId, userId, username, protocol } = ask;
-    this.bind(roomId);
-    if (ask.ticket && !this.spentTickets.spend(ask.ticket.id, ask.ticket.expMs)) {
-      return errorResponse(401, "invalid_ticket", "this ticket was already used: ask for a new one (each ticket opens one socket)");
-    }
-    if (!(await this.stats().admit(roomId, this.maxServerConnections, protocol))) {
-      return errorResponse(503, "server_full", `Hearth already holds ${this.maxServerConnections} open connections; try again later`);
-    }
-    if (!(await this.departures.stillMember(roomId, userId))) {
-      this.ctx.waitUntil(this.stats().release(roomId, protocol));
-      return errorResponse(403, "not_a_member", "you are not a member of this room");
-    }
-    // Checked after the awaits so that no other upgrade can slip in between check and accept.
-    if (this.sockets.count() >= this.maxConnections) {
-      this.ctx.waitUntil(this.stats().release(roomId, protocol));
-      return errorResponse(503, "room_full", `this room already has ${this.maxConnections} open connections`);
-    }
-    const { 0: client, 1: server } = new WebSocketPair();
-    const info: SocketInfo = { userId, username, protocol, strikes: 0 };
-    if (ask.sessionExpMs !== undefined) info.exp = ask.sessionExpMs;
-    this.sockets.accept(server, info, (ws) => this.greeting.greet(ws, ask));
-    this.presence.joined({ userId, username });
-    this.d1Copy.schedule(true);
-    return new Response(null, { status: 101, webSocket: client, headers: ask.subprotocol ? { "Sec-WebSocket-Protocol": ask.subprotocol } : {} });
+    this.bind(ask.roomId);
+    return this.admission.upgrade(ask);
   }
 
   // ---- Hibernation API handlers -----------------------------------------------------------

@@ -19,7 +19,7 @@ export class CallState {
    * when a call has just started (it had nobody before) by someone joining (`mayRing`; not
    * by a participant's reconnect).
    */
-  change(participants: CallParticipant[], mayRing: boolean): ServerFrame {
+  change(participants: CallParticipant[], mayRing: boolean): Extract<ServerFrame, { type: "call" }> {
     const before = this.participants();
     this.meta.set("call", JSON.stringify(participants));
     return { type: "call", participants, ringing: mayRing && before.length === 0 && participants.length > 0 };

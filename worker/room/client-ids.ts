@@ -1,5 +1,8 @@
 import type { RoomMeta } from "./meta";
 
+/** Ids kept in memory per D1 flush's rows before they are filed at once (the room's `maxRecent`). */
+export const MAX_RECENT_CLIENT_IDS_PER_FLUSH = 5;
+
 /**
  * Which seq a (user, clientId) was stored under: how a retry is recognised and answered with
  * the original message. Without a unique index written with every message: the newest ids

@@ -1,3 +1,4 @@
+import { numberVar } from "../config";
 import { copyChangesSlice, copyMessagesSlice, type ChangedRow, type CopiedRow } from "../db/messages";
 import type { ClientIdIndex } from "./client-ids";
 import type { MessageLog } from "./message-log";
@@ -25,6 +26,12 @@ export interface CopyCadence {
   busyFlushMs: number;
   /** Copy at once when this many messages wait, whatever the delay. */
   flushRows: number;
+}
+
+/** The cadence the settings ask for (D1_FLUSH_DELAY_MS, D1_FLUSH_ROWS, D1_FLUSH_BUSY_MS; README "Limits"). */
+export function copyCadence(env: { D1_FLUSH_DELAY_MS?: string; D1_FLUSH_ROWS?: string; D1_FLUSH_BUSY_MS?: string }): CopyCadence {
+  const flushDelayMs = numberVar(env.D1_FLUSH_DELAY_MS, 2000);
+  return { flushDelayMs, flushRows: numberVar(env.D1_FLUSH_ROWS, 1000), busyFlushMs: Math.max(flushDelayMs, numberVar(env.D1_FLUSH_BUSY_MS, 10_000)) };
 }
 
 /** What the copy needs from the room. */

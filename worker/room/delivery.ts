@@ -5,7 +5,8 @@ import type { RoomSockets } from "./room-sockets";
 import { ackFrame } from "./socket-frames";
 
 /**
- * Delivery of what the log just stored, to the room's sockets, the stats and the D1 copy:
+ * Delivery of what the log just stored, to the room's sockets, the stats, the D1 copy and the
+ * members' counts:
  * a new message (`stored`) or changed messages (`changed`). The sending socket's `ack`
  * carries the message (one frame, not two) and goes out first, so a sender waiting for its
  * ack does not wait for the whole room's broadcast. All frames are held by the output gate
@@ -14,8 +15,8 @@ import { ackFrame } from "./socket-frames";
 export interface DeliveryHost {
   /** Count a message in from `via` and out to `to` sockets per protocol. */
   delivered(via: Via, to: [Protocol, number][]): void;
-  /** The log has a new message, or a change, that D1 does not have yet. */
-  toCopy(seq: number | null): void;
+  /** The log has a new message (`seq`) or a change (null): D1's copy and the members' counts follow. */
+  written(seq: number | null): void;
 }
 
 export class Delivery {
@@ -28,7 +29,7 @@ export class Delivery {
     if (origin) this.sockets.send(origin, ackFrame(message, false));
     this.sockets.broadcast({ type: "message", message }, origin);
     this.host.delivered(via, this.sockets.byProtocol());
-    this.host.toCopy(message.seq);
+    this.host.written(message.seq);
   }
 
   /** The first update is the change `origin` asked for (answered by an ack under `clientId`); the others reach every socket. */
@@ -39,6 +40,6 @@ export class Delivery {
     if (answered) this.sockets.send(answered, { ...ackFrame(asked.message, false, clientId), changeSeq: asked.changeSeq });
     this.sockets.broadcast({ type: "update", changeSeq: asked.changeSeq, message: asked.message }, answered);
     for (const u of others) this.sockets.broadcast({ type: "update", changeSeq: u.changeSeq, message: u.message });
-    this.host.toCopy(null);
+    this.host.written(null);
   }
 }

@@ -307,6 +307,26 @@ export class MessageLog {
     }
   }
 
+  /**
+   * A member's unread messages after `afterSeq`: not theirs, not deleted, counted up to `cap`
+   * (bounded work however far behind they are), and how many of those mention `@username`.
+   */
+  unread(userId: string, username: string, afterSeq: number, cap: number): { unread: number; mentions: number } {
+    if (afterSeq >= this.lastSeq) return { unread: 0, mentions: 0 };
+    const rows = this.sql
+      .exec<{ mentioned: string | null }>(
+        `SELECT CASE WHEN instr(lower(body), ?3) > 0 THEN body END AS mentioned
+         FROM messages WHERE seq > ?1 AND user_id != ?2 AND deleted IS NULL ORDER BY seq DESC LIMIT ?4`,
+        afterSeq,
+        userId,
+        `@${username.toLowerCase()}`,
+        cap,
+      )
+      .toArray();
+    const mention = new RegExp(`(^|[^\\w@])@${username.replace(/[^a-z0-9_-]/gi, "")}(?![\\w-])`, "i");
+    return { unread: rows.length, mentions: rows.filter((r) => r.mentioned !== null && mention.test(r.mentioned)).length };
+  }
+
   /** Raw rows in (after, upTo], oldest first, at most `limit` (for the D1 copy). */
   rows(after: number, upTo: number, limit: number): MessageRow[] {
     return this.sql.exec<MessageRow>(`SELECT ${COLUMNS} FROM messages WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?`, after, upTo, limit).toArray();

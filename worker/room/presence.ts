@@ -14,6 +14,8 @@ const PRESENCE_COALESCE_MS = 200;
 export interface PresenceHost {
   /** The user of every socket (one entry per socket), leaving out `except`. */
   users(except?: Set<WebSocket>): Iterable<OnlineUser>;
+  /** Members in the app elsewhere (a per-user channel open), online or away. */
+  elsewhere(): Iterable<{ userId: string; username: string; status: "online" | "away" }>;
   broadcast(frame: ServerFrame, skip?: WebSocket, except?: Set<WebSocket>): void;
 }
 
@@ -32,6 +34,10 @@ export class Presence {
     if (!this.onlineUsers || (except && except.size > 0)) {
       const seen = new Map<string, OnlineUser>();
       for (const u of this.host.users(except)) if (!seen.has(u.userId)) seen.set(u.userId, { userId: u.userId, username: u.username });
+      // In the app but not in this room's sockets: shown as they are in the app.
+      for (const u of this.host.elsewhere()) {
+        if (!seen.has(u.userId)) seen.set(u.userId, { userId: u.userId, username: u.username, ...(u.status === "away" ? { status: "away" as const } : {}) });
+      }
       this.onlineUsers = seen;
     }
     return [...this.onlineUsers.values()].sort((x, y) => x.username.localeCompare(y.username));
@@ -49,6 +55,12 @@ export class Presence {
     this.schedule(sockets);
   }
 
+  /** Someone's status elsewhere in the app changed: presence is read again. */
+  changed(): void {
+    this.onlineUsers = null;
+    this.schedule();
+  }
+
   /** Tells the room (but `from`) that `user` started or stopped typing. */
   typing(from: WebSocket, user: OnlineUser, typing: boolean): void {
     this.host.broadcast({ type: "typing", userId: user.userId, username: user.username, typing }, from);
@@ -63,7 +75,7 @@ export class Presence {
       const except = this.gone;
       this.gone = new Set();
       const online = this.online(except);
-      const key = online.map((u) => u.userId).join();
+      const key = online.map((u) => `${u.userId}${u.status ? `:${u.status}` : ""}`).join();
       // A second tab of someone already online changes nothing worth sending.
       if (key === this.lastSent) return;
       this.lastSent = key;

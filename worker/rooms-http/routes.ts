@@ -1,6 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireUser } from "../auth/middleware";
-import { createRouter } from "../lib/app";
+import type { Context } from "hono";
+import type { Room } from "../contract/rest";
+import { createRouter, type AppEnv } from "../lib/app";
 import { ApiError } from "../lib/errors";
 import { MAX_BODY_CHARS } from "../contract/wire";
 import { errorResponses, jsonBody, jsonResponse, MemberSchema, MessageSchema, nameText, PublicRoomSchema, RoomDetailSchema, RoomIdParam, RoomSchema, Username, userText } from "../schemas";
@@ -41,7 +43,9 @@ roomRoutes.openapi(
   }),
   async (c) => {
     const id = await store.createRoom(c.env.DB, c.var.user.id, c.req.valid("json"));
-    return c.json(await store.requireMember(c.env.DB, id, c.var.user.id), 201);
+    const room = await store.requireMember(c.env.DB, id, c.var.user.id);
+    tellAdded(c, c.var.user, room);
+    return c.json(room, 201);
   },
 );
 
@@ -104,7 +108,9 @@ roomRoutes.openapi(
     if (already) return c.json(already, 200);
     if (found.visibility !== "public") throw new ApiError(403, "private_room", "a private room is joined by invitation only");
     await store.addMember(c.env.DB, id, c.var.user.id);
-    return c.json(await store.requireMember(c.env.DB, id, c.var.user.id), 200);
+    const room = await store.requireMember(c.env.DB, id, c.var.user.id);
+    tellAdded(c, c.var.user, room);
+    return c.json(room, 200);
   },
 );
 
@@ -131,6 +137,7 @@ roomRoutes.openapi(
     // The call object checks D1 itself (and forgets the user's peer ids): after the delete, so
     // no new id can be issued in between.
     await c.env.CALLS.getByName(id).removeMember(id, c.var.user.id);
+    c.executionCtx.waitUntil(c.env.USERS.getByName(c.var.user.id).roomRemoved(c.var.user.id, id).catch((err) => console.error("telling a user channel failed", err)));
     return c.body(null, 204);
   },
 );
@@ -156,6 +163,7 @@ roomRoutes.openapi(
     const user = await store.findUser(c.env.DB, username);
     if (!user) throw new ApiError(404, "user_not_found", `no user \`${username}\``);
     if (!(await store.addMember(c.env.DB, id, user.id))) throw new ApiError(409, "already_member", `${user.username} is already a member`);
+    tellAdded(c, user, await store.requireMember(c.env.DB, id, user.id));
     return c.json({ member: { ...user, role: "member" as const } }, 201);
   },
 );
@@ -176,7 +184,11 @@ roomRoutes.openapi(
     if (!other) throw new ApiError(404, "user_not_found", `no user \`${username}\``);
     if (other.id === c.var.user.id) throw new ApiError(400, "validation_error", "you cannot open a DM with yourself");
     const id = await store.openDm(c.env.DB, c.var.user.id, other.id);
-    return c.json(await store.requireMember(c.env.DB, id, c.var.user.id), 200);
+    const room = await store.requireMember(c.env.DB, id, c.var.user.id);
+    // Both see the DM in their lists at once (telling someone of a DM they have is harmless).
+    tellAdded(c, c.var.user, room);
+    tellAdded(c, other, await store.requireMember(c.env.DB, id, other.id));
+    return c.json(room, 200);
   },
 );
 
@@ -194,7 +206,15 @@ roomRoutes.openapi(
     const { id } = c.req.valid("param");
     await store.requireMembership(c.env.DB, id, c.var.user.id);
     const latest = await c.env.ROOMS.getByName(id).latestSeq(id);
-    await store.markRead(c.env.DB, id, c.var.user.id, Math.min(c.req.valid("json").seq, latest));
+    const seq = Math.min(c.req.valid("json").seq, latest);
+    await store.markRead(c.env.DB, id, c.var.user.id, seq);
+    // The user's other devices clear the room's badge (their channel hears it from the room).
+    await c.env.ROOMS.getByName(id).channel(id, { op: "read", userId: c.var.user.id, seq });
     return c.body(null, 204);
   },
 );
+
+/** Tells `user`'s per-user channel (if open) that they are now a member of `room`; never fails the request. */
+function tellAdded(c: Context<AppEnv>, user: { id: string; username: string }, room: Room): void {
+  c.executionCtx.waitUntil(c.env.USERS.getByName(user.id).roomAdded(user.id, room, user.username).catch((err) => console.error("telling a user channel failed", err)));
+}

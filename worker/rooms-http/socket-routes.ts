@@ -1,20 +1,14 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { issueTicket, verifyTicket } from "../auth/tokens";
-import type { SessionUser } from "../lib/session-user";
-import { sessionFrom, TOKEN_INVALID } from "../auth/bearer";
+import { issueTicket } from "../auth/tokens";
+import { socketAuth } from "../auth/bearer";
 import { createRouter } from "../lib/app";
 import { ApiError } from "../lib/errors";
 import { roomUpgradeRequest } from "../gateway/room-upgrade";
-import { BEARER_PREFIX, SUBPROTOCOL } from "../contract/wire";
 import { RoomIdParam, errorResponses, jsonResponse } from "../schemas";
 import { requireUser } from "../auth/middleware";
 import { membershipRefusal } from "../gateway/membership";
 import { refusalError } from "./refusals";
 import type { Env } from "../env";
-
-function subprotocols(header: string | undefined): string[] {
-  return header ? header.split(",").map((p) => p.trim()).filter(Boolean) : [];
-}
 
 /** Socket access: a short-lived ticket (REST, bearer token) and the upgrade that spends it. */
 export const socketRoutes = createRouter();
@@ -83,16 +77,6 @@ socketRoutes.openapi(
   },
 );
 
-/** The session token as a subprotocol: `new WebSocket(url, ["hearth.v1", "bearer." + token])`. */
-async function subprotocolUser(env: Env, offered: string[]): Promise<SessionUser> {
-  const bearer = offered.find((p) => p.startsWith(BEARER_PREFIX));
-  if (!bearer) throw new ApiError(401, "unauthorized", `offer the subprotocols "${SUBPROTOCOL}" and "${BEARER_PREFIX}<token>", or pass a ticket`);
-  if (!offered.includes(SUBPROTOCOL)) throw new ApiError(400, "bad_request", `offer the subprotocol "${SUBPROTOCOL}" beside the token`);
-  const user = await sessionFrom(env.JWT_SECRET, bearer.slice(BEARER_PREFIX.length));
-  if (typeof user === "string") throw new ApiError(401, "invalid_token", TOKEN_INVALID);
-  return user;
-}
-
 /** The upgrade: authenticate (ticket or `bearer.` subprotocol), check membership, hand the socket to the room. */
 async function upgradeRoomSocket(
   env: Env,
@@ -101,18 +85,10 @@ async function upgradeRoomSocket(
   ticket: string | undefined,
   resume: { since?: number; sinceChange?: number },
 ): Promise<Response> {
-  if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
-    throw new ApiError(400, "bad_request", "this endpoint only accepts a WebSocket upgrade");
-  }
-  const offered = subprotocols(request.headers.get("Sec-WebSocket-Protocol") ?? undefined);
-  const user = ticket ? await verifyTicket(env.JWT_SECRET, ticket, id) : await subprotocolUser(env, offered);
-  if (!user) throw new ApiError(401, "invalid_ticket", "the ticket is expired or for another room");
+  const { user, subprotocol } = await socketAuth(env.JWT_SECRET, request, ticket, id);
   // Membership is checked at every upgrade (the user may have left since the ticket was
   // issued), from a one-minute cache; the room refuses anyone who left since (RoomObject.fetch).
   const refused = await membershipRefusal(env.DB, id, user.id, "cached");
   if (refused) throw refusalError(refused);
-
-  // The browser fails the handshake unless the 101 names one of the offered subprotocols.
-  const subprotocol = offered.includes(SUBPROTOCOL) ? SUBPROTOCOL : undefined;
   return env.ROOMS.getByName(id).fetch(roomUpgradeRequest({ roomId: id, user, subprotocol, ...resume }));
 }

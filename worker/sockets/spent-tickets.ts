@@ -1,8 +1,9 @@
 /**
- * Socket tickets (`?ticket=`, POST /api/rooms/{id}/ticket) open one socket each, as a SignalR
- * connection token does: the room remembers each ticket it let in until the ticket would have
- * expired anyway, and refuses it a second time. A ticket is for one room, so this room is the
- * one place that can tell. Tickets last 60 s, so the table stays a handful of rows.
+ * Socket tickets (`?ticket=`, POST /api/rooms/{id}/ticket and /api/me/ticket) open one socket
+ * each, as a SignalR connection token does: the object the ticket opens (a room, a user's
+ * channel) remembers each ticket it let in until the ticket would have expired anyway, and
+ * refuses it a second time. A ticket is for one object, so that object is the one place that
+ * can tell. Tickets last 60 s, so the table stays a handful of rows.
  */
 export class SpentTickets {
   constructor(private readonly sql: SqlStorage) {
