@@ -1,6 +1,6 @@
-import { env } from "cloudflare:test";
+import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { api, bearerProtocols, connect, createRoom, join, signup, upgrade, TestSocket, type TestUser } from "./helpers";
+import { api, bearerProtocols, connect, createRoom, forgeToken, join, signup, upgrade, TestSocket, type TestUser } from "./helpers";
 
 /** Issue #17: the per-user channel (GET /api/me/ws) — counts, calls, membership, presence. */
 
@@ -182,5 +182,15 @@ describe("the per-user channel", () => {
     s.send("not json");
     expect(await s.nextOfType("error")).toMatchObject({ code: "bad_frame" });
     s.close();
+  });
+
+  it("closes the channel with 4001 when the session that opened it ends", async () => {
+    const alice = await signup("alice");
+    const now = Math.floor(Date.now() / 1000);
+    const token = await forgeToken({ sub: alice.id, name: alice.username, typ: "session", iat: now, exp: now + 1 });
+    const a = await channel({ ...alice, token });
+    await new Promise((r) => setTimeout(r, 1100));
+    await runDurableObjectAlarm(env.USERS.getByName(alice.id));
+    expect(await a.socket.waitClose()).toMatchObject({ code: 4001 });
   });
 });
