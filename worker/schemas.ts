@@ -9,7 +9,12 @@ export const ErrorSchema = z
   .openapi("Error", { example: { error: { code: "not_a_member", message: "you are not a member of this room" } } });
 
 export const UserSchema = z
-  .object({ id: z.string(), username: z.string(), createdAt: z.string().optional() })
+  .object({
+    id: z.string(),
+    username: z.string(),
+    createdAt: z.string().optional(),
+    readReceipts: z.boolean().optional().openapi({ description: "my own account only: whether I send (and see) read receipts" }),
+  })
   .openapi("User");
 
 export const RoomIdParam = z.object({
@@ -32,7 +37,18 @@ export const RoomSchema = z
   })
   .openapi("Room");
 
-export const MemberSchema = z.object({ id: z.string(), username: z.string(), role: z.enum(["owner", "member"]) }).openapi("Member");
+export const MemberSchema = z
+  .object({
+    id: z.string(),
+    username: z.string(),
+    role: z.enum(["owner", "member"]),
+    lastReadSeq: z
+      .number()
+      .int()
+      .optional()
+      .openapi({ description: "how far this member has read: in a DM or a room of at most 20 members, when both they and I send read receipts" }),
+  })
+  .openapi("Member");
 
 export const RoomDetailSchema = RoomSchema.extend({ members: z.array(MemberSchema) }).openapi("RoomDetail");
 

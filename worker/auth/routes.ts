@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { z } from "@hono/zod-openapi";
-import { insertUser, userById, userByName, type UserRow } from "../db/users";
+import { insertUser, setReadReceipts, userById, userByName, type UserRow } from "../db/users";
 import { createRouter } from "../lib/app";
 import { ApiError } from "../lib/errors";
 import { newId } from "../lib/ids";
@@ -14,10 +14,11 @@ import { issueSession } from "./tokens";
 
 const Session = z.object({ token: z.string(), user: UserSchema }).openapi("Session");
 
-const toUser = (r: Pick<UserRow, "id" | "username" | "created_at">) => ({
+const toUser = (r: Pick<UserRow, "id" | "username" | "created_at"> & { read_receipts?: number }) => ({
   id: r.id,
   username: r.username,
   createdAt: new Date(r.created_at).toISOString(),
+  ...(r.read_receipts === undefined ? {} : { readReceipts: r.read_receipts === 1 }),
 });
 
 export const authRoutes = createRouter();
@@ -87,6 +88,25 @@ authRoutes.openapi(
     responses: { 200: jsonResponse(z.object({ user: UserSchema }), "The user"), ...errorResponses(401) },
   }),
   async (c) => {
+    const row = await userById(c.env.DB, c.var.user.id);
+    if (!row) throw new ApiError(401, "invalid_token", "this account no longer exists");
+    return c.json({ user: toUser(row) }, 200);
+  },
+);
+
+authRoutes.openapi(
+  createRoute({
+    method: "patch",
+    path: "/me",
+    tags: ["accounts"],
+    summary: "Change my settings: read receipts (off: I send none and see no one else's)",
+    security: [{ bearer: [] }],
+    request: { body: jsonBody(z.object({ readReceipts: z.boolean().optional() }).strict()) },
+    responses: { 200: jsonResponse(z.object({ user: UserSchema }), "The user with the new settings"), ...errorResponses(400, 401) },
+  }),
+  async (c) => {
+    const { readReceipts } = c.req.valid("json");
+    if (readReceipts !== undefined) await setReadReceipts(c.env.DB, c.var.user.id, readReceipts);
     const row = await userById(c.env.DB, c.var.user.id);
     if (!row) throw new ApiError(401, "invalid_token", "this account no longer exists");
     return c.json({ user: toUser(row) }, 200);

@@ -14,6 +14,8 @@ export interface User {
   id: string;
   username: string;
   createdAt?: string;
+  /** My own account only (GET/PATCH /api/me): whether I send read receipts (and so see others'). */
+  readReceipts?: boolean;
 }
 
 /** A room as one member sees it: their role, their unread count, and for a DM the other user. */
@@ -36,6 +38,11 @@ export interface Member {
   id: string;
   username: string;
   role: Role;
+  /**
+   * How far this member has read, in a DM or a room of at most 20 members, when both they and
+   * I send read receipts (docs/protocol.md "Read receipts"); absent otherwise.
+   */
+  lastReadSeq?: number;
 }
 
 export interface RoomDetails extends Room {

@@ -15,6 +15,8 @@ export const CLIENT_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
 
 /** Distinct emoji one message can carry (the next one is refused: `too_many_reactions`). */
 export const MAX_REACTIONS_PER_MESSAGE = 20;
+/** Read receipts are shown in DMs and in rooms of at most this many members. */
+export const RECEIPTS_MAX_MEMBERS = 20;
 /** Characters (code points) of the original a reply quotes. */
 export const REPLY_EXCERPT_CHARS = 100;
 
@@ -143,6 +145,8 @@ export type ServerFrame =
    */
   | { type: "ack"; clientId: string; seq: number; ts: number; duplicate: boolean; message: ChatMessage; changeSeq?: number }
   | { type: "typing"; userId: string; username: string; typing: boolean }
+  /** A member read up to `seq` (a read receipt: small rooms and DMs, members who send them; docs/protocol.md). */
+  | { type: "read"; userId: string; username: string; seq: number }
   | { type: "presence"; online: OnlineUser[] }
   | { type: "call"; participants: CallParticipant[]; ringing: boolean }
   | { type: "pong" }

@@ -1,3 +1,4 @@
+import { RECEIPTS_MAX_MEMBERS } from "../contract/wire";
 import type { Member, PublicRoom, Room, Role, Visibility } from "../contract/rest";
 import { NOT_A_MEMBER, NO_SUCH_ROOM } from "../contract/errors";
 import { ApiError } from "../lib/errors";
@@ -169,14 +170,29 @@ export async function findUser(db: D1Database, username: string): Promise<{ id: 
   return db.prepare("SELECT id, username FROM users WHERE username = ?").bind(username).first<{ id: string; username: string }>();
 }
 
-export async function listMembers(db: D1Database, roomId: string): Promise<Member[]> {
+/**
+ * A room's members as `viewerId` sees them: with how far each has read (read receipts) in a
+ * room of at most RECEIPTS_MAX_MEMBERS, for members who send receipts, when the viewer does too.
+ */
+export async function listMembers(db: D1Database, roomId: string, viewerId: string): Promise<Member[]> {
   const { results } = await db
     .prepare(
-      "SELECT u.id, u.username, m.role FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.room_id = ? ORDER BY u.username LIMIT 1000",
+      `SELECT u.id, u.username, m.role, m.last_read_seq, u.read_receipts FROM memberships m JOIN users u ON u.id = m.user_id
+       WHERE m.room_id = ? ORDER BY u.username LIMIT 1000`,
     )
     .bind(roomId)
-    .all<{ id: string; username: string; role: Role }>();
-  return results;
+    .all<{ id: string; username: string; role: Role; last_read_seq: number; read_receipts: number }>();
+  const viewerSees = results.length <= RECEIPTS_MAX_MEMBERS && results.some((r) => r.id === viewerId && r.read_receipts === 1);
+  return results.map((r) => ({ id: r.id, username: r.username, role: r.role, ...(viewerSees && r.read_receipts === 1 ? { lastReadSeq: r.last_read_seq } : {}) }));
+}
+
+/** Whether a read by `userId` in `roomId` is a receipt others see: they send receipts, and the room is small enough. */
+export async function sendsReceipt(db: D1Database, roomId: string, userId: string): Promise<boolean> {
+  const row = await db
+    .prepare("SELECT (SELECT read_receipts FROM users WHERE id = ?) AS on_, (SELECT count(*) FROM memberships WHERE room_id = ?) AS members")
+    .bind(userId, roomId)
+    .first<{ on_: number | null; members: number }>();
+  return row !== null && row.on_ === 1 && row.members <= RECEIPTS_MAX_MEMBERS;
 }
 
 export async function listPublicRooms(db: D1Database, userId: string): Promise<PublicRoom[]> {

@@ -30,7 +30,15 @@ export async function userByName(db: D1Database, username: string): Promise<User
     .first<UserRow>();
 }
 
-/** The account's public fields, or null when it no longer exists. */
-export async function userById(db: D1Database, id: string): Promise<Pick<UserRow, "id" | "username" | "created_at"> | null> {
-  return db.prepare("SELECT id, username, created_at FROM users WHERE id = ?").bind(id).first<Pick<UserRow, "id" | "username" | "created_at">>();
+/** The account's public fields and settings, or null when it no longer exists. */
+export async function userById(db: D1Database, id: string): Promise<(Pick<UserRow, "id" | "username" | "created_at"> & { read_receipts: number }) | null> {
+  return db
+    .prepare("SELECT id, username, created_at, read_receipts FROM users WHERE id = ?")
+    .bind(id)
+    .first<Pick<UserRow, "id" | "username" | "created_at"> & { read_receipts: number }>();
+}
+
+/** Turns the user's read receipts on or off. */
+export async function setReadReceipts(db: D1Database, id: string, on: boolean): Promise<void> {
+  await db.prepare("UPDATE users SET read_receipts = ? WHERE id = ?").bind(on ? 1 : 0, id).run();
 }

@@ -101,6 +101,7 @@ export class RoomObject extends DurableObject<RoomEnv> {
     this.watchers = new Watchers(sql, this.meta, this.log, this.call, {
       roomId,
       presenceChanged: () => this.presence.changed(),
+      receipt: (frame) => this.sockets.broadcast(frame),
       roomInfo: () => ringInfo(env.DB, this.roomId!),
       channel: (userId) => env.USERS.getByName(userId),
       waitUntil: (p) => ctx.waitUntil(p),
@@ -245,7 +246,7 @@ export class RoomObject extends DurableObject<RoomEnv> {
     return this.orphans.delete(now);
   }
 
-  // ---- WebSocket upgrade -------------------------------------------------------------------
+  // ---- the socket upgrade and the Hibernation API handlers ---------------------------------
 
   override async fetch(request: Request): Promise<Response> {
     const ask = readUpgrade(request);
@@ -253,8 +254,6 @@ export class RoomObject extends DurableObject<RoomEnv> {
     this.bind(ask.roomId);
     return this.admission.upgrade(ask);
   }
-
-  // ---- Hibernation API handlers -----------------------------------------------------------
 
   override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
     const text = textFrameOrClose(ws, data, { maxBytes: MAX_FRAME_BYTES, binaryReason: "binary frames are not supported" });

@@ -1,5 +1,5 @@
 import { MAX_COUNTED, RING_MAX_MEMBERS, type PresenceStatus, type RoomCounts } from "../contract/user-wire";
-import type { CallParticipant } from "../contract/wire";
+import type { CallParticipant, ServerFrame } from "../contract/wire";
 import type { UserChannel } from "../gateway/user-channel";
 import type { CallState } from "./call-state";
 import type { MessageLog } from "./message-log";
@@ -29,7 +29,8 @@ export type ChannelAsk =
   | { op: "watch"; watcher: Watcher; dm: boolean }
   | { op: "unwatch"; userId: string }
   | { op: "status"; userId: string; status: Watcher["status"] }
-  | { op: "read"; userId: string; seq: number };
+  /** `receipt`: the reader sends read receipts and the room is small: the room's sockets see it. */
+  | { op: "read"; userId: string; seq: number; receipt: { username: string } | null };
 
 /** The answer to `watch`: the member's counts, and in a DM the other member's status. */
 export interface WatchAnswer {
@@ -42,6 +43,8 @@ export interface WatchersHost {
   roomId(): string | null;
   /** Who is in the app elsewhere changed: the room's presence is read again. */
   presenceChanged(): void;
+  /** A read receipt for the room's sockets. */
+  receipt(frame: Extract<ServerFrame, { type: "read" }>): void;
   /** The room's name and kind and how many members it has, for a ring (asked of D1). */
   roomInfo(): Promise<{ name: string; dm: boolean; members: number } | null>;
   channel(userId: string): DurableObjectStub<UserChannel>;
@@ -84,9 +87,12 @@ export class Watchers {
       case "status":
         this.status(ask.userId, ask.status);
         return null;
-      case "read":
-        this.read(ask.userId, Math.min(ask.seq, this.log.lastSeq));
+      case "read": {
+        const seq = Math.min(ask.seq, this.log.lastSeq);
+        if (ask.receipt) this.host.receipt({ type: "read", userId: ask.userId, username: ask.receipt.username, seq });
+        this.read(ask.userId, seq);
         return null;
+      }
     }
   }
 

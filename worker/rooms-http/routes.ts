@@ -86,7 +86,7 @@ roomRoutes.openapi(
   async (c) => {
     const { id } = c.req.valid("param");
     const room = await store.requireMember(c.env.DB, id, c.var.user.id);
-    return c.json({ ...room, members: await store.listMembers(c.env.DB, id) }, 200);
+    return c.json({ ...room, members: await store.listMembers(c.env.DB, id, c.var.user.id) }, 200);
   },
 );
 
@@ -209,7 +209,8 @@ roomRoutes.openapi(
     const seq = Math.min(c.req.valid("json").seq, latest);
     await store.markRead(c.env.DB, id, c.var.user.id, seq);
     // The user's other devices clear the room's badge (their channel hears it from the room).
-    await c.env.ROOMS.getByName(id).channel(id, { op: "read", userId: c.var.user.id, seq });
+    const receipt = (await store.sendsReceipt(c.env.DB, id, c.var.user.id)) ? { username: c.var.user.username } : null;
+    await c.env.ROOMS.getByName(id).channel(id, { op: "read", userId: c.var.user.id, seq, receipt });
     return c.body(null, 204);
   },
 );

@@ -13,6 +13,7 @@ const KNOWN = {
   update: true,
   ack: true,
   typing: true,
+  read: true,
   presence: true,
   call: true,
   pong: true,

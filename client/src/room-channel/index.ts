@@ -264,6 +264,8 @@ export class RoomChannel {
       case "presence":
         this.presence.online.value = frame.online;
         return;
+      case "read":
+        return this.presence.onRead(frame);
       case "call":
         return this.presence.onCall(frame);
       case "pong":
