@@ -75,6 +75,8 @@ export class UserObject extends DurableObject<UserEnv> implements UserChannel {
       ),
     );
     this.counts = new Map();
+    // The rooms were told the status with the watch.
+    this.told = status === "offline" ? "online" : status;
     for (const a of answers) {
       if (!a) continue;
       this.counts.set(a.counts.roomId, a.counts);
