@@ -14,7 +14,7 @@ import WebSocket from "ws";
 import { ChatService } from "../../worker/protocols/connect/gen/hearth/v1/chat_pb";
 import { startHearth, type Hearth } from "../support/wrangler";
 import * as rest from "./rest";
-import type { User } from "./rest";
+import { until, type User } from "./rest";
 
 let hearth: Hearth;
 let url: string;
@@ -30,15 +30,6 @@ afterAll(async () => {
 /** What a live client saw, reduced to one comparable line per event: a new message, or a change of one. */
 type Seen = { kind: "message" | "update"; seq: number; message: any };
 
-async function until<T>(get: () => T | undefined, what: string, ms = 8000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = get();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** Hearth's socket: every `message` and `update` frame, and the acks and errors of what it asks. */
 async function hearthSocket(user: User, roomId: string, resume = "") {

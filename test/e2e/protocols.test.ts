@@ -13,7 +13,7 @@ import WebSocket from "ws";
 import { ChatService } from "../../worker/protocols/connect/gen/hearth/v1/chat_pb";
 import { startHearth, type Hearth } from "../support/wrangler";
 import * as rest from "./rest";
-import type { User } from "./rest";
+import { until, type User } from "./rest";
 
 let hearth: Hearth;
 let url: string;
@@ -90,15 +90,6 @@ function connectClient(kind: "connect" | "grpc-web", token?: string, binary = tr
   return createClient(ChatService, kind === "connect" ? createConnectTransport(opts) : createGrpcWebTransport(opts));
 }
 
-async function until<T>(get: () => T | undefined, what: string, ms = 5000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = get();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe("SignalR hub with the official @microsoft/signalr client", () => {
   it("receives a message sent over Hearth's WebSocket, and sends one that Hearth's WebSocket receives", async () => {

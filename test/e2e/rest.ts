@@ -26,3 +26,14 @@ export async function signup(baseUrl: string, prefix: string): Promise<User> {
   expect(res.status).toBe(201);
   return { ...res.json.user, token: res.json.token };
 }
+
+/** Polls `get` every 20 ms until it returns something, or fails after `ms` naming `what`. */
+export async function until<T>(get: () => T | undefined, what: string, ms = 5000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = get();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

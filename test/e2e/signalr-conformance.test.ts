@@ -9,7 +9,7 @@ import { HttpTransportType, HubConnectionBuilder, LogLevel, type HubConnection }
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { startHearth, type Hearth } from "../support/wrangler";
-import { call, signup, type User } from "./rest";
+import { call, signup, until, type User } from "./rest";
 
 const RS = "\u001e";
 const HANDSHAKE_TIMEOUT_MS = 1500;
@@ -62,15 +62,6 @@ function rawHub(query: string) {
   return { ws, records, closed, opened, refused };
 }
 
-async function until<T>(get: () => T | undefined, what: string, ms = 5000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = get();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 async function negotiate(user: User, query = "negotiateVersion=1") {
   const res = await fetch(`${url}/hubs/chat/negotiate${query ? `?${query}` : ""}`, { method: "POST", headers: { Authorization: `Bearer ${user.token}` } });
