@@ -30,7 +30,7 @@ export class ApiError extends Error {
   }
 }
 
-type Method = "GET" | "POST" | "PUT" | "DELETE";
+type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 async function request<T>(method: Method, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { Accept: "application/json" };
@@ -85,6 +85,8 @@ export const api = {
   login: (username: string, password: string) =>
     request<AuthResult>("POST", "/api/auth/login", { username, password }),
   me: () => request<{ user: User }>("GET", "/api/me"),
+  /** Changes my settings: `readReceipts` off sends none and shows no one else's. */
+  updateMe: (settings: { readReceipts?: boolean }) => request<{ user: User }>("PATCH", "/api/me", settings),
 
   rooms: () => request<{ rooms: Room[] }>("GET", "/api/rooms"),
   publicRooms: () => request<{ rooms: PublicRoom[] }>("GET", "/api/rooms/public"),

@@ -8,6 +8,7 @@ import { Avatar } from "../ui/Avatar";
 import { Icon } from "../ui/Icon";
 import { forgetPushOnLogout } from "../push/push";
 import { PushToggle } from "../push/PushToggle";
+import { ReceiptsToggle } from "../receipts/ReceiptsToggle";
 import { BrowseRoomsDialog, CreateRoomDialog, NewDmDialog } from "./dialogs";
 import { ConsoleLink } from "../console/ConsoleLink";
 
@@ -57,6 +58,7 @@ export function Sidebar() {
 
       <ConsoleLink />
       <PushToggle />
+      <ReceiptsToggle />
       {user && (
         <footer class="sidebar__footer">
           <Avatar name={user.username} />
