@@ -5,6 +5,7 @@ import { useLocation } from "preact-iso";
 import { api, ApiError } from "../api";
 import { CallArea, CallButtons } from "../calls/CallArea";
 import { NotifySelect } from "../push/NotifySelect";
+import { receiptsOn } from "../receipts/setting";
 import { typingText } from "../format";
 import { RoomChannel, type ConnectionState } from "../room-channel";
 import { openRoomId, refreshRooms, removeRoom, rooms, upsertRoom } from "../rooms";
@@ -80,7 +81,7 @@ function RoomScreen({ id, onJoined }: { id: string; onJoined: () => void }) {
     setDetails(null);
     setDetailsError(null);
     void loadDetails();
-  }, [id]);
+  }, [id, receiptsOn.value]); // my receipts setting changes what the details list (lastReadSeq)
 
   // Someone online we do not know as a member has just joined: refresh the member list.
   const online = channel.online.value;

@@ -129,6 +129,10 @@ export class RoomChannel {
   get ringingAt() {
     return this.presence.ringingAt;
   }
+  /** Read receipts heard live: member id → the seq they have read up to. */
+  get reads() {
+    return this.presence.reads;
+  }
   get typists() {
     return this.typing.typists;
   }

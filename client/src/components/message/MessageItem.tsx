@@ -1,13 +1,14 @@
 /**
  * One stored message in the scrollback: author and time (first of a group), the quote it
  * replies to, its attachment and text (the text comes from MessageList as `children`), "(edited)",
- * reaction chips, and its actions: the toolbar on hover or focus, the long-press sheet on phones.
+ * reaction chips, the read receipts under it, and its actions: the toolbar on hover or focus, the long-press sheet on phones.
  * A deleted message shows as a tombstone.
  */
 import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
 import { formatFull, formatTime } from "../../format";
 import { AttachmentView } from "../../media/Attachment";
+import { ReadReceipts } from "../../receipts/ReadReceipts";
 import type { Message } from "../../types";
 import { Avatar } from "../../ui/Avatar";
 import type { MessageActions } from "./actions";
@@ -108,6 +109,7 @@ export function MessageItem({ message, first, mine, roomId, actions, tabStop, hi
             <Reactions message={message} actions={actions} tabbable={tabStop} />
           </>
         )}
+        <ReadReceipts receipts={actions.receipts} seq={message.seq} />
       </div>
     </li>
   );

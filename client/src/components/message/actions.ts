@@ -5,6 +5,7 @@
  */
 import { batch, computed, signal } from "@preact/signals";
 import type { RoomChannel } from "../../room-channel";
+import { RoomReceipts } from "../../receipts/readers";
 import type { Member, Message, ReplyRef } from "../../types";
 import { REPLY_EXCERPT_CHARS } from "../../../../worker/contract/wire";
 
@@ -31,7 +32,12 @@ export class MessageActions {
     return names;
   });
 
-  constructor(readonly channel: RoomChannel) {}
+  /** Who has read how far: "Seen" and readers' avatars under messages. */
+  readonly receipts: RoomReceipts;
+
+  constructor(readonly channel: RoomChannel) {
+    this.receipts = new RoomReceipts(channel, this.members, this.names);
+  }
 
   get myId(): string {
     return this.channel.me.id;
