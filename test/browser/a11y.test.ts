@@ -64,7 +64,7 @@ async function newPage(size: Size, signedIn: boolean): Promise<Page> {
 beforeAll(async () => {
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
   ({ token } = await rest<{ token: string }>(baseUrl, "/api/auth/signup", null, { username: me, password: PASSWORD }));
-  await rest(baseUrl, "/api/auth/signup", null, { username: friend, password: PASSWORD });
+  const { token: friendToken } = await rest<{ token: string }>(baseUrl, "/api/auth/signup", null, { username: friend, password: PASSWORD });
   ({ id: roomId } = await rest<{ id: string }>(baseUrl, "/api/rooms", token, {
     name: roomName,
     topic: "Checked by axe at two widths",
@@ -92,6 +92,9 @@ beforeAll(async () => {
   await change("PUT", `${seqs[0]}/reactions/${encodeURIComponent("👍")}`);
   await change("PATCH", `${seqs[0]}`, { body: "first message, edited" });
   await change("DELETE", `${seqs[2]}`);
+  // A read receipt: the friend's avatar under the message they have read up to.
+  await rest(baseUrl, `/api/rooms/${roomId}/join`, friendToken, {});
+  await rest(baseUrl, `/api/rooms/${roomId}/read`, friendToken, { seq: seqs[1] });
   await rest(baseUrl, "/api/dms", token, { username: friend });
 });
 
@@ -121,6 +124,7 @@ describe.each(Object.keys(SIZES) as Size[])("no serious accessibility problems a
     await page.locator('[data-testid="connection-state"][data-state="online"]').waitFor(WAIT);
     await page.getByText("This is the beginning of the room.").waitFor(WAIT);
     await page.getByTestId("tombstone").waitFor(WAIT);
+    await page.getByTestId("read-receipt").waitFor(WAIT);
     await scan(page, `${size}-room`);
     // The keyboard in a message shows its toolbar; its reaction chooser opens from there.
     await page.getByTestId("message").first().focus();
