@@ -30,9 +30,12 @@ describe("read receipts", () => {
     const room = await createRoom(alice);
     await join(bob, room.id);
     await post(alice, room.id, "one");
+    const login = await api("/api/auth/login", { body: { username: bob.username, password: "correct horse battery" } });
+    expect(login.json.user.readReceipts).toBe(true);
     const off = await api("/api/me", { method: "PATCH", token: bob.token, body: { readReceipts: false } });
     expect([off.status, off.json.user.readReceipts]).toEqual([200, false]);
     expect((await api("/api/me", { token: bob.token })).json.user.readReceipts).toBe(false);
+    expect((await api("/api/auth/login", { body: { username: bob.username, password: "correct horse battery" } })).json.user.readReceipts).toBe(false);
     expect((await api("/api/me", { method: "PATCH", token: bob.token, body: { readReceipts: "no" } })).status).toBe(400);
     expect((await api("/api/me", { method: "PATCH", token: bob.token, body: { shout: true } })).status).toBe(400);
 

@@ -39,7 +39,7 @@ authRoutes.openapi(
     const user = { id: newId("u"), username, created_at: Date.now() };
     if (!(await insertUser(c.env.DB, { ...user, password_hash: hash, salt }))) throw new ApiError(409, "username_taken", `the username \`${username}\` is taken`);
     const { token } = await issueSession(c.env.JWT_SECRET, user);
-    return c.json({ token, user: toUser(user) }, 201);
+    return c.json({ token, user: toUser({ ...user, read_receipts: 1 }) }, 201);
   },
 );
 

@@ -9,6 +9,8 @@ export interface UserRow {
   password_hash: string;
   salt: string;
   created_at: number;
+  /** 1: sends (and sees) read receipts; read, never written by insertUser (the column's default is 1). */
+  read_receipts?: number;
 }
 
 /** Inserts an account; false when the username is taken (usernames are unique ignoring case). */
@@ -25,7 +27,7 @@ export async function insertUser(db: D1Database, u: UserRow): Promise<boolean> {
 /** The account with its password hash, for a log-in. */
 export async function userByName(db: D1Database, username: string): Promise<UserRow | null> {
   return db
-    .prepare("SELECT id, username, password_hash, salt, created_at FROM users WHERE username = ?")
+    .prepare("SELECT id, username, password_hash, salt, created_at, read_receipts FROM users WHERE username = ?")
     .bind(username)
     .first<UserRow>();
 }
