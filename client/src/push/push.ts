@@ -1,6 +1,7 @@
 /** Web push on this device: the service worker, the opt-in and the subscription. */
 import { effect, signal } from "@preact/signals";
 import { api, ApiError } from "../api";
+import { serviceWorker } from "../offline/service-worker";
 import { token } from "../session";
 
 /**
@@ -21,7 +22,6 @@ export function pushSupported(): boolean {
   return "serviceWorker" in navigator && "PushManager" in window && "Notification" in window;
 }
 
-let registration: Promise<ServiceWorkerRegistration> | null = null;
 let navigateTo: ((url: string) => void) | null = null;
 
 function onWorkerMessage(event: MessageEvent) {
@@ -43,10 +43,9 @@ export async function initPush(navigate: (url: string) => void): Promise<void> {
   }
   if (!navigateTo) navigator.serviceWorker.addEventListener("message", onWorkerMessage);
   navigateTo = navigate;
-  registration ??= navigator.serviceWorker.register("/sw.js");
   try {
     const [reg, key] = await Promise.all([
-      registration,
+      ready(),
       api.pushKey().catch((e: unknown) => (e instanceof Error ? e : new Error(String(e)))),
     ]);
     if (key instanceof ApiError && key.code === "push_not_configured") {
@@ -136,8 +135,7 @@ export async function enablePush(): Promise<void> {
 }
 
 function ready(): Promise<ServiceWorkerRegistration> {
-  registration ??= navigator.serviceWorker.register("/sw.js");
-  return registration;
+  return serviceWorker() ?? Promise.reject(new Error("This browser has no service workers."));
 }
 
 export async function disablePush(): Promise<void> {
@@ -179,9 +177,10 @@ effect(() => {
  * Gives up after a few seconds: logging out never hangs on the network.
  */
 export async function forgetPushOnLogout(): Promise<void> {
+  const registration = serviceWorker();
   if (!registration || !pushSupported()) return;
   const forget = (async () => {
-    const sub = await (await registration!).pushManager.getSubscription();
+    const sub = await (await registration).pushManager.getSubscription();
     if (!sub) return;
     await api.unsubscribePush(sub.endpoint).catch(() => undefined);
     await sub.unsubscribe();
