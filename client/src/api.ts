@@ -1,5 +1,6 @@
 /** The REST client: one typed function per endpoint, and ApiError for refusals. */
 import { humanError } from "./errors";
+import { noteReachable, noteUnreachable } from "./offline/status";
 import { endSession, token } from "./session";
 import type {
   CallParticipant,
@@ -46,8 +47,10 @@ async function request<T>(method: Method, path: string, body?: unknown): Promise
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch {
+    noteUnreachable();
     throw new ApiError(0, "network_error", "Cannot reach the server. Check your connection.");
   }
+  noteReachable();
 
   if (response.status === 204) return undefined as T;
   const data: unknown = await response.json().catch(() => null);
