@@ -1,8 +1,9 @@
 /**
- * One open room's copy on this device (store.ts): its newest messages, written a moment after
- * they change (a burst is written once) and when the screen goes away, so the room opens
- * offline as it was last seen, with deletions and edits applied; forgotten when the room
- * closes for good (I left or was removed, or it is gone).
+ * One open room's copy on this device (store.ts): its newest messages, written as soon as the
+ * first page is shown, then a moment after they change (a burst is written once), and when the
+ * screen or the page goes away, so the room opens offline as it was last seen, with deletions
+ * and edits applied; forgotten when the room closes for good (I left or was removed, or it is
+ * gone).
  */
 import type { Disposables } from "../disposables";
 import type { Message } from "../types";
@@ -20,16 +21,24 @@ export interface RoomCopyHost {
 
 export class RoomCopy {
   private cancelWrite: (() => void) | null = null;
+  private written = false;
 
-  constructor(private readonly host: RoomCopyHost) {}
+  constructor(private readonly host: RoomCopyHost) {
+    // A reload or a closed tab does not stop the screen: write what waits before the page goes.
+    host.owner.listen(window, "pagehide", () => this.flush());
+  }
 
   /** The newest page kept here, for when the server cannot be reached. */
   saved(): Promise<Message[] | undefined> {
     return loadHistory(this.host.userId, this.host.roomId);
   }
 
-  /** The messages changed: write them soon. */
+  /** The messages changed: write them soon (the first page at once). */
   schedule(): void {
+    if (!this.written) {
+      this.write();
+      return;
+    }
     this.cancelWrite ??= this.host.owner.timeout(() => {
       this.cancelWrite = null;
       this.write();
@@ -53,6 +62,8 @@ export class RoomCopy {
 
   private write(): void {
     const page = this.host.newestPage();
-    if (page.length > 0) void saveHistory(this.host.userId, this.host.roomId, page);
+    if (page.length === 0) return;
+    this.written = true;
+    void saveHistory(this.host.userId, this.host.roomId, page);
   }
 }
