@@ -4,6 +4,7 @@ import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { useLocation } from "preact-iso";
 import { api, ApiError } from "../api";
 import { CallArea, CallButtons } from "../calls/CallArea";
+import { offline } from "../offline/status";
 import { NotifySelect } from "../push/NotifySelect";
 import { receiptsOn } from "../receipts/setting";
 import { typingText } from "../format";
@@ -292,7 +293,7 @@ function ConnectionBadge({ state }: { state: ConnectionState }) {
       data-state={state}
     >
       <span class="dot" aria-hidden="true" />
-      <span class="conn__text">{STATE_TEXT[state]}</span>
+      <span class="conn__text">{offline.value && (state === "connecting" || state === "reconnecting") ? "Offline" : STATE_TEXT[state]}</span>
     </span>
   );
 }
