@@ -122,6 +122,9 @@ export const api = {
     );
     return page.messages.map(normalizeMessage).reverse();
   },
+  /** Sends a message over REST (a retry with the same clientId is stored once). */
+  postMessage: (roomId: string, message: { clientId: string; body: string; kind?: string; attachment?: unknown; replyTo?: number }) =>
+    request<Message>("POST", `${roomPath(roomId)}/messages`, message),
   markRead: (roomId: string, seq: number) =>
     request<void>("POST", `${roomPath(roomId)}/read`, { seq }),
   ticket: (roomId: string) =>

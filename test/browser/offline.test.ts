@@ -315,6 +315,28 @@ describe("installed and offline", () => {
     expect(again.filter((b) => b === first || b === second)).toHaveLength(2);
   });
 
+  test("a message written offline in a room I then left for another still goes out when the network is back", async () => {
+    const text = `left on the porch ${run}`;
+    await online().waitFor(WAIT);
+    await goOffline();
+    await banner().waitFor(WAIT);
+    await composer().fill(text);
+    await composer().press("Enter");
+    await pending().filter({ hasText: text }).waitFor(WAIT);
+    await page.getByTestId("room-link").filter({ hasText: names.garden }).click();
+    await heading(names.garden).waitFor(WAIT);
+
+    await goOnline();
+    await expect.poll(async () => (await stored(rooms.porch)).filter((m) => m.body === text).length, RECONNECT).toBe(1);
+    await expect.poll(async () => (await keptKeys()).filter((k) => k.includes("/outbox/")), POLL).toEqual([]);
+    // Back in the porch: shown once, nothing pending, nothing sent twice.
+    await page.getByTestId("room-link").filter({ hasText: names.porch }).click();
+    await online().waitFor(WAIT);
+    await body(text).waitFor(WAIT);
+    await expect.poll(() => pending().count(), POLL).toBe(0);
+    expect((await stored(rooms.porch)).filter((m) => m.body === text)).toHaveLength(1);
+  });
+
   test("an unsent draft is kept per room across a reload", async () => {
     await composer().fill("half a thought");
     await page.reload();

@@ -7,6 +7,7 @@ import { pollRooms, rooms } from "../rooms";
 import { initPush } from "../push/push";
 import { OfflineBanner } from "../offline/OfflineBanner";
 import { keepRooms } from "../offline/rooms-copy";
+import { drainWhenReachable } from "../offline/drain";
 import { AuthView } from "./AuthView";
 import { Sidebar } from "./Sidebar";
 import { RoomView } from "./RoomView";
@@ -85,6 +86,8 @@ function Shell() {
   // Kept on this device for offline use; its stop runs before the poll's, which empties the list.
   useEffect(() => keepRooms(currentUser.value!.id), []);
   useEffect(() => pollRooms(), []);
+  // Messages written offline in rooms not on screen go out once the server answers.
+  useEffect(() => drainWhenReachable(currentUser.value!.id), []);
   // The service worker (web push); a notification click routes here.
   useEffect(() => void initPush((url) => route(url)), []);
 

@@ -9,7 +9,7 @@ import { del, entriesUnder, put } from "./db";
 import { writable } from "./signed-in";
 import { queuePrefix } from "./store";
 
-interface Stored<T> {
+export interface Stored<T> {
   /** Sending order: when the item was first kept (a fraction of a millisecond apart in one page). */
   order: number;
   item: T;
@@ -62,4 +62,16 @@ export function keepQueue<T extends { clientId: string }>(
     if (earlier.length > 0) list.value = [...earlier, ...list.value];
     else sync(list.value);
   });
+}
+
+/** Every room's kept items of one kind, each room's in sending order, with their keys. */
+export async function keptQueues<T>(kind: "outbox" | "changes", userId: string): Promise<Map<string, { key: string; stored: Stored<T> }[]>> {
+  const prefix = queuePrefix(kind, userId);
+  const rooms = new Map<string, { key: string; stored: Stored<T> }[]>();
+  for (const [key, stored] of await entriesUnder<Stored<T>>(prefix)) {
+    const roomId = key.slice(prefix.length).split("/")[0]!;
+    rooms.set(roomId, [...(rooms.get(roomId) ?? []), { key, stored }]);
+  }
+  for (const list of rooms.values()) list.sort((a, b) => a.stored.order - b.stored.order);
+  return rooms;
 }

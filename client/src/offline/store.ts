@@ -66,7 +66,7 @@ export async function forgetRoom(userId: string, roomId: string): Promise<void> 
   await delUnder(`${base(userId)}changes/${roomId}/`);
 }
 
-/** Where a room's waiting items of one kind are kept (queue.ts). */
-export function queuePrefix(kind: "outbox" | "changes", userId: string, roomId: string): string {
-  return `${base(userId)}${kind}/${roomId}/`;
+/** Where waiting items of one kind are kept (queue.ts): a room's, or every room's without `roomId`. */
+export function queuePrefix(kind: "outbox" | "changes", userId: string, roomId?: string): string {
+  return roomId === undefined ? `${base(userId)}${kind}/` : `${base(userId)}${kind}/${roomId}/`;
 }
