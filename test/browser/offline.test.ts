@@ -297,6 +297,8 @@ describe("installed and offline", () => {
     await goOnline();
     await online().waitFor(RECONNECT);
     await expect.poll(() => pending().count(), RECONNECT).toBe(0);
+    // The room's details, which could not load offline, come with the connection.
+    await page.getByTestId("member").filter({ hasText: friend }).waitFor(WAIT);
     await body(first).waitFor(WAIT);
     await body(second).waitFor(WAIT);
     await banner().waitFor({ state: "detached", ...RECONNECT });

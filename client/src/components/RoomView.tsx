@@ -84,6 +84,12 @@ function RoomScreen({ id, onJoined }: { id: string; onJoined: () => void }) {
     void loadDetails();
   }, [id, receiptsOn.value]); // my receipts setting changes what the details list (lastReadSeq)
 
+  // Opened offline (the room shown from this device's copy): its details once it is live.
+  const live = channel.state.value === "online";
+  useEffect(() => {
+    if (live && detailsError?.code === "network_error") void loadDetails();
+  }, [live]);
+
   // Someone online we do not know as a member has just joined: refresh the member list.
   const online = channel.online.value;
   useEffect(() => {
