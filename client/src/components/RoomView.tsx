@@ -364,6 +364,7 @@ function MembersPanel({
         {room.topic && <p class="about__topic">{room.topic}</p>}
       </div>
       <h3 class="members__title">Members</h3>
+      {members.length === 0 && offline.value && <p class="members__offline">The member list loads when you're back online.</p>}
       <ul class="members__list">
         {sorted.map((member) => (
           <MemberRow
