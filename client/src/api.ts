@@ -38,6 +38,8 @@ async function request<T>(method: Method, path: string, body?: unknown): Promise
   if (body !== undefined) headers["Content-Type"] = "application/json";
   const sessionToken = token.value;
   if (sessionToken) headers.Authorization = `Bearer ${sessionToken}`;
+  // Signed out (a timer firing while logging out, a read marker flushed): nothing to send.
+  else if (!path.startsWith("/api/auth/")) throw new ApiError(401, "signed_out", "You are signed out.");
 
   let response: Response;
   try {
