@@ -175,7 +175,8 @@ beforeAll(async () => {
     };
   });
   page = context.pages()[0] ?? (await context.newPage());
-  watchPage(page, "", incidents, baseUrl, (text) => networkCut && /ERR_INTERNET_DISCONNECTED|WebSocket connection|ERR_FAILED/.test(text));
+  // ERR_INTERNET_DISCONNECTED comes only from the emulated cut (its last lines may arrive after it ends).
+  watchPage(page, "", incidents, baseUrl, (text) => text.includes("ERR_INTERNET_DISCONNECTED") || (networkCut && /WebSocket connection|ERR_FAILED/.test(text)));
   context.on("serviceworker", (worker) =>
     worker.on("console", (message) => {
       if (message.type() === "error") incidents.errors.push(`service worker console: ${message.text()}`);
