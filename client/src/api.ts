@@ -1,5 +1,6 @@
 /** The REST client: one typed function per endpoint, and ApiError for refusals. */
 import { humanError } from "./errors";
+import { noteReachable, noteUnreachable } from "./offline/status";
 import { endSession, token } from "./session";
 import type {
   CallParticipant,
@@ -37,6 +38,8 @@ async function request<T>(method: Method, path: string, body?: unknown): Promise
   if (body !== undefined) headers["Content-Type"] = "application/json";
   const sessionToken = token.value;
   if (sessionToken) headers.Authorization = `Bearer ${sessionToken}`;
+  // Signed out (a timer firing while logging out, a read marker flushed): nothing to send.
+  else if (!path.startsWith("/api/auth/")) throw new ApiError(401, "signed_out", "You are signed out.");
 
   let response: Response;
   try {
@@ -46,8 +49,10 @@ async function request<T>(method: Method, path: string, body?: unknown): Promise
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch {
+    noteUnreachable();
     throw new ApiError(0, "network_error", "Cannot reach the server. Check your connection.");
   }
+  noteReachable();
 
   if (response.status === 204) return undefined as T;
   const data: unknown = await response.json().catch(() => null);
@@ -119,6 +124,9 @@ export const api = {
     );
     return page.messages.map(normalizeMessage).reverse();
   },
+  /** Sends a message over REST (a retry with the same clientId is stored once). */
+  postMessage: (roomId: string, message: { clientId: string; body: string; kind?: string; attachment?: unknown; replyTo?: number }) =>
+    request<Message>("POST", `${roomPath(roomId)}/messages`, message),
   markRead: (roomId: string, seq: number) =>
     request<void>("POST", `${roomPath(roomId)}/read`, { seq }),
   ticket: (roomId: string) =>

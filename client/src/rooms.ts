@@ -1,6 +1,8 @@
 /** My rooms as the sidebar shows them: loaded, kept fresh, and updated by what happens in them. */
 import { signal } from "@preact/signals";
 import { api, ApiError } from "./api";
+import { loadRooms } from "./offline/store";
+import { currentUser } from "./session";
 import type { Room } from "./types";
 
 /** My rooms, most recent activity first, as `GET /api/rooms` lists them. */
@@ -21,6 +23,15 @@ export async function refreshRooms(): Promise<void> {
     roomsLoaded.value = true;
     roomsError.value = null;
   } catch (error) {
+    // Offline before the first list: the one this device kept (offline/rooms-copy.ts).
+    const me = currentUser.value;
+    const saved = !roomsLoaded.value && error instanceof ApiError && error.status === 0 && me ? await loadRooms(me.id) : undefined;
+    if (saved && !roomsLoaded.value) {
+      rooms.value = saved;
+      roomsLoaded.value = true;
+      roomsError.value = null;
+      return;
+    }
     roomsError.value = error instanceof ApiError ? error.message : String(error);
   }
 }

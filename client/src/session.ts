@@ -18,6 +18,21 @@ export const token = signal<string | null>(readToken());
 /** The signed-in user, once `/api/me` (or log-in) has answered. */
 export const currentUser = signal<User | null>(null);
 
+/**
+ * Who the stored session token names (its claims, unverified): the signed-in user while the
+ * server cannot be asked, so the app opens offline. Null if the token cannot be read.
+ */
+export function userFromToken(): User | null {
+  try {
+    const payload = token.value?.split(".")[1];
+    if (!payload) return null;
+    const claims = JSON.parse(atob(payload.replace(/-/g, "+").replace(/_/g, "/"))) as { sub?: unknown; name?: unknown };
+    return typeof claims.sub === "string" && typeof claims.name === "string" ? { id: claims.sub, username: claims.name } : null;
+  } catch {
+    return null;
+  }
+}
+
 export function startSession(newToken: string, user: User): void {
   try {
     localStorage.setItem(TOKEN_KEY, newToken);

@@ -2,9 +2,12 @@
 import { useEffect, useState } from "preact/hooks";
 import { LocationProvider, Route, Router, lazy, useLocation } from "preact-iso";
 import { api, ApiError } from "../api";
-import { currentUser, endSession, token } from "../session";
+import { currentUser, endSession, token, userFromToken } from "../session";
 import { pollRooms, rooms } from "../rooms";
 import { initPush } from "../push/push";
+import { OfflineBanner } from "../offline/OfflineBanner";
+import { keepRooms } from "../offline/rooms-copy";
+import { drainWhenReachable } from "../offline/drain";
 import { AuthView } from "./AuthView";
 import { Sidebar } from "./Sidebar";
 import { RoomView } from "./RoomView";
@@ -36,6 +39,8 @@ function SignedIn() {
       (err: unknown) => {
         if (cancelled) return;
         if (err instanceof ApiError && err.status === 401) endSession();
+        // Offline: the session's own user, with what this device kept (offline/store.ts).
+        else if (err instanceof ApiError && err.status === 0 && userFromToken()) currentUser.value = userFromToken();
         else setError(err instanceof ApiError ? err.message : "Could not load your account.");
       },
     );
@@ -78,7 +83,11 @@ function Shell() {
   // At phone width the sidebar gives way to the main area for a room or the console.
   const roomOpen = path.startsWith("/rooms/") || path === "/console";
 
+  // Kept on this device for offline use; its stop runs before the poll's, which empties the list.
+  useEffect(() => keepRooms(currentUser.value!.id), []);
   useEffect(() => pollRooms(), []);
+  // Messages written offline in rooms not on screen go out once the server answers.
+  useEffect(() => drainWhenReachable(currentUser.value!.id), []);
   // The service worker (web push); a notification click routes here.
   useEffect(() => void initPush((url) => route(url)), []);
 
@@ -89,6 +98,7 @@ function Shell() {
 
   return (
     <div class="shell" data-view={roomOpen ? "room" : "list"}>
+      <OfflineBanner />
       <Sidebar />
       <main class="main" id="main">
         <Router>

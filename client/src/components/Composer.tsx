@@ -1,4 +1,4 @@
-/** Writing a message: text with drafts per room, attachments, voice notes, typing frames. */
+/** Writing a message: text with drafts per room (kept across reloads), attachments, voice notes, typing frames. */
 import type { ComponentType } from "preact";
 import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { useFileDrop, usePasteFiles } from "../media/input";
@@ -6,6 +6,7 @@ import { MediaIcon, SendGlyph } from "../media/icons";
 import { MediaQueue } from "../media/queue";
 import type { RecorderProps } from "../media/Recorder";
 import { Tray } from "../media/Tray";
+import { loadDraft, saveDraft } from "../offline/drafts";
 import type { RoomChannel } from "../room-channel";
 import { EmojiButton } from "./EmojiButton";
 import { quoteOf, type MessageActions } from "./message/actions";
@@ -15,10 +16,6 @@ import { useMediaQuery } from "../ui/useMediaQuery";
 
 const MAX_CHARS = 4000;
 const MAX_HEIGHT_PX = 180;
-
-/** Unsent text per user and room, so switching rooms does not lose a draft. */
-const drafts = new Map<string, string>();
-const draftKey = (channel: RoomChannel) => `${channel.me.id}:${channel.roomId}`;
 
 const codePoints = (text: string) => [...text].length;
 
@@ -47,7 +44,7 @@ const loadRecorder = () => {
  * Escape cancels and the draft comes back).
  */
 export function Composer({ channel, actions, label }: { channel: RoomChannel; actions: MessageActions; label: string }) {
-  const [text, setText] = useState(() => drafts.get(draftKey(channel)) ?? "");
+  const [text, setText] = useState(() => loadDraft(channel.me.id, channel.roomId));
   const input = useRef<HTMLTextAreaElement>(null);
   const form = useRef<HTMLFormElement>(null);
   const fileInput = useRef<HTMLInputElement>(null);
@@ -68,7 +65,7 @@ export function Composer({ channel, actions, label }: { channel: RoomChannel; ac
   const setAside = useRef<string | null>(null);
 
   useEffect(() => {
-    setText(drafts.get(draftKey(channel)) ?? "");
+    setText(loadDraft(channel.me.id, channel.roomId));
     setRecording(false);
     setNotice(null);
     // Desktop: ready to type as soon as a room opens. (Not on touch screens: no surprise keyboard.)
@@ -88,7 +85,8 @@ export function Composer({ channel, actions, label }: { channel: RoomChannel; ac
   }, [editing, replyingTo]);
 
   useEffect(() => {
-    if (!editing) drafts.set(draftKey(channel), text);
+    // Kept per room, across room switches and reloads (offline/drafts.ts).
+    if (!editing) saveDraft(channel.me.id, channel.roomId, text);
     const el = input.current;
     if (!el) return;
     el.style.height = "auto";

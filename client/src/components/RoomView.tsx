@@ -4,6 +4,7 @@ import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { useLocation } from "preact-iso";
 import { api, ApiError } from "../api";
 import { CallArea, CallButtons } from "../calls/CallArea";
+import { offline } from "../offline/status";
 import { NotifySelect } from "../push/NotifySelect";
 import { receiptsOn } from "../receipts/setting";
 import { typingText } from "../format";
@@ -82,6 +83,12 @@ function RoomScreen({ id, onJoined }: { id: string; onJoined: () => void }) {
     setDetailsError(null);
     void loadDetails();
   }, [id, receiptsOn.value]); // my receipts setting changes what the details list (lastReadSeq)
+
+  // Opened offline (the room shown from this device's copy): its details once it is live.
+  const live = channel.state.value === "online";
+  useEffect(() => {
+    if (live && detailsError?.code === "network_error") void loadDetails();
+  }, [live]);
 
   // Someone online we do not know as a member has just joined: refresh the member list.
   const online = channel.online.value;
@@ -292,7 +299,7 @@ function ConnectionBadge({ state }: { state: ConnectionState }) {
       data-state={state}
     >
       <span class="dot" aria-hidden="true" />
-      <span class="conn__text">{STATE_TEXT[state]}</span>
+      <span class="conn__text">{offline.value && (state === "connecting" || state === "reconnecting") ? "Offline" : STATE_TEXT[state]}</span>
     </span>
   );
 }
@@ -357,6 +364,7 @@ function MembersPanel({
         {room.topic && <p class="about__topic">{room.topic}</p>}
       </div>
       <h3 class="members__title">Members</h3>
+      {members.length === 0 && offline.value && <p class="members__offline">The member list loads when you're back online.</p>}
       <ul class="members__list">
         {sorted.map((member) => (
           <MemberRow

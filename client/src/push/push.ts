@@ -1,7 +1,8 @@
 /** Web push on this device: the service worker, the opt-in and the subscription. */
 import { effect, signal } from "@preact/signals";
 import { api, ApiError } from "../api";
-import { token } from "../session";
+import { serviceWorker } from "../offline/service-worker";
+import { currentUser, token } from "../session";
 
 /**
  * Web push on this device: the service worker, the opt-in (permission is asked only when
@@ -21,20 +22,46 @@ export function pushSupported(): boolean {
   return "serviceWorker" in navigator && "PushManager" in window && "Notification" in window;
 }
 
-let registration: Promise<ServiceWorkerRegistration> | null = null;
 let navigateTo: ((url: string) => void) | null = null;
 
 function onWorkerMessage(event: MessageEvent) {
   const data = event.data as { type?: string; url?: string } | null;
+  // The push service replaced the subscription and the worker made a new one: tell the server.
+  if (data?.type === "hearth:push-resubscribed") {
+    void ready().then(async (reg) => (pushState.value = await syncSubscription(reg, null)));
+    return;
+  }
   // A notification click: the worker sends the room's path (same origin, never "//host").
   if (data?.type !== "hearth:open" || typeof data.url !== "string") return;
   if (data.url.startsWith("/") && !data.url.startsWith("//")) navigateTo?.(data.url);
 }
 
+/** localStorage: the endpoint this device last registered with the server, and for whom. */
+const REGISTERED_KEY = "hearth.push";
+
+/** The endpoint registered for the signed-in user from this device, if any. */
+function registeredEndpoint(): string | null {
+  try {
+    const record = JSON.parse(localStorage.getItem(REGISTERED_KEY) ?? "null") as { userId?: string; endpoint?: string } | null;
+    return record?.userId === currentUser.value?.id && typeof record?.endpoint === "string" ? record.endpoint : null;
+  } catch {
+    return null;
+  }
+}
+
+function rememberEndpoint(endpoint: string | null): void {
+  const userId = currentUser.value?.id;
+  try {
+    if (endpoint && userId && token.value) localStorage.setItem(REGISTERED_KEY, JSON.stringify({ userId, endpoint }));
+    else localStorage.removeItem(REGISTERED_KEY);
+  } catch {
+    // No storage: every load sends the subscription anyway.
+  }
+}
+
 /**
- * Registers the service worker (no prompt) and reads whether this device is subscribed.
- * A subscription that exists is sent to the server again: the server may have dropped it
- * (a failing push service) or still file it under whoever was signed in before.
+ * Registers the service worker (no prompt) and reads whether this device is subscribed, then
+ * makes the server's record match the browser's (syncSubscription).
  */
 export async function initPush(navigate: (url: string) => void): Promise<void> {
   if (!pushSupported()) {
@@ -43,30 +70,67 @@ export async function initPush(navigate: (url: string) => void): Promise<void> {
   }
   if (!navigateTo) navigator.serviceWorker.addEventListener("message", onWorkerMessage);
   navigateTo = navigate;
-  registration ??= navigator.serviceWorker.register("/sw.js");
   try {
     const [reg, key] = await Promise.all([
-      registration,
+      ready(),
       api.pushKey().catch((e: unknown) => (e instanceof Error ? e : new Error(String(e)))),
     ]);
     if (key instanceof ApiError && key.code === "push_not_configured") {
       pushState.value = "unavailable";
       return;
     }
-    const sub = await reg.pushManager.getSubscription();
-    if (Notification.permission === "denied") pushState.value = "denied";
-    else if (!sub || Notification.permission !== "granted") pushState.value = "off";
-    else if (!(key instanceof Error) && !sameKey(sub, key.publicKey)) {
-      // Made for other VAPID keys (the server's were replaced): no push can reach it.
-      await sub.unsubscribe().catch(() => false);
-      pushState.value = "off";
-    } else {
-      pushState.value = "on";
-      await api.subscribePush(sub.toJSON()).catch(() => undefined);
-    }
+    pushState.value = await syncSubscription(reg, key instanceof Error ? null : key.publicKey);
   } catch {
     pushState.value = "unavailable";
   }
+}
+
+/**
+ * On every load (and when the worker made a new subscription): the server gets this device's
+ * subscription again, since it may have dropped it (a failing push service) or still file it
+ * under whoever was signed in before. If the browser's subscription changed since it was
+ * registered, the old endpoint is deleted; if it disappeared while notifications are still
+ * allowed (some platforms revoke subscriptions silently), a new one is made and registered.
+ * `publicKey`: the server's VAPID key, or null when it could not be asked (offline).
+ */
+async function syncSubscription(reg: ServiceWorkerRegistration, publicKey: string | null): Promise<PushState> {
+  if (Notification.permission === "denied") return "denied";
+  let sub = await reg.pushManager.getSubscription();
+  const before = registeredEndpoint();
+  if (Notification.permission !== "granted" || (!sub && !before)) return "off";
+  if (sub && publicKey && !sameKey(sub, publicKey)) {
+    // Made for other VAPID keys (the server's were replaced): no push can reach it.
+    await sub.unsubscribe().catch(() => false);
+    rememberEndpoint(null);
+    return "off";
+  }
+  if (!sub) {
+    // Gone without the user turning it off: subscribe again (the next load retries if this fails).
+    if (!publicKey) return "off";
+    try {
+      sub = await subscribe(reg, publicKey);
+    } catch {
+      return "off";
+    }
+  }
+  const endpoint = sub.endpoint;
+  const saved = await api.subscribePush(sub.toJSON()).then(
+    () => true,
+    () => false,
+  );
+  if (saved) {
+    if (before && before !== endpoint) await api.unsubscribePush(before).catch(() => undefined);
+    rememberEndpoint(endpoint);
+  }
+  return "on";
+}
+
+function subscribe(reg: ServiceWorkerRegistration, publicKey: string): Promise<PushSubscription> {
+  return withTimeout(
+    reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(publicKey) as BufferSource }),
+    SUBSCRIBE_TIMEOUT_MS,
+    "The browser's push service did not answer. Try again later.",
+  );
 }
 
 /** Whether a subscription was made for this VAPID public key (unknown counts as yes). */
@@ -115,14 +179,9 @@ export async function enablePush(): Promise<void> {
       await existing.unsubscribe();
       existing = null;
     }
-    const sub =
-      existing ??
-      (await withTimeout(
-        reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(publicKey) as BufferSource }),
-        SUBSCRIBE_TIMEOUT_MS,
-        "The browser's push service did not answer. Try again later.",
-      ));
+    const sub = existing ?? (await subscribe(reg, publicKey));
     await api.subscribePush(sub.toJSON());
+    rememberEndpoint(sub.endpoint);
     pushState.value = "on";
   } catch (error) {
     pushState.value = "off";
@@ -136,8 +195,7 @@ export async function enablePush(): Promise<void> {
 }
 
 function ready(): Promise<ServiceWorkerRegistration> {
-  registration ??= navigator.serviceWorker.register("/sw.js");
-  return registration;
+  return serviceWorker() ?? Promise.reject(new Error("This browser has no service workers."));
 }
 
 export async function disablePush(): Promise<void> {
@@ -150,6 +208,7 @@ export async function disablePush(): Promise<void> {
       await api.unsubscribePush(sub.endpoint).catch(() => undefined);
       await sub.unsubscribe();
     }
+    rememberEndpoint(null);
     pushState.value = "off";
   } catch (error) {
     pushState.value = "on";
@@ -179,9 +238,10 @@ effect(() => {
  * Gives up after a few seconds: logging out never hangs on the network.
  */
 export async function forgetPushOnLogout(): Promise<void> {
+  const registration = serviceWorker();
   if (!registration || !pushSupported()) return;
   const forget = (async () => {
-    const sub = await (await registration!).pushManager.getSubscription();
+    const sub = await (await registration).pushManager.getSubscription();
     if (!sub) return;
     await api.unsubscribePush(sub.endpoint).catch(() => undefined);
     await sub.unsubscribe();

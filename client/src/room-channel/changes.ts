@@ -3,11 +3,13 @@
  * keyed by clientId, like the outbox's messages: sent when live, resent with the same clientId
  * after every reconnect (a retried clientId gets the same answer, so each is applied once),
  * retried after a rate limit, settled by their `ack`, or dropped on a refusal, which the screen
- * shows as a sentence. Meanwhile the screen shows them applied (overlay.ts).
+ * shows as a sentence. Meanwhile the screen shows them applied (overlay.ts). Like messages,
+ * they are kept in IndexedDB until answered (offline/queue.ts).
  */
 import type { Signal } from "@preact/signals";
 import type { Disposables } from "../disposables";
 import { humanError } from "../errors";
+import { keepQueue } from "../offline/queue";
 import type { ClientFrame, ServerFrame } from "../types";
 import { newClientId, retryDelay } from "./outbox";
 import type { ChangeAsk, PendingChange } from "./overlay";
@@ -15,8 +17,8 @@ import { perRoom } from "./per-room";
 
 export type { ChangeAsk, PendingChange } from "./overlay";
 
-/** Changes asked but not answered, per user and room (they outlive a room's channel). */
-const store = perRoom<PendingChange>();
+/** Changes asked but not answered, per user and room (they outlive a room's channel and the page). */
+const store = perRoom<PendingChange>((list, userId, roomId) => keepQueue("changes", userId, roomId, list));
 
 export interface ChangesHost {
   readonly owner: Disposables;
@@ -29,24 +31,31 @@ export interface ChangesHost {
 export class Changes {
   /** This user's unanswered changes in this room, in the order asked. */
   readonly pending: Signal<PendingChange[]>;
+  /** Resolves once the changes kept by earlier pages are in `pending`. */
+  readonly ready: Promise<void>;
+  /** Until then nothing is sent: the kept ones go first. */
+  private loaded = false;
 
   constructor(
     private readonly host: ChangesHost,
     userId: string,
     roomId: string,
   ) {
-    this.pending = store(userId, roomId);
+    const { list, ready } = store(userId, roomId);
+    this.pending = list;
+    this.ready = ready.then(() => void (this.loaded = true));
   }
 
   /** Asks for a change: sent now if live, or as soon as the socket is. */
   ask(change: ChangeAsk): void {
     const pending: PendingChange = { ...change, clientId: newClientId(), ts: Date.now() };
     this.pending.value = [...this.pending.value, pending];
-    if (this.host.isLive()) this.transmit(pending);
+    if (this.loaded && this.host.isLive()) this.transmit(pending);
   }
 
-  /** Live (again): every unanswered change goes out, with its original clientId. */
+  /** Live (again): every unanswered change goes out, in order, with its original clientId. */
   flush(): void {
+    if (!this.loaded) return;
     for (const change of this.pending.value) this.transmit(change);
   }
 

@@ -5,7 +5,9 @@
  * the page around it, paged older and newer until it meets `latest` again (or the reader jumps
  * back to the latest messages). Changes (`update` frames, the answers to this user's changes)
  * replace a message by seq in both windows. It also keeps where a new socket resumes from: the
- * highest seq and the highest change seq seen.
+ * highest seq and the highest change seq seen. Without a network the newest page is the one
+ * this device kept (offline/store.ts); the socket then resumes after it, and its replay brings
+ * what changed meanwhile (docs/protocol.md, "Catching up").
  */
 import { batch, signal } from "@preact/signals";
 import { api, ApiError } from "../api";
@@ -24,6 +26,8 @@ export interface HistoryHost {
   onNewest(): void;
   /** Something the reader asked for failed: tell them (a sentence). */
   notify(text: string): void;
+  /** The newest page this device kept of the room, for when the server cannot be reached. */
+  saved(): Promise<Message[] | undefined>;
 }
 
 /** A message the screen should bring into view (and mark), or the newest one ("latest"). */
@@ -93,27 +97,38 @@ export class History {
     return this.latest.newest();
   }
 
-  /** Loads the newest page (first load, or a retry after a failure). */
+  /** The newest messages that follow the socket (what this device keeps for offline use); none before a page. */
+  newestPage(): Message[] {
+    return this.loaded.value ? this.latest.list().slice(-PAGE_SIZE) : [];
+  }
+
+  /** Loads the newest page (first load, or a retry after a failure); offline, the page kept here. */
   async loadNewest(): Promise<void> {
     try {
       const page = this.fresh(await api.messages(this.host.roomId, { limit: PAGE_SIZE }));
       if (this.host.isStopped()) return;
-      this.latest.put(page);
-      this.latest.hasOlder = page.length >= PAGE_SIZE && page[0]?.seq !== 1;
-      batch(() => {
-        this.lastSeq = Math.max(this.lastSeq ?? 0, page[page.length - 1]?.seq ?? 0);
-        this.loaded.value = true;
-        this.error.value = null;
-        this.show();
-      });
-      this.host.onNewest();
+      this.showNewest(page);
     } catch (error) {
       if (error instanceof ApiError && (error.status === 403 || error.status === 404)) {
         this.host.close(error.message);
         return;
       }
-      this.error.value = describe(error);
+      const saved = error instanceof ApiError && error.status === 0 && !this.loaded.value ? await this.host.saved() : undefined;
+      if (saved?.length && !this.host.isStopped()) this.showNewest(saved);
+      else this.error.value = describe(error);
     }
+  }
+
+  private showNewest(page: Message[]): void {
+    this.latest.put(page);
+    this.latest.hasOlder = page.length >= PAGE_SIZE && page[0]?.seq !== 1;
+    batch(() => {
+      this.lastSeq = Math.max(this.lastSeq ?? 0, page[page.length - 1]?.seq ?? 0);
+      this.loaded.value = true;
+      this.error.value = null;
+      this.show();
+    });
+    this.host.onNewest();
   }
 
   /** Loads the page before the oldest message shown. */

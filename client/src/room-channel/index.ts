@@ -1,7 +1,7 @@
 /**
  * Everything about one open room, as the room screen uses it: its history (REST), its live
  * socket (docs/protocol.md), messages and changes (edit, delete, reactions) waiting for an ack,
- * who is online and who is typing.
+ * who is online and who is typing, and the room's copy kept for offline use.
  * Each concern is a part in this folder that owns its own state; this class wires them
  * together, routes the server's frames to them, and frees everything they own in `stop()`.
  */
@@ -9,6 +9,8 @@ import { batch, computed, signal } from "@preact/signals";
 import { normalizeMessage } from "../api";
 import { assertNever } from "../assert-never";
 import { Disposables } from "../disposables";
+import { RoomCopy } from "../offline/room-copy";
+import { noteReachable } from "../offline/status";
 import { noteActivity } from "../rooms";
 import type { AttachmentRef, MediaKind, Message, ReplyRef, ServerFrame, User } from "../types";
 import { Changes } from "./changes";
@@ -35,6 +37,7 @@ export class RoomChannel {
   private readonly typing: Typing;
   private readonly readMarker: ReadMarker;
   private readonly presence = new Presence();
+  private readonly copy: RoomCopy;
 
   constructor(
     readonly roomId: string,
@@ -51,7 +54,10 @@ export class RoomChannel {
       close: (reason) => this.connection.close(reason),
       onNewest: () => this.readMarker.schedule(),
       notify,
+      saved: () => this.copy.saved(),
     });
+    this.copy = new RoomCopy({ owner, userId: me.id, roomId, newestPage: () => this.history.newestPage() });
+    owner.add(this.history.messages.subscribe(() => this.copy.schedule()));
     this.connection = new Connection({
       roomId,
       owner,
@@ -63,10 +69,16 @@ export class RoomChannel {
         batch(() => {
           this.presence.online.value = [];
           if (how === "lost") this.typing.clear();
+          else this.copy.forget();
         }),
       onLive: () => {
-        this.outbox.flush();
-        this.changes.flush();
+        noteReachable();
+        // What earlier pages kept goes out first, in order (offline/queue.ts).
+        void Promise.all([this.outbox.ready, this.changes.ready]).then(() => {
+          if (!isLive()) return;
+          this.outbox.flush();
+          this.changes.flush();
+        });
       },
     });
     this.outbox = new Outbox({ owner, send, isLive }, me.id, roomId);
@@ -148,6 +160,7 @@ export class RoomChannel {
 
   stop(): void {
     this.readMarker.flush();
+    this.copy.flush();
     this.typing.farewell();
     this.connection.stop();
     this.owner.dispose();

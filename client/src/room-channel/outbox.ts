@@ -1,12 +1,15 @@
 /**
  * Messages typed here that the server has not acknowledged yet, keyed by clientId. They are
  * sent when live, resent with the same clientId after every reconnect (so each is stored
- * exactly once), retried after a rate limit, and settled by the server's ack.
+ * exactly once), retried after a rate limit, and settled by the server's ack. They are kept in
+ * IndexedDB too (offline/queue.ts): written offline, they go out, in order, once the room is
+ * live again, also after a reload.
  */
 import type { Signal } from "@preact/signals";
 import type { Disposables } from "../disposables";
 import type { Attachment, AttachmentRef, ClientFrame, MediaKind, ReplyRef, ServerFrame } from "../types";
 import { humanError } from "../errors";
+import { keepQueue } from "../offline/queue";
 import { perRoom } from "./per-room";
 
 /** A message typed here that the server has not acknowledged yet. */
@@ -24,8 +27,15 @@ export interface PendingMessage {
   replyTo?: ReplyRef;
 }
 
-/** Messages sent but not yet acknowledged, per user and room (they outlive a room's channel). */
-const store = perRoom<PendingMessage>();
+/** A message as kept across reloads: without its preview's blob URL, which dies with the page. */
+function storable(message: PendingMessage): PendingMessage {
+  if (!message.local?.previewUrl) return message;
+  const { previewUrl: _, ...local } = message.local;
+  return { ...message, local };
+}
+
+/** Messages sent but not yet acknowledged, per user and room (they outlive a room's channel and the page). */
+const store = perRoom<PendingMessage>((list, userId, roomId) => keepQueue("outbox", userId, roomId, list, storable));
 
 let clientIdCounter = 0;
 export function newClientId(): string {
@@ -52,22 +62,28 @@ export interface OutboxHost {
 }
 
 export class Outbox {
-  /** This user's unacknowledged messages in this room (kept across channels). */
+  /** This user's unacknowledged messages in this room (kept across channels and reloads). */
   readonly pending: Signal<PendingMessage[]>;
+  /** Resolves once the messages kept by earlier pages are in `pending`. */
+  readonly ready: Promise<void>;
+  /** Until then nothing is sent: the kept ones go first. */
+  private loaded = false;
 
   constructor(
     private readonly host: OutboxHost,
     userId: string,
     roomId: string,
   ) {
-    this.pending = store(userId, roomId);
+    const { list, ready } = store(userId, roomId);
+    this.pending = list;
+    this.ready = ready.then(() => void (this.loaded = true));
   }
 
   /** Adds a message; `beforeSend` runs between queueing and sending it (the typing stop). */
   queue(message: PendingMessage, beforeSend: () => void): void {
     this.pending.value = [...this.pending.value, message];
     beforeSend();
-    if (this.host.isLive()) this.transmit(message);
+    if (this.loaded && this.host.isLive()) this.transmit(message);
   }
 
   /** Sends a refused message again (same clientId). */
@@ -75,11 +91,12 @@ export class Outbox {
     const message = this.pending.value.find((p) => p.clientId === clientId);
     if (!message) return;
     this.update(clientId, { failed: undefined });
-    if (this.host.isLive()) this.transmit(message);
+    if (this.loaded && this.host.isLive()) this.transmit(message);
   }
 
-  /** Live (again): everything not refused for good goes out, with its original clientId. */
+  /** Live (again): everything not refused for good goes out, in order, with its original clientId. */
   flush(): void {
+    if (!this.loaded) return;
     for (const message of this.pending.value) {
       if (!message.failed) this.transmit(message);
     }
