@@ -93,7 +93,7 @@ describe("every error is JSON", () => {
       ["PUT", "/hearth.v1.ChatService/StreamMessages", ["POST"]],
       ["DELETE", "/hearth.v1.ChatService/GetStats", ["POST"]],
       // API routes behind a bearer check: the method is refused first.
-      ["DELETE", "/api/me", ["GET", "HEAD"]],
+      ["DELETE", "/api/me", ["GET", "HEAD", "PATCH"]],
       ["GET", "/api/auth/login", ["POST"]],
       ["PATCH", "/api/rooms", ["GET", "HEAD", "POST"]],
       ["DELETE", "/api/rooms/r_x/messages", ["GET", "HEAD", "POST"]],
