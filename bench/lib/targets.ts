@@ -143,20 +143,37 @@ export class HearthTarget implements Target {
       if (r.status !== 201) throw new Error(`create room failed: ${r.status} ${JSON.stringify(r.json)}`);
       return r.json.id as string;
     });
-    const joins = ids.flatMap((id) => Array.from({ length: members - 1 }, (_, u) => ({ id, u: u + 1 })));
+    await this.join(ids, Array.from({ length: members - 1 }, (_, u) => u + 1));
+    return ids;
+  }
+
+  /** Users number `users` (signed up already) join each of `rooms`. */
+  async join(rooms: string[], users: number[]): Promise<void> {
+    const joins = rooms.flatMap((id) => users.map((u) => ({ id, u })));
     await pool(joins, 8, async ({ id, u }) => {
       const r = await api(this.server.url, "POST", `/api/rooms/${id}/join`, this.users[u]!.token, {});
       if (r.status !== 200) throw new Error(`join failed: ${r.status} ${JSON.stringify(r.json)}`);
     });
-    return ids;
   }
 
   async connect(room: string, user: number, onFrame: (data: string) => void): Promise<ConnectResult> {
+    // Ready = the `hello` frame (sent by the room before the 101 leaves it).
+    return this.open(`/api/rooms/${room}/ws`, user, onFrame);
+  }
+
+  /**
+   * Opens user number `user`'s per-user channel (`GET /api/me/ws`, docs/protocol.md §6).
+   * Ready = its `hello` (sent once every room of the user answered its counts).
+   */
+  async channel(user: number, onFrame: (data: string) => void): Promise<ConnectResult> {
+    return this.open("/api/me/ws", user, onFrame);
+  }
+
+  /** As Hearth's client does it: the session token as a subprotocol, one request (docs/protocol.md §1); ready at the first frame. */
+  private async open(path: string, user: number, onFrame: (data: string) => void): Promise<ConnectResult> {
     const u = this.users[user % this.users.length]!;
     const t0 = performance.now();
-    // As Hearth's client does it: the session token as a subprotocol, one request (docs/protocol.md §1).
-    // Ready = the `hello` frame (sent by the room before the 101 leaves it).
-    const r = await openSocket(`${this.server.url.replace("http", "ws")}/api/rooms/${room}/ws`, onFrame, true, ["hearth.v1", `bearer.${u.token}`]);
+    const r = await openSocket(`${this.server.url.replace("http", "ws")}${path}`, onFrame, true, ["hearth.v1", `bearer.${u.token}`]);
     const t1 = performance.now();
     return r.ok ? { ok: true, ws: r.ws, connectMs: t1 - t0, upgradeMs: t1 - t0 } : { ...r, connectMs: t1 - t0 };
   }

@@ -16,6 +16,11 @@ export interface TrafficSpec {
   receiversPerRoom: number;
   durationMs: number;
   warmupMs: number;
+  /**
+   * Hearth: take the rooms made earlier under this key (HearthTarget.rooms) instead of fresh
+   * ones; default "traffic" for the rooms scenario, fresh rooms for one room.
+   */
+  roomKey?: string;
 }
 
 export interface TrafficResult {
@@ -44,6 +49,8 @@ export interface TrafficResult {
   /** The same per acknowledged message, in microseconds. */
   cpuUsPerMsg: Record<string, number>;
   loadavg: number[];
+  /** The measured window, in this process's performance.now() (for what runs beside the traffic). */
+  windowMs: { start: number; end: number };
   profile?: ProfileSummary;
 }
 
@@ -61,12 +68,17 @@ interface Receiver {
   lastSeq: number;
 }
 
+/** How many users each room of a run has (Hearth: the senders, then up to 4 users for the receivers). */
+export function roomMembers(target: Target, spec: TrafficSpec): number {
+  return target.name === "hearth" ? spec.sendersPerRoom + Math.min(4, spec.receiversPerRoom) : 1;
+}
+
 export async function runTraffic(target: Target, spec: TrafficSpec, options: TrafficOptions = {}): Promise<TrafficResult> {
   const log = options.log ?? (() => {});
   const setupStart = performance.now();
-  const members = target.name === "hearth" ? spec.sendersPerRoom + Math.min(4, spec.receiversPerRoom) : 1;
+  const members = roomMembers(target, spec);
   // Hearth's rooms scenario reuses its 100 rooms across reps (fresh sockets every run).
-  const rooms = await target.rooms(spec.rooms, members, spec.rooms > 1 ? "traffic" : undefined);
+  const rooms = await target.rooms(spec.rooms, members, spec.roomKey ?? (spec.rooms > 1 ? "traffic" : undefined));
   const run = `${Date.now().toString(36)}`;
   const sockets: WebSocket[] = [];
 
@@ -236,6 +248,7 @@ export async function runTraffic(target: Target, spec: TrafficSpec, options: Tra
       cpuMs,
       cpuUsPerMsg,
       loadavg,
+      windowMs: { start: tStart, end: tEnd },
       profile,
     };
   } finally {
