@@ -26,8 +26,9 @@ import { ROOT, hearthSnapshot, setDevTracing, startCeiling, startHearthServer, s
 import { median, sleep } from "./lib/stats.ts";
 import { CeilingTarget, HearthTarget, TARGET_LABEL, type Target, type TargetName } from "./lib/targets.ts";
 import { runTraffic, type TrafficResult } from "./lib/traffic.ts";
+import { WATCHERS_LABEL, WatchersBench, type WatchersRun, type WatchersVariant } from "./lib/watchers.ts";
 
-const SCENARIOS = ["fanout", "rooms", "idle", "overload", "history"] as const;
+const SCENARIOS = ["fanout", "rooms", "watchers", "idle", "overload", "history"] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 const HELP = `npm run bench -- [options]
@@ -38,6 +39,8 @@ const HELP = `npm run bench -- [options]
   --duration=S            seconds per fanout/rooms run (default 10), after --warmup=S (default 1)
   --sizes=10,100,500      fanout receivers
   --rooms=100             rooms in the rooms scenario (5 members each, one sender)
+  --watchers=100          in the watchers scenario, members of its room with only their per-user
+                          channel open (4 senders, 4 receivers; runs as long as --duration)
   --idle-sizes=1000,4000  idle connections (100 per room), --idle-hold=S (default 15: rooms
                           hibernate after about 10 s idle)
   --idle-reps=N           repetitions of the idle scenario (default: --reps); the first rep steps
@@ -48,7 +51,7 @@ const HELP = `npm run bench -- [options]
   --ceiling-overload      also push the cap-less ceiling to 6000 sockets (shows the runtime's fd limit)
   --dev-tracing           leave wrangler dev's local tracing on (X_LOCAL_OBSERVABILITY, its default);
                           the bench turns it off for every server by default
-  --hearth-vars=K=V,...   extra vars for the Hearth of fanout/rooms (e.g. D1_FLUSH_DELAY_MS=60000
+  --hearth-vars=K=V,...   extra vars for the Hearth of fanout/rooms/watchers (e.g. D1_FLUSH_DELAY_MS=60000
                           to see what the D1 copy costs)
   --hearth-without-assets in fanout/rooms, run Hearth without its [assets] section (no static-asset
                           router in front of its sockets; diagnosis only, the client is not served)
@@ -70,7 +73,7 @@ const opt = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.slic
 const nums = (s: string) => s.split(",").map(Number).filter((n) => Number.isFinite(n) && n > 0);
 for (const a of argv) {
   const name = a.replace(/^--/, "").split("=")[0]!;
-  if (!["quick", "scenarios", "reps", "duration", "warmup", "sizes", "rooms", "idle-sizes", "idle-hold", "idle-reps", "history-messages", "history-requests", "floor", "idle-all-reps", "ceiling-overload", "dev-tracing", "hearth-vars", "hearth-without-assets", "profile", "chart", "out", "render"].includes(name)) {
+  if (!["quick", "scenarios", "reps", "duration", "warmup", "sizes", "rooms", "watchers", "idle-sizes", "idle-hold", "idle-reps", "history-messages", "history-requests", "floor", "idle-all-reps", "ceiling-overload", "dev-tracing", "hearth-vars", "hearth-without-assets", "profile", "chart", "out", "render"].includes(name)) {
     console.error(`unknown option ${a}\n\n${HELP}`);
     process.exit(2);
   }
@@ -84,6 +87,7 @@ const config = {
   warmupS: Number(opt("warmup") ?? (quick ? 0.5 : 1)),
   sizes: nums(opt("sizes") ?? (quick ? "10,100" : "10,100,500")),
   rooms: Number(opt("rooms") ?? (quick ? 20 : 100)),
+  watchers: Number(opt("watchers") ?? 100),
   idleSizes: nums(opt("idle-sizes") ?? (quick ? "200" : "1000,4000")),
   idleHoldS: Number(opt("idle-hold") ?? (quick ? 12 : 15)),
   idleReps: Number(opt("idle-reps") ?? opt("reps") ?? (quick ? 1 : 3)),
@@ -97,7 +101,7 @@ const config = {
   outDir: opt("out") ?? join(ROOT, "bench/results"),
   hearthWithoutAssets: flag("hearth-without-assets"),
   chart: opt("chart") ?? (quick || opt("hearth-vars") || flag("hearth-without-assets") || opt("sizes") || opt("scenarios") ? null : join(ROOT, "bench/chart.svg")),
-  /** The vars every Hearth of the fanout and rooms scenarios runs with. */
+  /** The vars every Hearth of the fanout, rooms and watchers scenarios runs with. */
   hearthVars: {
     RATE_LIMIT_BURST: "1000000",
     RATE_LIMIT_PER_SECOND: "1000000",
@@ -129,6 +133,8 @@ interface Results {
   config: typeof config;
   fanout: { rep: number; receivers: number; runs: Partial<Record<TargetName, TrafficResult>> }[];
   rooms: { rep: number; runs: Partial<Record<TargetName, TrafficResult>> }[];
+  watchers: { rep: number; runs: Partial<Record<WatchersVariant, WatchersRun>> }[];
+  watchersSetup?: { users: number; seconds: number };
   /** `hearthNoAssets` / `ceilingAssets` (first rep, first size, info): both without / both with the static-asset router. */
   idle: { rep: number; hearth?: IdleResult; ceiling?: IdleResult; hearthNoAssets?: IdleResult; ceilingAssets?: IdleResult }[];
   memorySplit?: MemorySplit[];
@@ -187,6 +193,7 @@ const results: Results = {
   config,
   fanout: [],
   rooms: [],
+  watchers: [],
   idle: [],
   overload: {},
   profiles: [],
@@ -276,6 +283,57 @@ async function trafficScenarios() {
       for (const t of [targets[0]!, targets[2]!]) {
         if (wantFanout) for (const receivers of config.sizes) await profiled(`fanout ${receivers}`, t, { rooms: 1, sendersPerRoom: 4, receiversPerRoom: receivers, durationMs, warmupMs });
         if (wantRooms) await profiled(`rooms ${config.rooms}`, t, { rooms: config.rooms, sendersPerRoom: 1, receiversPerRoom: 4, durationMs, warmupMs });
+      }
+    }
+  } finally {
+    await Promise.all([hearth.stop(), ceiling.stop()]);
+  }
+}
+
+function describeWatchers(w: WatchersRun): string {
+  const c = w.channels;
+  return (
+    `${describeTraffic(w.traffic)}; ack p50/p99 ${f1(w.traffic.ackMs.p50)}/${f1(w.traffic.ackMs.p99)} ms` +
+    (w.elsewhereBefore !== undefined ? `; in the app elsewhere (room hello): ${w.elsewhereBefore}` : "") +
+    (c ? `; counts ${f2(c.framesPerWatcherPerS)}/s per watcher (${c.minPerWatcher}-${c.maxPerWatcher} in the window), gap ≥ ${f0(c.gapMs.min)} ms, up to date ${c.upToDate}/${c.open}` : "")
+  );
+}
+
+/**
+ * Issue 17, item 3: one room's msgs/s with no member in the app elsewhere, with `--watchers`
+ * members who have only their per-user channel open, and on the ceiling; interleaved, the
+ * two Hearth variants alternating which goes first.
+ */
+async function watchersScenario() {
+  if (!config.scenarios.includes("watchers")) return;
+  log("watchers: starting Hearth and the ceiling under wrangler dev");
+  const hearth = await startHearthServer(config.hearthVars);
+  const ceiling = await startCeiling();
+  try {
+    const spec = { senders: 4, receivers: 4, watchers: config.watchers, durationMs: config.durationS * 1000, warmupMs: config.warmupS * 1000 };
+    const bench = new WatchersBench(new HearthTarget(hearth), new CeilingTarget(ceiling, "ceiling"), spec);
+    log(`watchers: signing up ${spec.senders + spec.receivers + spec.watchers} users, one room, ${spec.watchers} of them joining it`);
+    results.watchersSetup = await bench.prepare();
+    log(`  ${results.watchersSetup.users} users and the room in ${f1(results.watchersSetup.seconds)} s`);
+    for (let rep = 1; rep <= config.reps; rep++) {
+      const entry: Results["watchers"][number] = { rep, runs: {} };
+      results.watchers.push(entry);
+      const order: WatchersVariant[] = rep % 2 ? ["none", "watching", "ceiling"] : ["watching", "none", "ceiling"];
+      for (const v of order) {
+        log(`watchers rep ${rep}/${config.reps}, ${spec.senders} senders + ${spec.receivers} receivers: ${WATCHERS_LABEL[v]}${v === "watching" ? ` (${spec.watchers})` : ""}`);
+        entry.runs[v] = await bench.run(v);
+        log(`  ${describeWatchers(entry.runs[v]!)}`);
+        save();
+        await sleep(1000);
+      }
+    }
+    if (config.profile) {
+      for (const v of ["none", "watching"] as const) {
+        log(`profiling (unscored): watchers, ${WATCHERS_LABEL[v]}`);
+        const r = await bench.run(v, { profile: true });
+        results.profiles.push({ scenario: `watchers ${v}`, target: "hearth", summary: r.traffic.profile!, cpuUsPerMsg: r.traffic.cpuUsPerMsg });
+        printProfile(`watchers, ${v}: ${describeWatchers(r)}`, r.traffic.profile!);
+        save();
       }
     }
   } finally {
@@ -394,6 +452,7 @@ function summarize(): Row[] {
     const others = allTraffic.filter((r) => r.target !== "hearth");
     rows.push({ scenario: "fanout + rooms", metric: "lost + duplicated (ceiling and floor)", hearth: bad(others), target: "(info)", pass: null, unit: "" });
   }
+  rows.push(...watchersRows());
   for (const [i, size] of config.idleSizes.entries()) {
     const h = results.idle.map((e) => e.hearth?.steps[i]).filter((s) => !!s);
     const c = results.idle.map((e) => e.ceiling?.steps[i]).filter((s) => !!s);
@@ -442,9 +501,46 @@ function summarize(): Row[] {
   return rows;
 }
 
+/** The watchers scenario: Hearth with the watchers' channels open against none, and against the ceiling. */
+function watchersRows(): Row[] {
+  const entries = results.watchers ?? [];
+  if (!entries.length) return [];
+  const rows: Row[] = [];
+  const scenario = `watchers ${config.watchers}`;
+  const runs = (v: WatchersVariant) => entries.map((e) => e.runs[v]).filter((r): r is WatchersRun => !!r);
+  const med = (v: WatchersVariant, f: (r: WatchersRun) => number) => median(runs(v).map(f));
+  const info = (metric: string, unit: string, f: (r: WatchersRun) => number, ref: WatchersVariant = "none") => {
+    const h = med("watching", f);
+    const r = med(ref, f);
+    rows.push({ scenario, metric, hearth: h, reference: r, referenceName: ref === "none" ? "0 watching" : ref, ratio: h / r, target: "(info)", pass: null, unit });
+  };
+  info(`msgs/s, ${config.watchers} watching vs 0`, "/s", (r) => r.traffic.msgsPerS);
+  info(`msgs/s, ${config.watchers} watching vs ceiling`, "/s", (r) => r.traffic.msgsPerS, "ceiling");
+  const none = med("none", (r) => r.traffic.msgsPerS);
+  const ceil = med("ceiling", (r) => r.traffic.msgsPerS);
+  rows.push({ scenario, metric: "msgs/s, 0 watching vs ceiling", hearth: none, reference: ceil, referenceName: "ceiling", ratio: none / ceil, target: "(info)", pass: null, unit: "/s" });
+  info("ack latency p50", "ms", (r) => r.traffic.ackMs.p50);
+  info("ack latency p99", "ms", (r) => r.traffic.ackMs.p99);
+  info("server CPU per second (cores busy)", "cores", (r) => (r.traffic.cpuMs["server total"] ?? NaN) / 1000 / r.traffic.durationS);
+  // Every watcher got counts during the run, no more often than the 300 ms window allows, and the
+  // last one carried the room's last seq; the room listed them all while watching, none otherwise.
+  const watching = runs("watching");
+  const bound = 1000 / 300;
+  const ok =
+    watching.length > 0 &&
+    watching.every((r) => r.channels && r.channels.minPerWatcher > 0 && r.channels.framesPerWatcherPerS <= bound * 1.02 && r.channels.upToDate === r.channels.open && r.elsewhereBefore === r.channels.open) &&
+    runs("none").every((r) => r.elsewhereBefore === 0);
+  rows.push({ scenario, metric: "counts frames per watcher per second (all watchers, all up to date?)", hearth: med("watching", (r) => r.channels?.framesPerWatcherPerS ?? NaN), target: "> 0 for every watcher, ≤ 3.33 (one per 300 ms), last one current", pass: ok, unit: "/s per watcher" });
+  const hearthRuns = [...watching, ...runs("none")].map((r) => r.traffic);
+  const bad = hearthRuns.reduce((a, r) => a + r.lost + r.duplicated + r.seqGaps + r.unacked, 0);
+  rows.push({ scenario, metric: "lost + duplicated (Hearth, all runs)", hearth: bad, target: "0 in every run", pass: bad === 0, unit: "" });
+  return rows;
+}
+
 function fmtValue(v: number | undefined, unit: string): string {
   if (v === undefined || !Number.isFinite(v)) return "–";
   if (unit === "ms" || unit === "s") return v < 10 ? v.toFixed(2) : v.toFixed(1);
+  if (unit === "cores" || unit === "/s per watcher") return v.toFixed(2);
   if (unit === "KiB") return v.toFixed(0);
   return f0(v);
 }
@@ -478,6 +574,22 @@ function detailTables(): string {
   };
   traffic("fanout, every run", results.fanout);
   traffic("rooms, every run", results.rooms);
+  if (results.watchers?.length) {
+    const setup = results.watchersSetup;
+    out.push(`\n#### watchers, every run\n\n4 senders and 4 receivers on room sockets in one room; ${config.watchers} more members of it with only their per-user channel open in the \`watching\` runs${setup ? ` (${setup.users} users and the room made in ${f1(setup.seconds)} s)` : ""}.\n`);
+    out.push("| rep | variant | msgs/s | ack p50 / p99 ms | delivery p99 ms | lost | dup | server CPU µs/msg (runtime / proxy) | cores busy | in the app elsewhere | counts/s per watcher (min-max in window) | min gap ms | up to date | load |");
+    out.push("|---|---|---:|---|---:|---:|---:|---|---:|---:|---|---:|---|---:|");
+    for (const e of results.watchers) {
+      for (const [v, w] of Object.entries(e.runs)) {
+        if (!w) continue;
+        const r = w.traffic;
+        const c = w.channels;
+        out.push(
+          `| ${e.rep} | ${v} | ${f0(r.msgsPerS)} | ${f1(r.ackMs.p50)} / ${f1(r.ackMs.p99)} | ${f1(r.latencyMs.p99)} | ${r.lost} | ${r.duplicated} | ${f0(r.cpuUsPerMsg["server total"] ?? NaN)} (${f0(r.cpuUsPerMsg["workerd (runtime)"] ?? NaN)} / ${f0(r.cpuUsPerMsg["workerd (proxy)"] ?? NaN)}) | ${f2((r.cpuMs["server total"] ?? NaN) / 1000 / r.durationS)} | ${w.elsewhereBefore ?? ""} | ${c ? `${f2(c.framesPerWatcherPerS)} (${c.minPerWatcher}-${c.maxPerWatcher})` : ""} | ${c ? f0(c.gapMs.min) : ""} | ${c ? `${c.upToDate}/${c.open}` : ""} | ${f1(r.loadavg[0] ?? NaN)} |`,
+        );
+      }
+    }
+  }
   if (results.idle.length) {
     out.push("\n#### idle, every run\n");
     out.push("| rep | target | sockets | open in (s) | connect p50/p99 ms | KiB/conn open | KiB/conn after hold | runtime / proxy KiB/conn | whole group KiB/conn | hibernated | check delivered | check p99 ms | unexpected closes |");
@@ -560,6 +672,7 @@ async function main() {
   hearthSnapshot();
   const steps: [Scenario | "traffic", () => Promise<void>][] = [
     ["traffic", trafficScenarios],
+    ["watchers", watchersScenario],
     ["idle", idleScenario],
     ["overload", overloadScenario],
     ["history", historyScenario],
