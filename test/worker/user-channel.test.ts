@@ -45,9 +45,11 @@ describe("the per-user channel", () => {
     expect((await countsOf(a.socket, one.id, (c) => c.lastSeq === 3)).counts).toMatchObject({ unread: 2, mentions: 0 });
     const doomed = await post(bob, two.id, `hey @${alice.username}, look`);
     await post(bob, two.id, `@${alice.username}x is someone else`);
-    expect((await countsOf(a.socket, two.id, (c) => c.lastSeq === 2)).counts).toMatchObject({ unread: 2, mentions: 1 });
+    // Candidates for a mention leave SQLite as JSON: quotes, backslashes, newlines and case survive.
+    await post(bob, two.id, `a "quote" \\ and\n\t"@${alice.username.toUpperCase()}": émoji 👋🏽`);
+    expect((await countsOf(a.socket, two.id, (c) => c.lastSeq === 3)).counts).toMatchObject({ unread: 3, mentions: 2 });
     await api(`/api/rooms/${two.id}/messages/${doomed.seq}`, { method: "DELETE", token: bob.token });
-    expect((await countsOf(a.socket, two.id, (c) => c.unread === 1)).counts).toMatchObject({ mentions: 0 });
+    expect((await countsOf(a.socket, two.id, (c) => c.unread === 2)).counts).toMatchObject({ mentions: 1 });
     a.socket.close();
   });
 

@@ -310,21 +310,25 @@ export class MessageLog {
   /**
    * A member's unread messages after `afterSeq`: not theirs, not deleted, counted up to `cap`
    * (bounded work however far behind they are), and how many of those mention `@username`.
+   * SQLite counts, and hands over only the bodies that may mention them (lower-casing only the
+   * bodies with an `@`): a room tells every watcher its counts after each burst of messages,
+   * and up to `cap` rows per watcher turned into JS objects cost four to five times as much
+   * (BENCHMARKS.md, "Members in the app elsewhere").
    */
   unread(userId: string, username: string, afterSeq: number, cap: number): { unread: number; mentions: number } {
     if (afterSeq >= this.lastSeq) return { unread: 0, mentions: 0 };
-    const rows = this.sql
-      .exec<{ mentioned: string | null }>(
-        `SELECT CASE WHEN instr(lower(body), ?3) > 0 THEN body END AS mentioned
-         FROM messages WHERE seq > ?1 AND user_id != ?2 AND deleted IS NULL ORDER BY seq DESC LIMIT ?4`,
+    const { unread, candidates } = this.sql
+      .exec<{ unread: number; candidates: string }>(
+        `SELECT count(*) AS unread, json_group_array(body) FILTER (WHERE instr(body, '@') > 0 AND instr(lower(body), ?3) > 0) AS candidates
+         FROM (SELECT body FROM messages WHERE seq > ?1 AND user_id != ?2 AND deleted IS NULL ORDER BY seq DESC LIMIT ?4)`,
         afterSeq,
         userId,
         `@${username.toLowerCase()}`,
         cap,
       )
-      .toArray();
+      .one();
     const mention = new RegExp(`(^|[^\\w@])@${username.replace(/[^a-z0-9_-]/gi, "")}(?![\\w-])`, "i");
-    return { unread: rows.length, mentions: rows.filter((r) => r.mentioned !== null && mention.test(r.mentioned)).length };
+    return { unread, mentions: (JSON.parse(candidates) as string[]).filter((body) => mention.test(body)).length };
   }
 
   /** Raw rows in (after, upTo], oldest first, at most `limit` (for the D1 copy). */
