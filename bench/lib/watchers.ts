@@ -49,7 +49,10 @@ export interface ChannelStats {
   /** The fewest and most frames one watcher got in the window. */
   minPerWatcher: number;
   maxPerWatcher: number;
-  /** Time between one watcher's successive `counts` frames (the coalescing window is 300 ms). */
+  /**
+   * Time between one watcher's successive `counts` frames as they arrive here. The room sends
+   * at most one per 300 ms, but a late frame followed by a prompt one arrives closer together.
+   */
   gapMs: { min: number; p50: number };
   /** After the senders stopped: the room's last seq (a new room socket's `hello`)... */
   finalLastSeq: number;
