@@ -7,7 +7,7 @@
  * targets of issue 7, writes bench/results/*.json (+ a Markdown summary) and the chart, and
  * stops every process it started, also on error or Ctrl-C. See BENCHMARKS.md.
  *
- *   npm run bench                          # everything, about 15 minutes on 2 cores
+ *   npm run bench                          # everything, about 16 minutes on 2 cores
  *   npm run bench -- --quick               # a smoke run of every scenario, 2-3 minutes
  *   npm run bench -- --scenarios=fanout,history --reps=5
  *   npm run bench -- --profile             # adds unscored runs under the CPU profiler
