@@ -14,14 +14,13 @@ import { batch, signal } from "@preact/signals";
 import ReconnectingWebSocket from "partysocket/ws";
 import { api, ApiError } from "../api";
 import type { Disposables } from "../disposables";
+import { Heartbeat } from "../heartbeat";
 import { token } from "../session";
 import type { ClientFrame, ServerFrame } from "../types";
 import { BEARER_PREFIX, SUBPROTOCOL } from "../../../worker/contract/wire";
 import { readFrame } from "./frames";
 import { isReaching, type Attempt, type Phase } from "./phase";
 
-const PING_EVERY_MS = 20_000;
-const PONG_TIMEOUT_MS = 10_000;
 /** The server's close code for "removed from the room": reconnecting cannot help. */
 const REMOVED = 1008;
 
@@ -49,11 +48,16 @@ export class Connection {
 
   private socket: ReconnectingWebSocket | null = null;
   private attempts = 0;
-  /** Cancels the ping interval and the pong deadline (heartbeat below). */
-  private stopPinging: (() => void) | null = null;
-  private cancelPongDeadline: (() => void) | null = null;
+  /** Notices a dead connection the browser has not reported yet. */
+  private readonly heartbeat: Heartbeat;
 
-  constructor(private readonly host: ConnectionHost) {}
+  constructor(private readonly host: ConnectionHost) {
+    this.heartbeat = new Heartbeat(
+      host.owner,
+      () => this.send({ type: "ping" }),
+      () => this.socket?.reconnect(4000, "heartbeat timeout"),
+    );
+  }
 
   /** Opens the socket (after the first history load). The attempt before the first counts as opened. */
   open(): void {
@@ -120,7 +124,7 @@ export class Connection {
       this.host.onDown("closed");
     });
     this.socket?.close(1000);
-    this.stopHeartbeat();
+    this.heartbeat.stop();
   }
 
   /** The room's screen went away. The host frees the rest (its `owner`). */
@@ -128,7 +132,7 @@ export class Connection {
     this.phase.value = { kind: "stopped" };
     this.socket?.close(1000, "room closed");
     this.socket = null;
-    this.stopHeartbeat();
+    this.heartbeat.stop();
   }
 
   // ---- attempts --------------------------------------------------------------------------
@@ -183,12 +187,12 @@ export class Connection {
   private onMessage(data: unknown): void {
     const incoming = readFrame(data);
     if (!incoming) return;
-    this.alive();
+    this.heartbeat.alive();
     if (incoming.kind === "known") this.host.onFrame(incoming.frame);
   }
 
   private onClose(code: number): void {
-    this.stopHeartbeat();
+    this.heartbeat.stop();
     const phase = this.phase.value;
     if (phase.kind === "stopped" || phase.kind === "closed") return;
     if (code === REMOVED) {
@@ -209,33 +213,7 @@ export class Connection {
     const kind = this.phase.value.kind;
     if (kind === "stopped" || kind === "closed" || kind === "loading") return;
     this.phase.value = { kind: "live" };
-    this.startHeartbeat();
+    this.heartbeat.start();
     this.host.onLive();
-  }
-
-  // ---- heartbeat: notice a dead connection the browser has not reported yet ------------
-
-  private startHeartbeat(): void {
-    this.stopHeartbeat();
-    this.stopPinging = this.host.owner.interval(() => {
-      if (!this.send({ type: "ping" })) return;
-      if (this.cancelPongDeadline) return;
-      this.cancelPongDeadline = this.host.owner.timeout(() => {
-        this.cancelPongDeadline = null;
-        this.socket?.reconnect(4000, "heartbeat timeout");
-      }, PONG_TIMEOUT_MS);
-    }, PING_EVERY_MS);
-  }
-
-  /** Any frame proves the socket alive. */
-  private alive(): void {
-    this.cancelPongDeadline?.();
-    this.cancelPongDeadline = null;
-  }
-
-  private stopHeartbeat(): void {
-    this.stopPinging?.();
-    this.stopPinging = null;
-    this.alive();
   }
 }
