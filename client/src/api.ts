@@ -131,6 +131,8 @@ export const api = {
     request<void>("POST", `${roomPath(roomId)}/read`, { seq }),
   ticket: (roomId: string) =>
     request<{ ticket: string; expiresAt: string }>("POST", `${roomPath(roomId)}/ticket`),
+  /** A 60-second ticket for my per-user channel (`GET /api/me/ws?ticket=`). */
+  channelTicket: () => request<{ ticket: string; expiresAt: string }>("POST", "/api/me/ticket"),
 
   /** A peer id for this room's call (docs/calls.md §1); 409 `call_full` past 4 people. */
   callPeer: (roomId: string) => request<PeerGrant>("POST", `${roomPath(roomId)}/calls/peer`),

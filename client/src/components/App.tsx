@@ -3,11 +3,12 @@ import { useEffect, useState } from "preact/hooks";
 import { LocationProvider, Route, Router, lazy, useLocation } from "preact-iso";
 import { api, ApiError } from "../api";
 import { currentUser, endSession, token, userFromToken } from "../session";
-import { pollRooms, rooms } from "../rooms";
+import { forgetRooms, refreshRooms } from "../rooms";
 import { initPush } from "../push/push";
 import { OfflineBanner } from "../offline/OfflineBanner";
 import { keepRooms } from "../offline/rooms-copy";
 import { drainWhenReachable } from "../offline/drain";
+import { startUserChannel, totalUnread } from "../user-channel";
 import { AuthView } from "./AuthView";
 import { Sidebar } from "./Sidebar";
 import { RoomView } from "./RoomView";
@@ -83,15 +84,23 @@ function Shell() {
   // At phone width the sidebar gives way to the main area for a room or the console.
   const roomOpen = path.startsWith("/rooms/") || path === "/console";
 
-  // Kept on this device for offline use; its stop runs before the poll's, which empties the list.
+  // Kept on this device for offline use; its stop runs before the list's, which empties it.
   useEffect(() => keepRooms(currentUser.value!.id), []);
-  useEffect(() => pollRooms(), []);
+  // The room list is loaded once; the per-user channel keeps it (and its badges) current.
+  useEffect(() => {
+    void refreshRooms();
+    const stop = startUserChannel(currentUser.value!);
+    return () => {
+      stop();
+      forgetRooms();
+    };
+  }, []);
   // Messages written offline in rooms not on screen go out once the server answers.
   useEffect(() => drainWhenReachable(currentUser.value!.id), []);
   // The service worker (web push); a notification click routes here.
   useEffect(() => void initPush((url) => route(url)), []);
 
-  const unread = rooms.value.reduce((sum, room) => sum + room.unread, 0);
+  const unread = totalUnread.value;
   useEffect(() => {
     document.title = unread > 0 ? `(${unread}) Hearth` : "Hearth";
   }, [unread]);

@@ -9,7 +9,7 @@ import { NotifySelect } from "../push/NotifySelect";
 import { receiptsOn } from "../receipts/setting";
 import { typingText } from "../format";
 import { RoomChannel, type ConnectionState } from "../room-channel";
-import { openRoomId, refreshRooms, removeRoom, rooms, upsertRoom } from "../rooms";
+import { openRoomId, removeRoom, rooms, upsertRoom } from "../rooms";
 import { currentUser } from "../session";
 import type { Member, OnlineUser, Room, RoomDetails } from "../types";
 import { Avatar } from "../ui/Avatar";
@@ -124,7 +124,6 @@ function RoomScreen({ id, onJoined }: { id: string; onJoined: () => void }) {
   function onLeft() {
     removeRoom(id);
     route("/");
-    void refreshRooms();
   }
 
   return (
