@@ -1,14 +1,15 @@
 /** The room list and the ways into more rooms (create, browse, direct message). */
 import { useState } from "preact/hooks";
-import { useLocation } from "preact-iso";
 import { currentUser, endSession } from "../session";
-import { openRoomId, rooms, roomsError, roomsLoaded } from "../rooms";
+import { rooms, roomsError, roomsLoaded } from "../rooms";
 import type { Room } from "../types";
 import { Avatar } from "../ui/Avatar";
 import { Icon } from "../ui/Icon";
 import { forgetPushOnLogout } from "../push/push";
 import { PushToggle } from "../push/PushToggle";
 import { ReceiptsToggle } from "../receipts/ReceiptsToggle";
+import { RoomLink } from "./RoomLink";
+import { SoundToggle } from "./SoundToggle";
 import { BrowseRoomsDialog, CreateRoomDialog, NewDmDialog } from "./dialogs";
 import { ConsoleLink } from "../console/ConsoleLink";
 
@@ -59,6 +60,7 @@ export function Sidebar() {
       <ConsoleLink />
       <PushToggle />
       <ReceiptsToggle />
+      <SoundToggle />
       {user && (
         <footer class="sidebar__footer">
           <Avatar name={user.username} />
@@ -82,7 +84,6 @@ export function Sidebar() {
 }
 
 function RoomSection({ title, list, empty }: { title: string; list: Room[]; empty: string }) {
-  const { path } = useLocation();
   const headingId = `rooms-${title.replace(/\W+/g, "-").toLowerCase()}`;
   return (
     <section class="room-section" aria-labelledby={headingId}>
@@ -93,36 +94,11 @@ function RoomSection({ title, list, empty }: { title: string; list: Room[]; empt
         <p class="sidebar__empty">{empty}</p>
       ) : (
         <ul class="room-list">
-          {list.map((room) => {
-            const href = `/rooms/${room.id}`;
-            const current = path === href;
-            const unread = room.id === openRoomId.value ? 0 : room.unread;
-            return (
-              <li key={room.id}>
-                <a
-                  href={href}
-                  class={`room-link${unread > 0 ? " room-link--unread" : ""}`}
-                  aria-current={current ? "page" : undefined}
-                  data-testid="room-link"
-                >
-                  {room.visibility === "dm" ? (
-                    <Avatar name={room.name} small />
-                  ) : (
-                    <span class="room-link__icon">
-                      <Icon name={room.visibility === "private" ? "lock" : "hash"} size={16} />
-                    </span>
-                  )}
-                  <span class="room-link__name">{room.name}</span>
-                  {unread > 0 && (
-                    <span class="badge" data-testid="unread-count">
-                      {unread > 99 ? "99+" : unread}
-                      <span class="sr-only"> unread</span>
-                    </span>
-                  )}
-                </a>
-              </li>
-            );
-          })}
+          {list.map((room) => (
+            <li key={room.id}>
+              <RoomLink room={room} />
+            </li>
+          ))}
         </ul>
       )}
     </section>

@@ -1,0 +1,58 @@
+/**
+ * One room in the sidebar, live from the per-user channel: unread and mention badges, a call
+ * badge while a call goes on, and for a DM the other person's status.
+ */
+import { useLocation } from "preact-iso";
+import type { Room } from "../types";
+import { badgeOf, partnerStatus } from "../user-channel";
+import { Avatar } from "../ui/Avatar";
+import { Icon } from "../ui/Icon";
+import { PresenceDot } from "../ui/Presence";
+import "./live.css";
+
+const upTo99 = (n: number) => (n > 99 ? "99+" : String(n));
+
+export function RoomLink({ room }: { room: Room }) {
+  const { path } = useLocation();
+  const href = `/rooms/${room.id}`;
+  const { unread, mentions, inCall } = badgeOf(room);
+  const dm = room.visibility === "dm";
+  return (
+    <a
+      href={href}
+      class={`room-link${unread > 0 ? " room-link--unread" : ""}`}
+      aria-current={path === href ? "page" : undefined}
+      data-testid="room-link"
+    >
+      {dm ? (
+        <span class="room-link__avatar" data-testid="dm-presence">
+          <Avatar name={room.name} small />
+          <PresenceDot status={partnerStatus(room)} spoken />
+        </span>
+      ) : (
+        <span class="room-link__icon">
+          <Icon name={room.visibility === "private" ? "lock" : "hash"} size={16} />
+        </span>
+      )}
+      <span class="room-link__name">{room.name}</span>
+      {inCall > 0 && (
+        <span class="call-badge" data-testid="call-badge" title="Call in progress">
+          <Icon name="phone" size={12} />
+          <span class="sr-only">, call in progress</span>
+        </span>
+      )}
+      {mentions > 0 && (
+        <span class="badge badge--mention" data-testid="mention-count">
+          @{upTo99(mentions)}
+          <span class="sr-only"> {mentions === 1 ? "mention" : "mentions"}</span>
+        </span>
+      )}
+      {unread > 0 && (
+        <span class={`badge${dm ? "" : " badge--quiet"}`} data-testid="unread-count">
+          {upTo99(unread)}
+          <span class="sr-only"> unread</span>
+        </span>
+      )}
+    </a>
+  );
+}
