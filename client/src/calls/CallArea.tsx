@@ -6,8 +6,10 @@
 import { useEffect, useState } from "preact/hooks";
 import type { RoomChannel } from "../room-channel";
 import { CallIcon } from "./icons";
+import { RingCard } from "./RingCard";
 import {
   activeCall,
+  answerRequest,
   callLoadError,
   callLoading,
   callModule,
@@ -17,9 +19,13 @@ import {
 import type { CallKind } from "./controller";
 import "./calls.css";
 
-/** A call rings this long (then it is only "in progress", with a Join button). */
+/** A call rings this long in the room's banner (then it is only "in progress", with a Join button). */
 const RING_MS = 30_000;
 const MAX_PEOPLE = 4;
+/** The channel's ring and the room's `call` frame of one call arrive this close together. */
+const SAME_RING_MS = 5_000;
+/** The room's banner waits this long for the channel's ring of the same call (so one shows, not both in turn). */
+const HOLD_MS = 1_500;
 
 function callOf(roomId: string) {
   const call = activeCall.value;
@@ -60,8 +66,20 @@ export function CallButtons({ channel }: { channel: RoomChannel }) {
   );
 }
 
-/** Everything about calls between the room header and the chat. */
-export function CallArea({ channel, roomLabel }: { channel: RoomChannel; roomLabel: string }) {
+/** The app-wide ring (the per-user channel's, components/RingBanner) for this room. */
+export interface ChannelRing {
+  /** When it last rang for this room (0: never). */
+  rangAt: number;
+  /** It rings now. */
+  ringing: boolean;
+}
+
+/**
+ * Everything about calls between the room header and the chat. A call that the app-wide ring
+ * announces is left to it: the room's banner shows only calls it does not ring for (rooms of
+ * more than 20 members, muted rooms), so a call rings in one banner, not two.
+ */
+export function CallArea({ channel, roomLabel, channelRing }: { channel: RoomChannel; roomLabel: string; channelRing: ChannelRing }) {
   const me = channel.me;
   const roomId = channel.roomId;
   const participants = channel.call.value;
@@ -77,10 +95,11 @@ export function CallArea({ channel, roomLabel }: { channel: RoomChannel; roomLab
 
   useEffect(() => {
     if (!ringingAt) return;
-    const left = ringingAt + RING_MS - Date.now();
-    if (left <= 0) return;
-    const timer = setTimeout(() => setTick((n) => n + 1), left + 50);
-    return () => clearTimeout(timer);
+    const timers = [HOLD_MS, RING_MS]
+      .map((ms) => ringingAt + ms - Date.now())
+      .filter((left) => left > 0)
+      .map((left) => setTimeout(() => setTick((n) => n + 1), left + 50));
+    return () => timers.forEach(clearTimeout);
   }, [ringingAt]);
 
   const caller = participants[0];
@@ -88,17 +107,29 @@ export function CallArea({ channel, roomLabel }: { channel: RoomChannel; roomLab
   const ringing =
     ringingAt > 0 &&
     ringingAt !== answered &&
+    Date.now() - ringingAt >= HOLD_MS &&
     Date.now() - ringingAt < RING_MS &&
     !inCall &&
     !callLoading.value &&
     caller !== undefined &&
-    caller.userId !== me.id;
+    caller.userId !== me.id &&
+    channelRing.rangAt < ringingAt - SAME_RING_MS;
+  // Held back while the app-wide ring may still come, and while it rings.
+  const quiet = channelRing.ringing || (ringingAt > 0 && Date.now() - ringingAt < HOLD_MS);
   const full = participants.length >= MAX_PEOPLE;
 
   const join = (kind: CallKind) => {
     setAnswered(ringingAt);
     void startCall(channel, kind);
   };
+
+  // A call accepted from the app-wide ring: join it once this room's screen is up.
+  const asked = answerRequest.value;
+  useEffect(() => {
+    if (!asked || asked.roomId !== roomId) return;
+    answerRequest.value = null;
+    join(asked.kind);
+  }, [asked, roomId]);
 
   return (
     <>
@@ -109,37 +140,17 @@ export function CallArea({ channel, roomLabel }: { channel: RoomChannel; roomLab
       )}
 
       {ringing && caller && (
-        <section class="ring" aria-label="Incoming call" data-testid="ringing">
-          <span class="ring__icon" aria-hidden="true">
-            <CallIcon name="phone" size={22} />
-          </span>
-          <div class="ring__text">
-            <p class="ring__title" role="alert">
-              <strong>{caller.username}</strong> is calling
-            </p>
-            <p class="ring__sub">
-              {roomLabel}
-              {participants.length > 1 ? ` · ${participants.length} people in the call` : ""}
-            </p>
-          </div>
-          <div class="ring__actions">
-            <button type="button" class="call-btn call-btn--accept" onClick={() => join("video")} disabled={full}>
-              <CallIcon name="video" />
-              <span class="call-btn__label">Accept</span>
-            </button>
-            <button type="button" class="call-btn call-btn--quiet" onClick={() => join("audio")} disabled={full}>
-              <CallIcon name="phone" />
-              <span class="call-btn__label">Audio only</span>
-            </button>
-            <button type="button" class="call-btn call-btn--hangup" onClick={() => setAnswered(ringingAt)}>
-              <CallIcon name="hangUp" />
-              <span class="call-btn__label">Decline</span>
-            </button>
-          </div>
-        </section>
+        <RingCard
+          caller={caller.username}
+          where={`${roomLabel}${participants.length > 1 ? ` · ${participants.length} people in the call` : ""}`}
+          full={full}
+          onAnswer={join}
+          onDecline={() => setAnswered(ringingAt)}
+          testId="ringing"
+        />
       )}
 
-      {!ringing && !inCall && participants.length > 0 && (
+      {!ringing && !quiet && !inCall && participants.length > 0 && (
         <section class="call-join" aria-label="Call in progress" data-testid="call-in-progress">
           <span class="call-join__dot" aria-hidden="true" />
           <p class="call-join__text">

@@ -17,6 +17,8 @@ export const callModule = signal<CallModule | null>(null);
 export const callLoading = signal(false);
 /** The call code could not be loaded (offline?). */
 export const callLoadError = signal<string | null>(null);
+/** A call accepted from the app-wide ring, to join as soon as that room's screen is up (CallArea). */
+export const answerRequest = signal<{ roomId: string; kind: CallKind } | null>(null);
 
 let loading: Promise<CallModule> | null = null;
 

@@ -11,6 +11,7 @@ import { drainWhenReachable } from "../offline/drain";
 import { startUserChannel, totalUnread } from "../user-channel";
 import { AuthView } from "./AuthView";
 import { Sidebar } from "./Sidebar";
+import { RingBanner } from "./RingBanner";
 import { RoomView } from "./RoomView";
 import { Welcome } from "./Welcome";
 
@@ -117,6 +118,7 @@ function Shell() {
           <Route default component={Welcome} />
         </Router>
       </main>
+      <RingBanner />
     </div>
   );
 }

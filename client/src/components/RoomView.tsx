@@ -11,6 +11,7 @@ import { typingText } from "../format";
 import { RoomChannel, type ConnectionState } from "../room-channel";
 import { openRoomId, removeRoom, rooms, upsertRoom } from "../rooms";
 import { currentUser } from "../session";
+import { channelRangAt, rings } from "../user-channel";
 import type { Member, OnlineUser, Room, RoomDetails } from "../types";
 import { Avatar } from "../ui/Avatar";
 import { Composer } from "./Composer";
@@ -186,7 +187,11 @@ function RoomScreen({ id, onJoined }: { id: string; onJoined: () => void }) {
         </div>
       </RoomBar>
 
-      <CallArea channel={channel} roomLabel={label} />
+      <CallArea
+        channel={channel}
+        roomLabel={label}
+        channelRing={{ rangAt: channelRangAt.value.get(id) ?? 0, ringing: rings.value.some((r) => r.roomId === id) }}
+      />
 
       <div class="room__body">
         <div class="chat">
