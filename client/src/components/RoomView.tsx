@@ -1,6 +1,6 @@
 /** One open room's screen: header, scrollback, typing line, composer and members. */
 import type { ComponentChildren } from "preact";
-import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { useEffect, useMemo, useState } from "preact/hooks";
 import { useLocation } from "preact-iso";
 import { api, ApiError } from "../api";
 import { CallArea, CallButtons } from "../calls/CallArea";
@@ -11,9 +11,9 @@ import { typingText } from "../format";
 import { RoomChannel, type ConnectionState } from "../room-channel";
 import { openRoomId, removeRoom, rooms, upsertRoom } from "../rooms";
 import { currentUser } from "../session";
+import type { Room, RoomDetails } from "../types";
 import { channelRangAt, rings } from "../user-channel";
-import type { Member, OnlineUser, Room, RoomDetails } from "../types";
-import { Avatar } from "../ui/Avatar";
+import { PresenceDot, statusIn } from "../ui/Presence";
 import { Composer } from "./Composer";
 import { FormError } from "../ui/FormError";
 import { Icon } from "../ui/Icon";
@@ -22,6 +22,7 @@ import { useMediaQuery } from "../ui/useMediaQuery";
 import { useSubmit } from "../ui/useSubmit";
 import { InviteDialog, LeaveRoomDialog } from "./dialogs";
 import { MessageActions } from "./message/actions";
+import { MembersPanel } from "./MembersPanel";
 import { MessageList } from "./MessageList";
 
 const WIDE_SCREEN = "(min-width: 1100px)";
@@ -121,6 +122,9 @@ function RoomScreen({ id, onJoined }: { id: string; onJoined: () => void }) {
 
   const isDm = room.visibility === "dm";
   const label = isDm ? `@${room.name}` : `#${room.name}`;
+  // The room's presence: everyone in the app, "away" when all their tabs are hidden.
+  const away = online.filter((u) => u.status === "away").length;
+  const partner = statusIn(online, room.dmWith?.id ?? "");
 
   function onLeft() {
     removeRoom(id);
@@ -139,10 +143,17 @@ function RoomScreen({ id, onJoined }: { id: string; onJoined: () => void }) {
               {room.name}
             </span>
           </h1>
-          {room.topic && (
-            <p class="room__topic" title={room.topic}>
-              {room.topic}
+          {isDm && room.dmWith ? (
+            <p class="room__topic room__status" data-testid="dm-status">
+              <PresenceDot status={partner} />
+              {partner}
             </p>
+          ) : (
+            room.topic && (
+              <p class="room__topic" title={room.topic}>
+                {room.topic}
+              </p>
+            )
           )}
         </div>
         <div class="room__tools">
@@ -160,8 +171,9 @@ function RoomScreen({ id, onJoined }: { id: string; onJoined: () => void }) {
             <Icon name="users" size={16} />
             {channel.state.value === "online" ? (
               <span>
-                {online.length}
+                {online.length - away}
                 <span class="tool-btn__label"> online</span>
+                {away > 0 && <span class="tool-btn__label"> · {away} away</span>}
               </span>
             ) : (
               <span class="tool-btn__label">Members</span>
@@ -322,80 +334,5 @@ function TypingLine({ names }: { names: string[] }) {
         </>
       )}
     </div>
-  );
-}
-
-function MembersPanel({
-  room,
-  label,
-  members,
-  online,
-  onClose,
-  focusRequest,
-}: {
-  room: Room;
-  label: string;
-  members: Member[];
-  online: OnlineUser[];
-  onClose: () => void;
-  /** Changes when the panel should take the focus (its heading). */
-  focusRequest: number;
-}) {
-  const heading = useRef<HTMLHeadingElement>(null);
-  useEffect(() => {
-    if (focusRequest > 0) heading.current?.focus();
-  }, [focusRequest]);
-  const isOnline = (userId: string) => online.some((u) => u.userId === userId);
-  const sorted = [...members].sort(
-    (a, b) =>
-      Number(isOnline(b.id)) - Number(isOnline(a.id)) || a.username.localeCompare(b.username),
-  );
-  // Anyone connected but missing from a stale member list still shows up.
-  const extra = online.filter((u) => !members.some((m) => m.id === u.userId));
-
-  return (
-    <aside class="members" id="members-panel" aria-label="Room details" data-testid="members-panel">
-      <header class="members__header">
-        <h2 ref={heading} tabIndex={-1}>
-          Room details
-        </h2>
-        <button type="button" class="icon-btn" aria-label="Hide room details" onClick={onClose}>
-          <Icon name="close" />
-        </button>
-      </header>
-      <div class="about" data-testid="room-about">
-        <p class="about__name">{label}</p>
-        {room.topic && <p class="about__topic">{room.topic}</p>}
-      </div>
-      <h3 class="members__title">Members</h3>
-      {members.length === 0 && offline.value && <p class="members__offline">The member list loads when you're back online.</p>}
-      <ul class="members__list">
-        {sorted.map((member) => (
-          <MemberRow
-            key={member.id}
-            name={member.username}
-            online={isOnline(member.id)}
-            owner={member.role === "owner"}
-          />
-        ))}
-        {extra.map((u) => (
-          <MemberRow key={u.userId} name={u.username} online owner={false} />
-        ))}
-      </ul>
-    </aside>
-  );
-}
-
-function MemberRow({ name, online, owner }: { name: string; online: boolean; owner: boolean }) {
-  return (
-    <li class={`member${online ? " member--online" : ""}`} data-testid="member" data-online={online}>
-      <span class="member__avatar">
-        <Avatar name={name} small />
-        <span class={`dot ${online ? "dot--online" : "dot--offline"}`} aria-hidden="true" />
-      </span>
-      <span class="member__name">{name}</span>
-      {owner && <span class="member__role">owner</span>}
-      <span class="sr-only">{online ? ", online" : ", offline"}</span>
-    </li>
   );
 }
