@@ -10,9 +10,9 @@ import { PendingAttachment } from "../media/Attachment";
 import type { PendingMessage, RoomChannel } from "../room-channel";
 import type { Message } from "../types";
 import { Avatar } from "../ui/Avatar";
-import { Icon } from "../ui/Icon";
 import type { MessageActions } from "./message/actions";
 import { DeleteDialog } from "./message/DeleteDialog";
+import { JumpPill, UnreadDivider, useFirstUnread } from "./message/first-unread";
 import { MessageItem } from "./message/MessageItem";
 import { MessageSheet } from "./message/MessageSheet";
 import { ReplyQuote } from "./message/ReplyQuote";
@@ -27,11 +27,12 @@ const STICK_THRESHOLD_PX = 80;
 const HIGHLIGHT_MS = 2500;
 
 /**
- * The scrollback: day separators, messages grouped by author, then the messages still
- * waiting for the server's ack. Scrolling to the top loads older pages (and to the bottom,
+ * The scrollback: day separators, messages grouped by author, a "New messages" line above the
+ * first I had not read when the room opened (`readAt`: my read marker then), then the messages
+ * still waiting for the server's ack. Scrolling to the top loads older pages (and to the bottom,
  * after a jump, newer ones). The messages are one stop for Tab; arrow keys move between them.
  */
-export function MessageList({ channel, actions }: { channel: RoomChannel; actions: MessageActions }) {
+export function MessageList({ channel, actions, readAt }: { channel: RoomChannel; actions: MessageActions; readAt: number | null }) {
   const me = channel.me;
   const messages = channel.messages.value;
   const pending = channel.pending.value;
@@ -108,13 +109,17 @@ export function MessageList({ channel, actions }: { channel: RoomChannel; action
     return () => observer.disconnect();
   }, []);
 
+  // After the layout effects above: they put the scroll where it belongs first.
+  const unread = useFirstUnread(channel, readAt, scroller);
+
   function onScroll() {
+    unread.check();
     const el = scroller.current;
     if (!el) return;
     const fromBottom = el.scrollHeight - el.scrollTop - el.clientHeight;
     stickToBottom.current = !detached && fromBottom < STICK_THRESHOLD_PX;
     previous.current.height = el.scrollHeight;
-    setAwayFromLatest(fromBottom > el.clientHeight * 1.5);
+    setAwayFromLatest(fromBottom > el.clientHeight / 2); // the newest messages are off screen
     if (el.scrollTop < LOAD_OLDER_THRESHOLD_PX) void channel.loadOlder();
     if (hasNewer && fromBottom < LOAD_OLDER_THRESHOLD_PX) void channel.loadNewer();
   }
@@ -124,6 +129,7 @@ export function MessageList({ channel, actions }: { channel: RoomChannel; action
   return (
     <div class="scroller" ref={scroller} onScroll={onScroll} data-testid="message-scroller">
       <div class="scroller__inner">
+        {unread.offerJump && <JumpPill to="first-unread" onClick={unread.jump} />}
         <div class="history-edge" aria-live="polite">
           {!loaded && !channel.historyError.value && <span>Loading messages…</span>}
           {loaded && loadingOlder && <span>Loading older messages…</span>}
@@ -152,7 +158,7 @@ export function MessageList({ channel, actions }: { channel: RoomChannel; action
           }}
           onKeyDown={moveBetweenMessages}
         >
-          {renderMessages(messages, me.id, channel.roomId, actions, tabStop, highlight)}
+          {renderMessages(messages, me.id, channel.roomId, actions, tabStop, highlight, unread.dividerSeq)}
           {!detached &&
             pending.map((message) => (
               <PendingItem
@@ -164,14 +170,7 @@ export function MessageList({ channel, actions }: { channel: RoomChannel; action
             ))}
         </ol>
         {channel.loadingNewer.value && <div class="history-edge">Loading newer messages…</div>}
-        {(detached || awayFromLatest) && (
-          <div class="jump-latest">
-            <button type="button" class="jump-latest__btn" onClick={() => channel.jumpToLatest()}>
-              <Icon name="arrowDown" size={16} />
-              Jump to latest
-            </button>
-          </div>
-        )}
+        {(detached || awayFromLatest) && <JumpPill to="latest" onClick={() => channel.jumpToLatest()} />}
       </div>
       {actions.sheet.value && <MessageSheet actions={actions} opened={actions.sheet.value} />}
       {actions.deleting.value && <DeleteDialog actions={actions} message={actions.deleting.value} />}
@@ -198,6 +197,7 @@ function renderMessages(
   actions: MessageActions,
   tabStop: number | null,
   highlight: number | null,
+  dividerSeq: number | null,
 ) {
   const items = [];
   let prev: Message | undefined;
@@ -210,7 +210,10 @@ function renderMessages(
         </li>,
       );
     }
+    const divided = message.seq === dividerSeq;
+    if (divided) items.push(<UnreadDivider key="unread-divider" />);
     const first =
+      divided ||
       newDay ||
       !prev ||
       prev.userId !== message.userId ||

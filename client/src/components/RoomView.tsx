@@ -22,6 +22,7 @@ import { useMediaQuery } from "../ui/useMediaQuery";
 import { useSubmit } from "../ui/useSubmit";
 import { InviteDialog, LeaveRoomDialog } from "./dialogs";
 import { MessageActions } from "./message/actions";
+import { useReadAtOpen } from "./message/first-unread";
 import { MembersPanel } from "./MembersPanel";
 import { MessageList } from "./MessageList";
 
@@ -58,6 +59,8 @@ function RoomScreen({ id, onJoined }: { id: string; onJoined: () => void }) {
   useEffect(() => setMembersOpen(wide), [wide]);
   const [dialog, setDialog] = useState<"invite" | "leave" | null>(null);
   const { route } = useLocation();
+  // Where my unread messages began when I opened the room (the "New messages" line).
+  const readAt = useReadAtOpen(id);
 
   useEffect(() => {
     openRoomId.value = id;
@@ -212,7 +215,7 @@ function RoomScreen({ id, onJoined }: { id: string; onJoined: () => void }) {
               {channel.closedReason.value}
             </p>
           )}
-          <MessageList channel={channel} actions={actions} />
+          <MessageList channel={channel} actions={actions} readAt={readAt} />
           <TypingLine names={channel.typists.value.map((t) => t.username)} />
           <Composer channel={channel} actions={actions} label={label} />
         </div>
