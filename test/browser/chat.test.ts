@@ -329,11 +329,10 @@ describe("two people chatting in Hearth", () => {
     await pageB.getByRole("textbox", { name: `Message @${alice}` }).press("Enter");
     await messageBody(pageB, "psst, a secret").waitFor(WAIT);
 
-    // The room lists are polled (every 10 s): the DM and its unread count reach A,
-    // the private room reaches B.
+    // The per-user channel brings the DM and its unread count to A, the private room to B.
     const dmLink = pageA.getByRole("link", { name: new RegExp(bob) });
-    await dmLink.getByTestId("unread-count").filter({ hasText: "1" }).waitFor({ timeout: 25_000 });
-    await pageB.getByRole("link", { name: secretRoom }).waitFor({ timeout: 25_000 });
+    await dmLink.getByTestId("unread-count").filter({ hasText: "1" }).waitFor(WAIT);
+    await pageB.getByRole("link", { name: secretRoom }).waitFor(WAIT);
     await screenshot(pageA, "unread-a.png");
 
     await dmLink.click();
