@@ -4,13 +4,15 @@
  */
 import { useLocation } from "preact-iso";
 import type { Room } from "../types";
+import { MAX_COUNTED } from "../../../worker/contract/user-wire";
 import { badgeOf, partnerStatus } from "../user-channel";
 import { Avatar } from "../ui/Avatar";
 import { Icon } from "../ui/Icon";
 import { PresenceDot } from "../ui/Presence";
 import "./live.css";
 
-const upTo99 = (n: number) => (n > 99 ? "99+" : String(n));
+/** Counts stop at 999 (docs/protocol.md §6): the badge then says "999+". */
+const count = (n: number) => (n >= MAX_COUNTED ? `${MAX_COUNTED}+` : String(n));
 
 export function RoomLink({ room }: { room: Room }) {
   const { path } = useLocation();
@@ -43,13 +45,13 @@ export function RoomLink({ room }: { room: Room }) {
       )}
       {mentions > 0 && (
         <span class="badge badge--mention" data-testid="mention-count">
-          @{upTo99(mentions)}
+          @{count(mentions)}
           <span class="sr-only"> {mentions === 1 ? "mention" : "mentions"}</span>
         </span>
       )}
       {unread > 0 && (
         <span class={`badge${dm ? "" : " badge--quiet"}`} data-testid="unread-count">
-          {upTo99(unread)}
+          {count(unread)}
           <span class="sr-only"> unread</span>
         </span>
       )}
