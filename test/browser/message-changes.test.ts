@@ -260,7 +260,8 @@ describe("messages that live: reactions, edits, replies, deletions", () => {
     await expect.poll(() => chip(changed, "🎉").textContent(), WAIT).toBe("🎉1");
     // It resumed from the newest change it had seen, not from every change since `since`.
     const url = await pageB.evaluate(() => {
-      const sockets = (window as unknown as { __sockets: WebSocket[] }).__sockets;
+      // The room's socket (the page also has its per-user channel, /api/me/ws).
+      const sockets = (window as unknown as { __sockets: WebSocket[] }).__sockets.filter((s) => s.url.includes("/api/rooms/"));
       return sockets[sockets.length - 1]!.url;
     });
     expect(url).toMatch(/[?&]since=\d+/);
