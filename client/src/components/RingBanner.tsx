@@ -13,7 +13,7 @@ import { answerRing, declineRing, rings } from "../user-channel";
 import "./live.css";
 
 export function RingBanner() {
-  const { route } = useLocation();
+  const { path, route } = useLocation();
   const all = rings.value;
   const ring = all[all.length - 1];
   const holder = useRef<HTMLDivElement>(null);
@@ -38,7 +38,8 @@ export function RingBanner() {
         onAnswer={(kind) => {
           answerRing(ring.roomId);
           answerRequest.value = { roomId: ring.roomId, kind };
-          route(`/rooms/${ring.roomId}`);
+          const target = `/rooms/${ring.roomId}`;
+          if (path !== target) route(target);
         }}
         onDecline={() => declineRing(ring.roomId)}
         testId="ringing"
