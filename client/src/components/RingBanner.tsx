@@ -26,7 +26,9 @@ export function RingBanner() {
 
   if (!ring) return null;
   const room = rooms.value.find((r) => r.id === ring.roomId);
-  const where = room ? (room.visibility === "dm" ? "Direct message" : `#${room.name}`) : ring.roomName;
+  // A room not listed yet says its name in the ring (empty for a DM, which has none of its own).
+  const dm = room ? room.visibility === "dm" : ring.roomName === "";
+  const where = dm ? "Direct message" : `#${room?.name ?? ring.roomName}`;
   const more = all.length > 1 ? ` · ${all.length - 1} more calling` : "";
 
   return (
