@@ -10,6 +10,7 @@
 import { batch } from "@preact/signals";
 import { assertNever } from "../assert-never";
 import { Disposables } from "../disposables";
+import { noteReachable } from "../offline/status";
 import { addRoom, noteActivity, reconcileRooms, removeRoom, rooms } from "../rooms";
 import type { User } from "../types";
 import type { RoomCounts, UserServerFrame } from "../../../worker/contract/user-wire";
@@ -87,6 +88,8 @@ class UserChannel {
   }
 
   private onHello(frame: Frame<"hello">): void {
+    // The server answers: whatever the offline banner thought (offline/status.ts).
+    noteReachable();
     batch(() => {
       roomCounts.value = new Map(frame.rooms.map((counts) => [counts.roomId, counts]));
       dmPresence.value = { ...frame.presence };
