@@ -7,11 +7,17 @@ import type { RoomMeta } from "./meta";
  * frame the room's members see live.
  */
 export class CallState {
+  /** The saved participants, read once per instance: greetings and every watcher's counts ask for them. */
+  private current: CallParticipant[] | null = null;
+
   constructor(private readonly meta: RoomMeta) {}
 
   participants(): CallParticipant[] {
-    const saved = this.meta.get("call");
-    return saved ? (JSON.parse(saved) as CallParticipant[]) : [];
+    if (this.current === null) {
+      const saved = this.meta.get("call");
+      this.current = saved ? (JSON.parse(saved) as CallParticipant[]) : [];
+    }
+    return this.current;
   }
 
   /**
@@ -22,6 +28,7 @@ export class CallState {
   change(participants: CallParticipant[], mayRing: boolean): Extract<ServerFrame, { type: "call" }> {
     const before = this.participants();
     this.meta.set("call", JSON.stringify(participants));
+    this.current = participants;
     return { type: "call", participants, ringing: mayRing && before.length === 0 && participants.length > 0 };
   }
 }
