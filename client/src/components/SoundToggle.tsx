@@ -2,6 +2,7 @@
 import { setSounds, soundsOn } from "../user-channel";
 import { Icon } from "../ui/Icon";
 import "./live.css";
+import "../ui/switch.css";
 
 export function SoundToggle() {
   const on = soundsOn.value;

@@ -1,5 +1,6 @@
 /** The device's notifications switch (the permission is asked only when pressed). */
 import "./push.css";
+import "../ui/switch.css";
 import { Icon } from "../ui/Icon";
 import { disablePush, enablePush, pushError, pushState } from "./push";
 
@@ -23,7 +24,7 @@ export function PushToggle() {
       >
         <Icon name={on ? "bell" : "bellOff"} size={18} />
         <span class="push-toggle__label">{label}</span>
-        <span class="push-switch" aria-hidden="true" />
+        <span class="switch" aria-hidden="true" />
       </button>
       {pushError.value && (
         <p class="push-toggle__error" role="alert">

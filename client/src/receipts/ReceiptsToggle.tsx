@@ -1,5 +1,6 @@
 /** The sidebar's "Send read receipts" switch (an account setting, on every device). */
 import "./receipts.css";
+import "../ui/switch.css";
 import { useEffect } from "preact/hooks";
 import { Icon } from "../ui/Icon";
 import { useSubmit } from "../ui/useSubmit";
@@ -28,7 +29,7 @@ export function ReceiptsToggle() {
       >
         <Icon name={on ? "eye" : "eyeOff"} size={18} />
         <span class="receipts-toggle__label">Send read receipts</span>
-        <span class="receipts-toggle__switch" aria-hidden="true" />
+        <span class="switch" aria-hidden="true" />
       </button>
       {submit.error && (
         <p class="receipts-toggle__error" role="alert">
