@@ -21,7 +21,7 @@ import { join } from "node:path";
 import { chromium, type BrowserContext, type CDPSession, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { pushStub } from "./push-stub";
-import { CHROMIUM, CHROMIUM_FLAGS, PASSWORD, RESULTS, WAIT, newIncidents, runTag, watchPage } from "./support";
+import { CHROMIUM, CHROMIUM_FLAGS, PASSWORD, RESULTS, WAIT, newIncidents, runTag, watchPage, watchServiceWorkers } from "./support";
 
 const POLL = { timeout: 15_000, interval: 100 };
 /** Back online, a socket reconnects after its backoff (at most 10 s) and the banner's probe asks every 10 s. */
@@ -182,17 +182,7 @@ beforeAll(async () => {
       if (message.type() === "error") incidents.errors.push(`service worker console: ${message.text()}`);
     }),
   );
-  cdp = await context.newCDPSession(page);
-  cdp.on("ServiceWorker.workerErrorReported", ({ errorMessage }) => {
-    incidents.errors.push(`service worker: ${errorMessage.errorMessage} (${errorMessage.sourceURL}:${errorMessage.lineNumber})`);
-  });
-  cdp.on("ServiceWorker.workerRegistrationUpdated", ({ registrations: list }) => {
-    for (const r of list) {
-      if (r.isDeleted) registrations.delete(r.scopeURL);
-      else registrations.set(r.scopeURL, r.registrationId);
-    }
-  });
-  await cdp.send("ServiceWorker.enable");
+  cdp = await watchServiceWorkers(context, page, incidents, registrations);
 });
 
 afterAll(async () => {

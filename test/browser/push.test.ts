@@ -28,6 +28,7 @@ import {
   runTag,
   screenshot,
   watchPage,
+  watchServiceWorkers,
 } from "./support";
 import { pushStub, type PushProbe } from "./push-stub";
 
@@ -141,17 +142,7 @@ beforeAll(async () => {
   context.serviceWorkers().forEach(watchWorker);
   context.on("serviceworker", watchWorker);
 
-  cdp = await context.newCDPSession(page);
-  cdp.on("ServiceWorker.workerErrorReported", ({ errorMessage }) => {
-    incidents.errors.push(`service worker: ${errorMessage.errorMessage} (${errorMessage.sourceURL}:${errorMessage.lineNumber})`);
-  });
-  cdp.on("ServiceWorker.workerRegistrationUpdated", ({ registrations: list }) => {
-    for (const r of list) {
-      if (r.isDeleted) registrations.delete(r.scopeURL);
-      else registrations.set(r.scopeURL, r.registrationId);
-    }
-  });
-  await cdp.send("ServiceWorker.enable");
+  cdp = await watchServiceWorkers(context, page, incidents, registrations);
 });
 
 afterAll(async () => {

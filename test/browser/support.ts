@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import type { Page } from "playwright-core";
+import type { BrowserContext, CDPSession, Page } from "playwright-core";
 import { ROOT } from "../support/wrangler";
 
 /** Where the browser tests leave screenshots and logs (git-ignored). */
@@ -74,4 +74,23 @@ export function watchPage(
     const url = request.url();
     if (!url.startsWith(origin) && !url.startsWith("data:") && !url.startsWith("blob:")) incidents.foreignRequests.push(`${tag}${url}`);
   });
+}
+
+/**
+ * A DevTools session on `page` that records service worker errors as incidents and keeps
+ * `registrations` (scope URL → registration id) current, for the push and offline tests.
+ */
+export async function watchServiceWorkers(context: BrowserContext, page: Page, incidents: Incidents, registrations: Map<string, string>): Promise<CDPSession> {
+  const cdp = await context.newCDPSession(page);
+  cdp.on("ServiceWorker.workerErrorReported", ({ errorMessage }) => {
+    incidents.errors.push(`service worker: ${errorMessage.errorMessage} (${errorMessage.sourceURL}:${errorMessage.lineNumber})`);
+  });
+  cdp.on("ServiceWorker.workerRegistrationUpdated", ({ registrations: list }) => {
+    for (const r of list) {
+      if (r.isDeleted) registrations.delete(r.scopeURL);
+      else registrations.set(r.scopeURL, r.registrationId);
+    }
+  });
+  await cdp.send("ServiceWorker.enable");
+  return cdp;
 }
