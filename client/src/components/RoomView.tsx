@@ -89,10 +89,12 @@ function RoomScreen({ id, onJoined }: { id: string; onJoined: () => void }) {
     void loadDetails();
   }, [id, receiptsOn.value]); // my receipts setting changes what the details list (lastReadSeq)
 
-  // Opened offline (the room shown from this device's copy): its details once it is live.
+  // Each time the socket goes live (first open, reconnect, opened offline): the details again.
+  // Read markers that moved while no socket heard their `read` frames are in them, and any
+  // frame after this point reaches the socket (the server stores a read before it tells).
   const live = channel.state.value === "online";
   useEffect(() => {
-    if (live && detailsError?.code === "network_error") void loadDetails();
+    if (live) void loadDetails();
   }, [live]);
 
   // Someone online we do not know as a member has just joined: refresh the member list.
