@@ -63,6 +63,37 @@ export interface PublicRoom {
 /** A message as REST returns it: the same shape as the socket's (contract/wire.ts). */
 export type Message = ChatMessage;
 
+/**
+ * Part of a message's text as it is now, with the matched terms marked: `marks` are
+ * [start, end) offsets in UTF-16 code units into `text`. Never HTML. A long body is cut to a
+ * window around the first mark, with "…" where it was cut (the offsets count it).
+ */
+export interface Snippet {
+  text: string;
+  marks: Array<[number, number]>;
+}
+
+/** One message found by GET /api/search, or listed by GET /api/mentions. */
+export interface SearchHit {
+  roomId: string;
+  /** As my room list names it (a DM: the other person's username). */
+  roomName: string;
+  visibility: Visibility;
+  seq: number;
+  userId: string;
+  username: string;
+  /** When it was sent, ms since the epoch (like a message's `ts`). */
+  ts: number;
+  kind: ChatMessage["kind"];
+  snippet: Snippet;
+}
+
+/** A page of hits, newest first; `nextCursor` asks for the next (older) page, null at the end. */
+export interface SearchPage {
+  hits: SearchHit[];
+  nextCursor: string | null;
+}
+
 /** Every REST error's body. */
 export interface ErrorBody {
   error: { code: string; message: string };

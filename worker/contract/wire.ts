@@ -76,6 +76,8 @@ export interface ChatMessage {
   /** In the order each emoji was first used. */
   reactions?: Reaction[];
   replyTo?: ReplyRef;
+  /** The body's `@room` mentions every member: its author may (the room's owner; contract/mentions.ts). */
+  mentionsRoom?: true;
 }
 
 /** What a client asks to attach: its own upload, plus what only the client can measure. */
