@@ -8,10 +8,17 @@ export const ErrorSchema = z
   .object({ error: z.object({ code: z.string(), message: z.string() }) })
   .openapi("Error", { example: { error: { code: "not_a_member", message: "you are not a member of this room" } } });
 
+/** What everyone sees of a person besides the username. */
+const profileFields = {
+  displayName: z.string().optional().openapi({ description: "1-64 characters, shown with the username; absent when not set" }),
+  avatarUrl: z.string().optional().openapi({ description: "their 256 px picture; a new URL when it changes; absent when none" }),
+};
+
 export const UserSchema = z
   .object({
     id: z.string(),
     username: z.string(),
+    ...profileFields,
     createdAt: z.string().optional(),
     readReceipts: z.boolean().optional().openapi({ description: "my own account only: whether I send (and see) read receipts" }),
   })
@@ -33,7 +40,7 @@ export const RoomSchema = z
     unread: z.number().int(),
     role: z.enum(["owner", "member"]),
     notify: z.enum(["all", "mentions", "muted"]).openapi({ description: "my push setting for this room" }),
-    dmWith: z.object({ id: z.string(), username: z.string() }).optional(),
+    dmWith: z.object({ id: z.string(), username: z.string(), ...profileFields }).optional(),
   })
   .openapi("Room");
 
@@ -41,6 +48,7 @@ export const MemberSchema = z
   .object({
     id: z.string(),
     username: z.string(),
+    ...profileFields,
     role: z.enum(["owner", "member"]),
     lastReadSeq: z
       .number()
@@ -102,6 +110,7 @@ export const MessageSchema = z
       })
       .optional()
       .openapi("ReplyRef", { description: "The message this one answers" }),
+    mentionsRoom: z.literal(true).optional().openapi({ description: "Its `@room` mentions every member (written by the room's owner)" }),
   })
   .openapi("Message");
 

@@ -10,7 +10,15 @@ export type Role = "owner" | "member";
 /** A member's push setting for a room (docs/push.md). */
 export type NotifyMode = "all" | "mentions" | "muted";
 
-export interface User {
+/** What everyone sees of a person besides the username (issue #18 "People"). */
+export interface Profile {
+  /** 1-64 characters, shown with the username; absent when not set. */
+  displayName?: string;
+  /** Their picture (256 px), a URL that changes when the picture does; absent: an initial is drawn. */
+  avatarUrl?: string;
+}
+
+export interface User extends Profile {
   id: string;
   username: string;
   createdAt?: string;
@@ -31,10 +39,16 @@ export interface Room {
   role: Role;
   /** This member's push setting for the room. */
   notify: NotifyMode;
-  dmWith?: { id: string; username: string };
+  dmWith?: DmPartner;
 }
 
-export interface Member {
+/** The other person in a DM. */
+export interface DmPartner extends Profile {
+  id: string;
+  username: string;
+}
+
+export interface Member extends Profile {
   id: string;
   username: string;
   role: Role;
