@@ -3,7 +3,7 @@
 //   floor    worker/contract/ worker/db/ worker/lib/ worker/sockets/ worker/gateway/
 //            worker/config.ts worker/env.ts worker/schemas.ts      (anyone may import them)
 //   features worker/auth worker/calls worker/media worker/push worker/room worker/rooms-http
-//            worker/protocols/signalr worker/protocols/connect worker/stats worker/docs worker/users
+//            worker/protocols/signalr worker/protocols/connect worker/stats worker/docs worker/users worker/search
 //   entry    worker/index.ts                                     (mounts every feature)
 // A feature imports another feature only through the files listed in PUBLIC below.
 // Generated code (any gen/ folder) is exempt. Type-only imports count (tsPreCompilationDeps).
@@ -15,6 +15,7 @@ const PUBLIC = {
   docs: ["render.ts"],
   media: ["sniff.ts", "signing.ts"],
   push: ["send.ts"],
+  search: ["terms.ts"],
   room: ["RoomObject.ts"],
   "rooms-http": [],
   "protocols/signalr": [],

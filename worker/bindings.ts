@@ -57,4 +57,6 @@ export interface Bindings {
   D1_FLUSH_BUSY_MS?: string;
   /** Copy to D1 at once when this many messages wait (default 1000). */
   D1_FLUSH_ROWS?: string;
+  /** "off": the copy to D1 writes no search index (for the bench's A/B; search then finds only older messages). */
+  SEARCH_INDEX?: string;
 }

@@ -14,6 +14,7 @@ import { systemRoutes } from "./stats/routes";
 import { connectRoutes } from "./protocols/connect/routes";
 import { signalrRoutes } from "./protocols/signalr/routes";
 import { userChannelRoutes } from "./users/routes";
+import { searchRoutes } from "./search/routes";
 
 export { RoomObject } from "./room/RoomObject";
 export { StatsObject } from "./stats/StatsObject";
@@ -36,6 +37,7 @@ api.route("/", userChannelRoutes);
 api.route("/", mediaRoutes); // before roomRoutes: its signed routes take no bearer token
 api.route("/", roomRoutes);
 api.route("/", pushRoutes);
+api.route("/", searchRoutes);
 app.route("/api", api);
 app.route("/", systemRoutes);
 app.route("/", signalrRoutes);

@@ -117,6 +117,7 @@ export class RoomObject extends DurableObject<RoomEnv> {
     this.intake = new MessageIntake(this.log, clientIds, this.uploads, limiter, {
       checkDirectUpload: (upload) => checkDirectUpload(env.MEDIA, this.uploads, this.roomId!, upload),
       stored: (message, via, origin) => delivery.stored(message, via, origin),
+      mayMentionRoom: (userId) => isOwner(env.DB, this.roomId!, userId),
     });
     this.changes = new MessageChanges(this.log, new Reactions(sql), new ChangeIds(sql), limiter, {
       isOwner: (userId) => isOwner(env.DB, this.roomId!, userId),

@@ -1,8 +1,9 @@
 import { numberVar } from "../config";
 import { copyChangesSlice, copyMessagesSlice, type ChangedRow, type CopiedRow } from "../db/messages";
 import type { ClientIdIndex } from "./client-ids";
-import type { MessageLog } from "./message-log";
+import type { MessageLog, MessageRow } from "./message-log";
 import type { RoomMeta } from "./meta";
+import { indexTextOf } from "../search/terms";
 
 /**
  * The copy of the room's log to D1, where cross-room queries (unread counts, later search)
@@ -26,12 +27,25 @@ export interface CopyCadence {
   busyFlushMs: number;
   /** Copy at once when this many messages wait, whatever the delay. */
   flushRows: number;
+  /** Whether the copy writes the search index too (docs/search.md; off only for the bench's A/B). */
+  index: boolean;
 }
 
-/** The cadence the settings ask for (D1_FLUSH_DELAY_MS, D1_FLUSH_ROWS, D1_FLUSH_BUSY_MS; README "Limits"). */
-export function copyCadence(env: { D1_FLUSH_DELAY_MS?: string; D1_FLUSH_ROWS?: string; D1_FLUSH_BUSY_MS?: string }): CopyCadence {
+/** The cadence the settings ask for (D1_FLUSH_DELAY_MS, D1_FLUSH_ROWS, D1_FLUSH_BUSY_MS, SEARCH_INDEX; README "Limits"). */
+export function copyCadence(env: { D1_FLUSH_DELAY_MS?: string; D1_FLUSH_ROWS?: string; D1_FLUSH_BUSY_MS?: string; SEARCH_INDEX?: string }): CopyCadence {
   const flushDelayMs = numberVar(env.D1_FLUSH_DELAY_MS, 2000);
-  return { flushDelayMs, flushRows: numberVar(env.D1_FLUSH_ROWS, 1000), busyFlushMs: Math.max(flushDelayMs, numberVar(env.D1_FLUSH_BUSY_MS, 10_000)) };
+  return {
+    flushDelayMs,
+    flushRows: numberVar(env.D1_FLUSH_ROWS, 1000),
+    busyFlushMs: Math.max(flushDelayMs, numberVar(env.D1_FLUSH_BUSY_MS, 10_000)),
+    index: env.SEARCH_INDEX !== "off",
+  };
+}
+
+/** A row's text for the search index ("" when the copy writes none). */
+function terms(index: boolean, r: MessageRow): string {
+  if (!index) return "";
+  return indexTextOf({ kind: r.kind, body: r.body, attachment: r.attachment, mentionsRoom: r.mentions_room === 1, deleted: r.deleted === 1 });
 }
 
 /** What the copy needs from the room. */
@@ -46,6 +60,7 @@ export class D1Copy {
   private flushDelayMs: number;
   private busyFlushMs: number;
   private flushRows: number;
+  private index: boolean;
   /** The highest seq copied to D1 (mirrors meta `flushed_seq`). */
   private flushedSeq: number;
   /** The highest change seq copied to D1 (mirrors meta `flushed_change_seq`). */
@@ -63,7 +78,7 @@ export class D1Copy {
     cadence: CopyCadence,
     private readonly host: D1CopyHost,
   ) {
-    ({ flushDelayMs: this.flushDelayMs, busyFlushMs: this.busyFlushMs, flushRows: this.flushRows } = cadence);
+    ({ flushDelayMs: this.flushDelayMs, busyFlushMs: this.busyFlushMs, flushRows: this.flushRows, index: this.index } = cadence);
     this.flushedSeq = Number(meta.get("flushed_seq") ?? 0);
     this.flushedChangeSeq = Number(meta.get("flushed_change_seq") ?? 0);
   }
@@ -124,12 +139,13 @@ export class D1Copy {
       const slice: CopiedRow[] = [];
       let bytes = 0;
       for (const r of rows) {
-        const size = r.body.length * 3 + (r.attachment?.length ?? 0) + 200;
+        const text = terms(this.index, r);
+        const size = (r.body.length + text.length) * 3 + (r.attachment?.length ?? 0) + 200;
         if (slice.length > 0 && bytes + size > SLICE_BYTES) break;
-        slice.push([r.seq, r.user_id, r.username, r.kind, r.body, r.client_id, r.attachment, r.ts, r.edited_at, r.deleted ? 1 : 0]);
+        slice.push([r.seq, r.user_id, r.username, r.kind, r.body, r.client_id, r.attachment, r.ts, r.edited_at, r.deleted ? 1 : 0, text]);
         bytes += size;
       }
-      await this.db.batch(copyMessagesSlice(this.db, roomId, slice));
+      await this.db.batch(copyMessagesSlice(this.db, roomId, slice, this.index));
       flushed = slice[slice.length - 1]![0];
       this.flushedSeq = flushed;
       this.meta.set("flushed_seq", String(flushed));
@@ -152,8 +168,8 @@ export class D1Copy {
     while (this.flushedChangeSeq < target) {
       const rows = this.log.changedRows(this.flushedChangeSeq, target, flushed, SLICE_ROWS);
       if (rows.length > 0) {
-        const slice: ChangedRow[] = rows.map((r) => [r.seq, r.body, r.attachment, r.edited_at, r.deleted ? 1 : 0]);
-        await this.db.batch([copyChangesSlice(this.db, roomId, slice)]);
+        const slice: ChangedRow[] = rows.map((r) => [r.seq, r.body, r.attachment, r.edited_at, r.deleted ? 1 : 0, terms(this.index, r)]);
+        await this.db.batch(copyChangesSlice(this.db, roomId, slice, this.index));
       }
       const done = rows.length < SLICE_ROWS ? target : rows[rows.length - 1]!.change_seq;
       this.flushedChangeSeq = done;

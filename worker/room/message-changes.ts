@@ -1,6 +1,7 @@
 import type { Refusal } from "../contract/errors";
 import { MAX_REACTIONS_PER_MESSAGE, type ChatMessage } from "../contract/wire";
 import type { Via } from "../contract/protocols";
+import { mentionedNames, ROOM_MENTION } from "../contract/mentions";
 import { validateChange, type Change, type ChangeInput } from "../gateway/change";
 import type { Author } from "../gateway/draft";
 import type { ChangeIds } from "./change-ids";
@@ -30,7 +31,7 @@ export type ChangeResult = { ok: true; message: ChatMessage; changeSeq: number |
 
 /** What the changes need from the room. */
 export interface ChangesHost {
-  /** Whether `userId` owns the room (asked only to delete someone else's message). */
+  /** Whether `userId` owns the room (asked only to delete someone else's message, or for an edit's `@room`). */
   isOwner(userId: string): Promise<boolean>;
   /** The attachment of a deleted message: its bytes are to be deleted. */
   releaseAttachment(uploadId: string): void;
@@ -64,14 +65,27 @@ export class MessageChanges {
     let facts = this.log.facts(change.seq);
     if (!facts || facts.deleted) return refuse("message_not_found", `no message ${change.seq} in this room`);
     if (facts.userId !== actor.id && change.op === "edit") return refuse("not_author", "only its author can edit a message");
-    if (facts.userId !== actor.id && change.op === "delete") {
-      if (!(await this.host.isOwner(actor.id))) return refuse("not_author", "only its author or the room's owner can delete a message");
-      // The await let other frames in: the change may have been made, or the message deleted, since.
+    // An await lets other frames in: the change may have been made, or the message deleted, since.
+    const stillThere = async <T>(asked: Promise<T>): Promise<{ answer: T } | { result: ChangeResult }> => {
+      const answer = await asked;
       const raced = this.retried(actor.id, change);
-      if (raced) return raced.message;
+      if (raced) return { result: raced.message };
       const again = this.log.facts(change.seq);
-      if (!again || again.deleted) return refuse("message_not_found", `no message ${change.seq} in this room`);
+      if (!again || again.deleted) return { result: refuse("message_not_found", `no message ${change.seq} in this room`) };
       facts = again;
+      return { answer };
+    };
+    if (facts.userId !== actor.id && change.op === "delete") {
+      const owner = await stillThere(this.host.isOwner(actor.id));
+      if ("result" in owner) return owner.result;
+      if (!owner.answer) return refuse("not_author", "only its author or the room's owner can delete a message");
+    }
+    // An edited `@room` counts when the author may mention everyone (as on a new message).
+    let mentionsRoom = false;
+    if (change.op === "edit" && mentionedNames(change.body).has(ROOM_MENTION)) {
+      const owner = await stillThere(this.host.isOwner(actor.id));
+      if ("result" in owner) return owner.result;
+      mentionsRoom = owner.answer;
     }
     if (change.op === "edit" && change.body === "" && facts.kind === "text") return refuse("invalid_message", "body must not be empty");
     if (change.op === "react" && change.on) {
@@ -84,7 +98,7 @@ export class MessageChanges {
     if (wait > 0) return refuse("rate_limited", `too many messages; retry in ${wait} ms`, { retryAfterMs: wait });
 
     // From here on nothing awaits: the writes and the delivery happen as one step.
-    const changeSeq = this.write(actor, change, facts);
+    const changeSeq = this.write(actor, change, facts, mentionsRoom);
     if (change.clientId) this.changeIds.remember(actor.id, change.clientId, change.seq);
     const message = this.log.get(change.seq)!;
     if (changeSeq === null) return { ok: true, message, changeSeq, duplicate: false };
@@ -98,10 +112,10 @@ export class MessageChanges {
   }
 
   /** Writes the change; its change seq, or null if it changed nothing. */
-  private write(actor: Author, change: Change, facts: MessageFacts): number | null {
+  private write(actor: Author, change: Change, facts: MessageFacts, mentionsRoom: boolean): number | null {
     switch (change.op) {
       case "edit":
-        return facts.body === change.body ? null : this.log.edit(change.seq, change.body, Date.now());
+        return facts.body === change.body ? null : this.log.edit(change.seq, change.body, Date.now(), mentionsRoom);
       case "delete":
         this.reactions.clear(change.seq);
         if (facts.attachmentId) this.host.releaseAttachment(facts.attachmentId);

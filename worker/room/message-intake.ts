@@ -5,12 +5,13 @@ import type { ClientIdIndex } from "./client-ids";
 import type { MessageLog } from "./message-log";
 import type { RateLimiter } from "./rate-limit";
 import type { Via } from "../contract/protocols";
+import { mentionedNames, ROOM_MENTION } from "../contract/mentions";
 import { resolveAttachment, type UploadRecord, type UploadStore } from "./uploads";
 
 /**
  * The one place a message is accepted (docs/architecture.md, "The write path"): every
  * protocol's send ends in `accept`, so each rule (validation, retries, media ownership, the
- * message replied to, rate limit) is written once. It decides; the log stores, and the host delivers what was stored.
+ * message replied to, who may `@room`, rate limit) is written once. It decides; the log stores, and the host delivers what was stored.
  */
 
 /** A message stored (or found stored under its clientId: `duplicate`), or why it was refused. */
@@ -25,6 +26,8 @@ export interface IntakeHost {
    * order is delivery order. `via`: the protocol it came through; `origin`: its socket, if any.
    */
   stored(message: ChatMessage, via: Via, origin?: WebSocket): void;
+  /** Whether `userId` may mention everyone with `@room` (the room's owner); asked only when a body says `@room`. */
+  mayMentionRoom(userId: string): Promise<boolean>;
 }
 
 export class MessageIntake {
@@ -68,7 +71,15 @@ export class MessageIntake {
       attachment = resolved.attachment;
     }
 
-    // After the await above: the original may have been deleted meanwhile.
+    // `@room` from the owner mentions everyone; from anyone else it stays text.
+    let mentionsRoom = false;
+    if (mentionedNames(draft.body).has(ROOM_MENTION)) {
+      mentionsRoom = await this.host.mayMentionRoom(author.id);
+      const raced = this.stored(author.id, draft.clientId, false);
+      if (raced) return { ok: true, message: raced, duplicate: true };
+    }
+
+    // After the awaits above: the original may have been deleted meanwhile.
     const replyTo = draft.replyTo === undefined ? undefined : this.log.replyRef(draft.replyTo);
     if (replyTo === null) {
       return refuse({ ok: false, code: "message_not_found", message: `no message ${draft.replyTo} in this room to reply to`, clientId: draft.clientId });
@@ -88,6 +99,7 @@ export class MessageIntake {
       clientId: draft.clientId,
       ...(attachment ? { attachment } : {}),
       ...(replyTo ? { replyTo } : {}),
+      ...(mentionsRoom ? { mentionsRoom } : {}),
     });
     if (!message) {
       // The insert found the id filed before: answer with the stored message, give the token back.

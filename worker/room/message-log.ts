@@ -1,5 +1,6 @@
 import type { Attachment, ChatMessage, MessageKind, ReplyRef } from "../contract/wire";
 import { REPLY_EXCERPT_CHARS } from "../contract/wire";
+import { mentions } from "../contract/mentions";
 import type { PageAt } from "../gateway/page";
 import { REACTIONS_JSON } from "./reactions";
 
@@ -29,6 +30,8 @@ export interface MessageRow extends Record<string, SqlStorageValue> {
   attachment: string | null;
   edited_at: number | null;
   deleted: number | null;
+  /** 1 when the body's `@room` counts (contract/mentions.ts); NULL otherwise. */
+  mentions_room: number | null;
 }
 
 /** A message to append; the log assigns its seq and time. */
@@ -40,8 +43,9 @@ export interface NewMessage {
   clientId: string;
   attachment?: Attachment;
   replyTo?: ReplyRef;
+  /** Its `@room` counts: the author may mention everyone. */
+  mentionsRoom?: boolean;
 }
-
 
 /** What a change needs to know about the message it changes. */
 export interface MessageFacts {
@@ -53,7 +57,7 @@ export interface MessageFacts {
   attachmentId: string | null;
 }
 
-const COLUMNS = "seq, ts, user_id, username, kind, body, client_id, attachment, edited_at, deleted";
+const COLUMNS = "seq, ts, user_id, username, kind, body, client_id, attachment, edited_at, deleted, mentions_room";
 
 /** The original a reply names, as a `ReplyRef` (JSON text), for a row of `messages` named `m`. */
 const REPLY_JSON = `(SELECT json_object('seq', o.seq, 'userId', o.user_id, 'username', o.username,
@@ -68,25 +72,27 @@ const REPLY_JSON = `(SELECT json_object('seq', o.seq, 'userId', o.user_id, 'user
 function messageJson(room: string): string {
   const fields = `'roomId', ${room}, 'seq', m.seq, 'ts', m.ts, 'userId', m.user_id, 'username', m.username, 'kind', m.kind, 'body', m.body, 'clientId', m.client_id`;
   return `CASE
-      WHEN m.change_seq IS NULL AND m.reply_to IS NULL THEN
+      WHEN m.change_seq IS NULL AND m.reply_to IS NULL AND m.mentions_room IS NULL THEN
         CASE WHEN m.attachment IS NULL THEN json_object(${fields}) ELSE json_object(${fields}, 'attachment', json(m.attachment)) END
       ELSE json_patch(json_object(${fields}), json_object(
         'attachment', json(m.attachment),
         'editedAt', m.edited_at,
         'deleted', json(CASE WHEN m.deleted THEN 'true' END),
         'reactions', json(${REACTIONS_JSON}),
-        'replyTo', json(${REPLY_JSON})))
+        'replyTo', json(${REPLY_JSON}),
+        'mentionsRoom', json(CASE WHEN m.mentions_room THEN 'true' END)))
     END`;
 }
 /** Rows read at a time by a replay. */
 const REPLAY_PAGE = 500;
-/** The columns changes and replies added to `messages` (the ALTERs for logs created before them). */
-const CHANGE_COLUMNS: [string, string][] = [
+/** The columns changes, replies and mentions added to `messages` (the ALTERs for logs created before them). */
+const ADDED_COLUMNS: [string, string][] = [
   ["edited_at", "INTEGER"],
   ["deleted", "INTEGER"],
   ["reply_to", "INTEGER"],
   ["change_seq", "INTEGER"],
   ["change_at_seq", "INTEGER"],
+  ["mentions_room", "INTEGER"],
 ];
 
 export class MessageLog {
@@ -117,9 +123,9 @@ export class MessageLog {
         attachment TEXT
       );
     `);
-    // Columns for changes and replies; added in place to logs created before them.
+    // Columns for changes, replies and mentions; added in place to logs created before them.
     const columns = new Set(sql.exec<{ name: string }>("SELECT name FROM pragma_table_info('messages')").toArray().map((c) => c.name));
-    for (const [name, type] of CHANGE_COLUMNS) if (!columns.has(name)) sql.exec(`ALTER TABLE messages ADD COLUMN ${name} ${type}`);
+    for (const [name, type] of ADDED_COLUMNS) if (!columns.has(name)) sql.exec(`ALTER TABLE messages ADD COLUMN ${name} ${type}`);
     sql.exec(`
       CREATE INDEX IF NOT EXISTS messages_changes ON messages (change_seq) WHERE change_seq IS NOT NULL;
       CREATE INDEX IF NOT EXISTS messages_changes_at ON messages (change_at_seq) WHERE change_seq IS NOT NULL;
@@ -143,10 +149,10 @@ export class MessageLog {
     const ts = Date.now();
     const inserted = this.sql.exec(
       this.hasUniqueClientIds
-        ? `INSERT INTO messages (seq, ts, user_id, username, kind, body, client_id, attachment, reply_to)
-           VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (user_id, client_id) DO NOTHING`
-        : `INSERT INTO messages (seq, ts, user_id, username, kind, body, client_id, attachment, reply_to)
-           SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9 WHERE NOT EXISTS (SELECT 1 FROM client_ids WHERE user_id = ?3 AND client_id = ?7)`,
+        ? `INSERT INTO messages (seq, ts, user_id, username, kind, body, client_id, attachment, reply_to, mentions_room)
+           VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT (user_id, client_id) DO NOTHING`
+        : `INSERT INTO messages (seq, ts, user_id, username, kind, body, client_id, attachment, reply_to, mentions_room)
+           SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10 WHERE NOT EXISTS (SELECT 1 FROM client_ids WHERE user_id = ?3 AND client_id = ?7)`,
       seq,
       ts,
       m.userId,
@@ -156,6 +162,7 @@ export class MessageLog {
       m.clientId,
       m.attachment ? JSON.stringify(m.attachment) : null,
       m.replyTo?.seq ?? null,
+      m.mentionsRoom ? 1 : null,
     ).rowsWritten;
     if (inserted === 0) return null;
     this.lastSeq = seq;
@@ -171,6 +178,7 @@ export class MessageLog {
     };
     if (m.attachment) message.attachment = m.attachment;
     if (m.replyTo) message.replyTo = m.replyTo;
+    if (m.mentionsRoom) message.mentionsRoom = true;
     return message;
   }
 
@@ -200,10 +208,21 @@ export class MessageLog {
 
   // ---- changes: each takes the next change seq (see the class comment) ------------------------
 
-  /** Replaces the body of `seq` (not deleted), marks it edited at `at`; returns the change seq. */
-  edit(seq: number, body: string, at: number): number {
+  /**
+   * Replaces the body of `seq` (not deleted), marks it edited at `at` and whether its `@room`
+   * counts now; returns the change seq.
+   */
+  edit(seq: number, body: string, at: number, mentionsRoom: boolean): number {
     const change = this.lastChangeSeq + 1;
-    this.sql.exec("UPDATE messages SET body = ?, edited_at = ?, change_seq = ?, change_at_seq = ? WHERE seq = ?", body, at, change, this.lastSeq, seq);
+    this.sql.exec(
+      "UPDATE messages SET body = ?, edited_at = ?, mentions_room = ?, change_seq = ?, change_at_seq = ? WHERE seq = ?",
+      body,
+      at,
+      mentionsRoom ? 1 : null,
+      change,
+      this.lastSeq,
+      seq,
+    );
     return (this.lastChangeSeq = change);
   }
 
@@ -211,7 +230,7 @@ export class MessageLog {
   tombstone(seq: number): number {
     const change = this.lastChangeSeq + 1;
     this.sql.exec(
-      "UPDATE messages SET body = '', attachment = NULL, reply_to = NULL, edited_at = NULL, deleted = 1, change_seq = ?, change_at_seq = ? WHERE seq = ?",
+      "UPDATE messages SET body = '', attachment = NULL, reply_to = NULL, edited_at = NULL, mentions_room = NULL, deleted = 1, change_seq = ?, change_at_seq = ? WHERE seq = ?",
       change,
       this.lastSeq,
       seq,
@@ -266,6 +285,7 @@ export class MessageLog {
    * its row), so each page is a range of seqs.
    */
   historyJson(at: PageAt, limit: number): string {
+    if ("seqs" in at) return this.listedJson(at.seqs.slice(0, limit));
     const [from, to] = this.pageRange(at, limit);
     return this.sql
       .exec<{ page: string }>(
@@ -280,8 +300,20 @@ export class MessageLog {
       .one().page;
   }
 
+  /** The messages at `seqs` (those that exist), newest first, as the JSON text of a `ChatMessage[]`. */
+  private listedJson(seqs: number[]): string {
+    return this.sql
+      .exec<{ page: string }>(
+        `SELECT coalesce(json_group_array(json(j) ORDER BY seq DESC), '[]') AS page FROM (
+           SELECT seq, ${messageJson("?2")} AS j FROM messages m WHERE seq IN (SELECT value FROM json_each(?1)))`,
+        JSON.stringify(seqs),
+        this.roomId(),
+      )
+      .one().page;
+  }
+
   /** The seqs [from, to] of a page. Around a seq: half newer (it included), half older, and more of one side when the other runs out. */
-  private pageRange(at: PageAt, limit: number): [number, number] {
+  private pageRange(at: Exclude<PageAt, { seqs: number[] }>, limit: number): [number, number] {
     if ("after" in at) return [at.after + 1, at.after + limit];
     if ("before" in at) return [1, (at.before ?? Number.MAX_SAFE_INTEGER) - 1];
     const s = at.around;
@@ -309,7 +341,8 @@ export class MessageLog {
 
   /**
    * A member's unread messages after `afterSeq`: not theirs, not deleted, counted up to `cap`
-   * (bounded work however far behind they are), and how many of those mention `@username`.
+   * (bounded work however far behind they are), and how many of those mention them (by
+   * `@username`, or an `@room` that counts).
    * SQLite counts, and hands over only the bodies that may mention them (lower-casing only the
    * bodies with an `@`): a room tells every watcher its counts after each burst of messages,
    * and up to `cap` rows per watcher turned into JS objects cost four to five times as much
@@ -317,18 +350,19 @@ export class MessageLog {
    */
   unread(userId: string, username: string, afterSeq: number, cap: number): { unread: number; mentions: number } {
     if (afterSeq >= this.lastSeq) return { unread: 0, mentions: 0 };
-    const { unread, candidates } = this.sql
-      .exec<{ unread: number; candidates: string }>(
-        `SELECT count(*) AS unread, json_group_array(body) FILTER (WHERE instr(body, '@') > 0 AND instr(lower(body), ?3) > 0) AS candidates
-         FROM (SELECT body FROM messages WHERE seq > ?1 AND user_id != ?2 AND deleted IS NULL ORDER BY seq DESC LIMIT ?4)`,
+    const { unread, everyone, candidates } = this.sql
+      .exec<{ unread: number; everyone: number; candidates: string }>(
+        `SELECT count(*) AS unread, count(*) FILTER (WHERE mentions_room = 1) AS everyone,
+                json_group_array(body) FILTER (WHERE mentions_room IS NULL AND instr(body, '@') > 0 AND instr(lower(body), ?3) > 0) AS candidates
+         FROM (SELECT body, mentions_room FROM messages WHERE seq > ?1 AND user_id != ?2 AND deleted IS NULL ORDER BY seq DESC LIMIT ?4)`,
         afterSeq,
         userId,
         `@${username.toLowerCase()}`,
         cap,
       )
       .one();
-    const mention = new RegExp(`(^|[^\\w@])@${username.replace(/[^a-z0-9_-]/gi, "")}(?![\\w-])`, "i");
-    return { unread, mentions: (JSON.parse(candidates) as string[]).filter((body) => mention.test(body)).length };
+    const named = (JSON.parse(candidates) as string[]).filter((body) => mentions({ body }, username)).length;
+    return { unread, mentions: everyone + named };
   }
 
   /** Raw rows in (after, upTo], oldest first, at most `limit` (for the D1 copy). */
