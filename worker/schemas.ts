@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import type * as rest from "./contract/rest";
+import { RESERVED_USERNAMES } from "./contract/mentions";
 import { cleanName, isWellFormed, malformedText } from "./lib/text";
 
 /** Shapes shared by the REST routes; they generate the OpenAPI document. */
@@ -145,6 +146,12 @@ export const Credentials = z
     password: z.string().min(8, "password must be at least 8 characters").max(128, "password must be at most 128 characters"),
   })
   .openapi("Credentials");
+
+/** Sign-up's credentials: also no name that means something in a message (`@room`; contract/mentions.ts). */
+export const SignupCredentials = Credentials.refine((c) => !RESERVED_USERNAMES.includes(c.username), {
+  message: `username must not be one of ${RESERVED_USERNAMES.join(", ")}: they mean something in a message`,
+  path: ["username"],
+}).openapi("SignupCredentials");
 
 export const Username = z.object({
   username: z.string().trim().toLowerCase().regex(USERNAME_PATTERN, "username must be 3-32 characters of a-z 0-9 _ -"),

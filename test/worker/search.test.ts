@@ -262,6 +262,14 @@ describe("mentions", () => {
     await env.ROOMS.getByName(room.id).channel(room.id, { op: "unwatch", userId: carol.id });
   });
 
+  it("keeps names that mean something in a message from being usernames", async () => {
+    for (const username of ["room", "ROOM", "everyone", "here", "channel"]) {
+      const res = await api("/api/auth/signup", { body: { username, password: "correct horse battery" } });
+      expect([res.status, res.json?.error?.code], username).toEqual([400, "validation_error"]);
+      expect(res.json.error.message).toContain("mean something");
+    }
+  });
+
   it("an edit decides @room again", async () => {
     const room = await createRoom(alice, "public", uniqueName("edit-room"));
     const seq = await post(alice, room.id, "plain note");

@@ -4,7 +4,7 @@ import { insertUser, setReadReceipts, userById, userByName, type UserRow } from 
 import { createRouter } from "../lib/app";
 import { ApiError } from "../lib/errors";
 import { newId } from "../lib/ids";
-import { Credentials, errorResponse, errorResponses, jsonBody, jsonResponse, UserSchema } from "../schemas";
+import { Credentials, SignupCredentials, errorResponse, errorResponses, jsonBody, jsonResponse, UserSchema } from "../schemas";
 import { clearFailures, MAX_FAILURES, reserveAttempt } from "./login-guard";
 import { requireUser } from "./middleware";
 import { hashPassword, verifyPassword } from "./password";
@@ -29,8 +29,8 @@ authRoutes.openapi(
     path: "/auth/signup",
     tags: ["accounts"],
     summary: "Create an account",
-    description: "Usernames are 3-32 characters of a-z 0-9 _ - (input is lower-cased) and unique ignoring case; passwords 8-128 characters.",
-    request: { body: jsonBody(Credentials) },
+    description: "Usernames are 3-32 characters of a-z 0-9 _ - (input is lower-cased), unique ignoring case, and not room, everyone, here or channel; passwords 8-128 characters.",
+    request: { body: jsonBody(SignupCredentials) },
     responses: { 201: jsonResponse(Session, "The new account and a session token (7 days)"), ...errorResponses(400, 409) },
   }),
   async (c) => {

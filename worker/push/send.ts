@@ -1,3 +1,4 @@
+import { mentions } from "../contract/mentions";
 import { buildPushPayload, type VapidKeys } from "@block65/webcrypto-web-push";
 import type { Bindings } from "../bindings";
 import { numberVar } from "../config";
@@ -120,8 +121,6 @@ function preview(m: ChatMessage): string {
   return chars.length > PREVIEW_CHARS ? `${chars.slice(0, PREVIEW_CHARS - 1).join("")}…` : chars.join("");
 }
 
-const mentions = (m: ChatMessage, username: string) => new RegExp(`(^|[^\\w-])@${username}(?![\\w-])`, "i").test(m.body);
-
 export interface DispatchResult {
   sent: number;
   gone: number;
@@ -166,6 +165,7 @@ export async function pushRoomMessages(env: Bindings, roomId: string, messages: 
   return dispatch(env, roomId, (r, room) => {
     const userId = r.subscription.userId;
     let relevant = messages.filter((m) => m.userId !== userId);
+    // The same rule as the mention counts and the Mentions list (contract/mentions.ts).
     if (r.notify === "mentions") relevant = relevant.filter((m) => mentions(m, r.username));
     if (present.has(userId) || relevant.length === 0) return null;
     const latest = relevant[relevant.length - 1]!;

@@ -392,7 +392,7 @@ export class MessageLog {
       .toArray();
   }
 
-  /** A row as a message without its reactions or reply (what a push needs). */
+  /** A row as a message without its reactions or reply (what a push needs: its `@room` included). */
   private toMessage(r: MessageRow): ChatMessage {
     const message: ChatMessage = {
       roomId: this.roomId()!,
@@ -405,6 +405,7 @@ export class MessageLog {
       clientId: r.client_id,
     };
     if (r.attachment) message.attachment = JSON.parse(r.attachment) as Attachment;
+    if (r.mentions_room) message.mentionsRoom = true;
     return message;
   }
 }

@@ -34,5 +34,6 @@ export function toProto(m: ChatMessage): Message {
     replyTo: m.replyTo
       ? { seq: BigInt(m.replyTo.seq), userId: m.replyTo.userId, username: m.replyTo.username, excerpt: m.replyTo.excerpt, deleted: m.replyTo.deleted }
       : undefined,
+    mentionsRoom: m.mentionsRoom === true,
   });
 }
