@@ -251,6 +251,13 @@ describe("pushes for messages", () => {
     await stub.dispatchPushes(Date.now() + 10_001);
     expect((await receivedBy(bobs.id)).map((r) => r.payload.body)).toEqual([`${alice.username}: hey @${bob.username}, look`]);
     expect(await receivedBy(carols.id)).toHaveLength(0);
+    // `@room` counts as a mention from the room's owner only (contract/mentions.ts).
+    await say(carol, room.id, "@room carol is no owner");
+    await stub.dispatchPushes(Date.now() + 20_002);
+    expect(await receivedBy(bobs.id)).toHaveLength(1);
+    await say(alice, room.id, "@room the owner asks");
+    await stub.dispatchPushes(Date.now() + 30_003);
+    expect((await receivedBy(bobs.id)).map((r) => r.payload.body)).toEqual([`${alice.username}: hey @${bob.username}, look`, `${alice.username}: @room the owner asks`]);
   });
 
   it("titles a direct message with the sender's name", async () => {
