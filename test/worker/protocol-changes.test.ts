@@ -314,3 +314,22 @@ describe("ChatService: EditMessage, DeleteMessage, React, reply_to, updates on t
     await expect(codeOf(a.deleteMessage({ roomId, seq }))).resolves.toEqual(["NotFound", "message_not_found"]);
   });
 });
+
+describe("@room on every protocol (docs/protocol.md 'Mentions')", () => {
+  it("counts from the room's owner and stays text from a member: hub and ChatService say so on the message", async () => {
+    const { alice, bob, roomId } = await roomOfTwo();
+    const { a, b } = await hubs(alice, bob, roomId);
+    expect((await a.call("SendMessage", roomId, "@room hub from the owner")).mentionsRoom).toBe(true);
+    expect(await b.call("SendMessage", roomId, "@room hub from bob")).not.toHaveProperty("mentionsRoom");
+    const owner = (await chat(alice).sendMessage({ roomId, body: "@room connect from the owner" })).message!;
+    const member = (await chat(bob).sendMessage({ roomId, body: "@room connect from bob" })).message!;
+    expect([owner.mentionsRoom, member.mentionsRoom]).toEqual([true, false]);
+    const page = await chat(bob).history({ roomId, limit: 10 });
+    expect(page.messages.map((m) => [m.body, m.mentionsRoom])).toEqual([
+      ["@room connect from bob", false],
+      ["@room connect from the owner", true],
+      ["@room hub from bob", false],
+      ["@room hub from the owner", true],
+    ]);
+  });
+});
