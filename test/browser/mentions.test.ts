@@ -4,7 +4,8 @@
  * sitting in another room, sees the room's mention badge apart from its unread count; opening
  * the room she sees the chip marked as her own, another member's chip in the usual colour, and
  * the names of non-members, `@room` from a non-owner and a name in a code span as plain text.
- * `@room` is offered to the room's owner only; on a phone a suggestion is picked with a tap.
+ * `@room` is offered to the room's owner only and is a chip from her; on a phone a suggestion
+ * is picked with a tap, and display names are found by any of their words.
  * Screenshots at desktop (1280×800) and phone (390×844) width, suggestions open. The steps
  * build on each other.
  */
@@ -201,7 +202,7 @@ describe("mentions", () => {
     await expectAccessible(pageA, "chips, desktop");
   });
 
-  test("@room is offered to the room's owner only", async () => {
+  test("@room is offered to the room's owner only, and from her it is a chip for everyone", async () => {
     await composer(pageA).click();
     await pageA.keyboard.type("@ro");
     await list(pageA).waitFor(WAIT);
@@ -209,7 +210,15 @@ describe("mentions", () => {
     expect(await options(pageA).first().textContent()).toContain("Notify everyone in the room");
     await pageA.keyboard.press("Tab"); // Tab picks as Enter does
     expect(await composer(pageA).inputValue()).toBe("@room ");
-    await composer(pageA).fill("");
+    await pageA.keyboard.type("standup in five");
+    await pageA.keyboard.press("Enter");
+    // The server marks it (mentionsRoom): a chip, marked as mine for everyone it calls on.
+    for (const page of [pageA, pageB]) {
+      const everyone = chip(message(page, "standup in five"), "room");
+      await everyone.waitFor(WAIT);
+      expect(await everyone.getAttribute("class")).toContain("mention--me");
+      expect(await everyone.getAttribute("title")).toBe("Everyone in the room");
+    }
 
     await composer(pageB).fill("");
     await composer(pageB).click();
@@ -220,6 +229,7 @@ describe("mentions", () => {
   });
 
   test("on a phone: the list above the box, display names found by any word, a tap picks; the room list shows the badge", async () => {
+    await shoot(pageB, "mentions-desktop-room.png");
     // Display names come from the room's details (another part of #18 sets them): given here.
     const phone = await openAs(bob, "/", PHONE);
     await phone.route(`${baseUrl}/api/rooms/${rooms.plans}`, async (route) => {
@@ -262,8 +272,9 @@ describe("mentions", () => {
     // Alina's phone, in the room list: the mention badge beside the unread count.
     const alinaPhone = await openAs(alina, "/", PHONE);
     const row = link(alinaPhone, rooms.plans);
-    await row.getByTestId("mention-count").filter({ hasText: /^@2 mentions$/ }).waitFor(WAIT);
-    await row.getByTestId("unread-count").filter({ hasText: /^3 unread$/ }).waitFor(WAIT);
+    // Her name twice, and alice's @room.
+    await row.getByTestId("mention-count").filter({ hasText: /^@3 mentions$/ }).waitFor(WAIT);
+    await row.getByTestId("unread-count").filter({ hasText: /^4 unread$/ }).waitFor(WAIT);
     await shoot(alinaPhone, "mentions-phone-badge.png");
     await phone.context().close();
     await alinaPhone.context().close();
