@@ -1,11 +1,13 @@
-/** Writing a message: text with drafts per room (kept across reloads), attachments, voice notes, typing frames. */
+/** Writing a message: text with drafts per room (kept across reloads), attachments, voice notes, typing frames, @mentions. */
 import type { ComponentType } from "preact";
-import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import { useFileDrop, usePasteFiles } from "../media/input";
 import { MediaIcon, SendGlyph } from "../media/icons";
 import { MediaQueue } from "../media/queue";
 import type { RecorderProps } from "../media/Recorder";
 import { Tray } from "../media/Tray";
+import { MentionList, textboxAria } from "../mentions/MentionList";
+import { usePicker } from "../mentions/usePicker";
 import { loadDraft, saveDraft } from "../offline/drafts";
 import type { RoomChannel } from "../room-channel";
 import { EmojiButton } from "./EmojiButton";
@@ -41,7 +43,8 @@ const loadRecorder = () => {
  * at once and are sent (the text as the first one's caption) when the user sends. The
  * microphone button records a voice note, sent when the recording is. A reply carries the
  * quote shown above the box; `↑` in the empty box edits my last message there (Enter saves,
- * Escape cancels and the draft comes back).
+ * Escape cancels and the draft comes back). `@` offers the room's members (../mentions): while
+ * that list is open, the arrows, Enter, Tab and Escape are its own.
  */
 export function Composer({ channel, actions, label }: { channel: RoomChannel; actions: MessageActions; label: string }) {
   const [text, setText] = useState(() => loadDraft(channel.me.id, channel.roomId));
@@ -63,6 +66,30 @@ export function Composer({ channel, actions, label }: { channel: RoomChannel; ac
   const replyingTo = actions.replyingTo.value;
   /** The draft put aside while a message is edited here. */
   const setAside = useRef<string | null>(null);
+  /** Where the caret goes once a picked mention is in the box. */
+  const caretAfterPick = useRef<number | null>(null);
+  const picker = usePicker({
+    text,
+    members: actions.members.value,
+    me: channel.me.username,
+    owner: actions.isOwner.value,
+    onPick(next, caret) {
+      caretAfterPick.current = caret;
+      setText(next);
+      channel.noteTyping(true);
+    },
+  });
+  useLayoutEffect(() => {
+    const el = input.current;
+    if (!el || caretAfterPick.current === null) return;
+    el.selectionStart = el.selectionEnd = caretAfterPick.current;
+    caretAfterPick.current = null;
+  }, [text]);
+  /** The text and caret as they are now: the list follows them. */
+  const followCaret = () => {
+    const el = input.current;
+    if (el) picker.follow(el.value, el.selectionStart);
+  };
 
   useEffect(() => {
     setText(loadDraft(channel.me.id, channel.roomId));
@@ -136,7 +163,7 @@ export function Composer({ channel, actions, label }: { channel: RoomChannel; ac
   }
 
   function onKeyDown(event: KeyboardEvent) {
-    if (event.isComposing) return;
+    if (event.isComposing || picker.onKey(event)) return;
     if (event.key === "Enter" && !event.shiftKey) {
       event.preventDefault();
       send();
@@ -241,6 +268,7 @@ export function Composer({ channel, actions, label }: { channel: RoomChannel; ac
         </div>
       ) : (
         <div class="composer__box">
+          <MentionList picker={picker} />
           <button
             type="button"
             class="icon-btn composer__attach"
@@ -274,13 +302,22 @@ export function Composer({ channel, actions, label }: { channel: RoomChannel; ac
             value={text}
             aria-describedby="composer-help"
             aria-invalid={tooLong}
+            {...textboxAria(picker)}
             onInput={(event) => {
               const value = event.currentTarget.value;
               setText(value);
+              followCaret();
               channel.noteTyping(value.trim().length > 0);
             }}
             onKeyDown={onKeyDown}
-            onBlur={() => channel.stopTyping()}
+            onKeyUp={(event) => {
+              if (["ArrowLeft", "ArrowRight", "Home", "End"].includes(event.key)) followCaret();
+            }}
+            onClick={followCaret}
+            onBlur={() => {
+              picker.close();
+              channel.stopTyping();
+            }}
           />
           <button
             ref={micButton}

@@ -3,10 +3,11 @@
  * scroll; after a jump to a message that was not loaded, the page around it, paged newer on
  * scroll, with a way back to the latest messages.
  */
-import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import { dayKey, formatDay } from "../format";
-import { MessageText, loadMarkdown } from "../markdown";
+import { MessageText, loadMarkdown, type Decorate } from "../markdown";
 import { PendingAttachment } from "../media/Attachment";
+import { mentionChips, mentionScope, type MentionScope } from "../mentions/Chip";
 import type { PendingMessage, RoomChannel } from "../room-channel";
 import type { Message } from "../types";
 import { Avatar } from "../ui/Avatar";
@@ -42,6 +43,8 @@ export function MessageList({ channel, actions, readAt }: { channel: RoomChannel
   const loadingOlder = channel.loadingOlder.value;
   const loaded = channel.historyLoaded.value;
   const focus = channel.focus.value;
+  const members = actions.members.value;
+  const scope = useMemo(() => mentionScope(members, me.username), [members, me.username]);
 
   const scroller = useRef<HTMLDivElement>(null);
   const stickToBottom = useRef(true);
@@ -158,7 +161,7 @@ export function MessageList({ channel, actions, readAt }: { channel: RoomChannel
           }}
           onKeyDown={moveBetweenMessages}
         >
-          {renderMessages(messages, me.id, channel.roomId, actions, tabStop, highlight, unread.dividerSeq)}
+          {renderMessages(messages, me.id, channel.roomId, actions, scope, tabStop, highlight, unread.dividerSeq)}
           {!detached &&
             pending.map((message) => (
               <PendingItem
@@ -166,6 +169,7 @@ export function MessageList({ channel, actions, readAt }: { channel: RoomChannel
                 message={message}
                 me={me.username}
                 channel={channel}
+                scope={scope}
               />
             ))}
         </ol>
@@ -195,6 +199,7 @@ function renderMessages(
   myId: string,
   roomId: string,
   actions: MessageActions,
+  scope: MentionScope,
   tabStop: number | null,
   highlight: number | null,
   dividerSeq: number | null,
@@ -230,7 +235,9 @@ function renderMessages(
         tabStop={message.seq === tabStop}
         highlighted={message.seq === highlight}
       >
-        {(!media || message.body) && <MessageBody body={message.body} />}
+        {(!media || message.body) && (
+          <MessageBody body={message.body} decorate={mentionChips(scope, message.mentionsRoom === true)} />
+        )}
       </MessageItem>,
     );
     prev = message;
@@ -242,10 +249,10 @@ function renderMessages(
 const FOLD_LINES = 25;
 
 /**
- * A message's text, formatted (../markdown). A long one is shown folded to FOLD_LINES lines
+ * A message's text, formatted (../markdown), mentions as chips (../mentions). A long one is shown folded to FOLD_LINES lines
  * with "Show more"; only bodies that could be that long are measured (a short one cannot need it).
  */
-function MessageBody({ body }: { body: string }) {
+function MessageBody({ body, decorate }: { body: string; decorate: Decorate }) {
   const ref = useRef<HTMLDivElement>(null);
   const [foldable, setFoldable] = useState(false);
   const [open, setOpen] = useState(false);
@@ -274,7 +281,7 @@ function MessageBody({ body }: { body: string }) {
         class={`msg__body${folded ? " msg__body--folded" : ""}`}
         data-testid="message-body"
       >
-        <MessageText text={body} />
+        <MessageText text={body} decorate={decorate} />
       </div>
       {foldable && (
         <button
@@ -294,10 +301,12 @@ function PendingItem({
   message,
   me,
   channel,
+  scope,
 }: {
   message: PendingMessage;
   me: string;
   channel: RoomChannel;
+  scope: MentionScope;
 }) {
   return (
     <li
@@ -320,7 +329,7 @@ function PendingItem({
         )}
         {(!message.local || message.body) && (
           <div class="msg__body">
-            <MessageText text={message.body} />
+            <MessageText text={message.body} decorate={mentionChips(scope, false)} />
           </div>
         )}
         {message.failed && (

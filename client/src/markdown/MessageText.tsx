@@ -2,7 +2,7 @@
 import { useMemo } from "preact/hooks";
 import { mayFormat } from "./fast-path";
 import { parser } from "./load";
-import { renderBlocks } from "./render";
+import { renderBlocks, type Decorate } from "./render";
 import type { Block } from "./tree";
 
 function formatted(parse: ((text: string) => Block[]) | null, text: string): Block[] | null {
@@ -16,11 +16,12 @@ function formatted(parse: ((text: string) => Block[]) | null, text: string): Blo
 
 /**
  * The formatted text, for an element that keeps white space (`white-space: pre-wrap`), which
- * the plain text needs for its line breaks.
+ * the plain text needs for its line breaks. `decorate`, if given, shows each run of running
+ * text (the whole text while it is plain): code and links' text are never passed to it.
  * @example <div class="msg__body"><MessageText text={message.body} /></div>
  */
-export function MessageText({ text }: { text: string }) {
+export function MessageText({ text, decorate }: { text: string; decorate?: Decorate }) {
   const parse = parser.value;
   const blocks = useMemo(() => formatted(parse, text), [parse, text]);
-  return <>{blocks ? renderBlocks(blocks) : text}</>;
+  return <>{blocks ? renderBlocks(blocks, decorate) : decorate ? decorate(text) : text}</>;
 }

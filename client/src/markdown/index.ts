@@ -3,4 +3,5 @@
  * never as HTML. The only way in for the rest of the client: the parser stays lazy.
  */
 export { MessageText } from "./MessageText";
+export type { Decorate } from "./render";
 export { loadMarkdown } from "./load";
