@@ -238,3 +238,15 @@ describe("chips in a message's text", () => {
     );
   });
 });
+
+describe("mentions in code", () => {
+  it("are no mentions: not in a code span, not in a fenced block, as the client shows no chip there", async () => {
+    const { mentionSpans, mentions } = await import("../../worker/contract/mentions");
+    expect(mentions({ body: "run `@alice deploy` now" }, "alice")).toBe(false);
+    expect(mentions({ body: "```\n@alice\n```" }, "alice")).toBe(false);
+    expect(mentions({ body: "```\nunclosed @alice" }, "alice")).toBe(false);
+    // Outside the code, with offsets of the text as written.
+    expect(mentionSpans("`x` @alice")).toEqual([{ start: 4, end: 10, name: "alice" }]);
+    expect(mentions({ body: "a lone ` then @alice" }, "alice")).toBe(true);
+  });
+});

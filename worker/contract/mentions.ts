@@ -5,7 +5,8 @@
  *
  * A mention is the text `@username`: an `@` at the start or after a character that is not a
  * letter, digit, `_` or `@` (so `bob@example.com` mentions no one), then a username, not
- * followed by a letter, digit, `_` or `-`. Matching ignores case. `@room` mentions every
+ * followed by a letter, digit, `_` or `-`. Matching ignores case; a name inside `code` or a
+ * fenced code block is no mention. `@room` mentions every
  * member, but only when the room's owner writes it: the server decides when it stores the
  * message and marks it `mentionsRoom: true`; from anyone else it stays plain text.
  */
@@ -24,10 +25,18 @@ export interface MentionSpan {
   name: string;
 }
 
-/** Every `@name` in `body`, in order (a name not of an existing user included: callers decide). */
+/** Code spans and fenced blocks: a name inside them is code, not a mention (clients show no chip there). */
+const CODE = /```[\s\S]*?(?:```|$)|`[^`\n]+`/g;
+
+/**
+ * Every `@name` in `body`, in order (a name not of an existing user included: callers
+ * decide), except inside `code` and fenced code blocks.
+ */
 export function mentionSpans(body: string): MentionSpan[] {
   const spans: MentionSpan[] = [];
-  for (const m of body.matchAll(MENTION)) {
+  // Code blanked out at the same length, so offsets stay those of `body`.
+  const text = body.includes("`") ? body.replace(CODE, (code) => " ".repeat(code.length)) : body;
+  for (const m of text.matchAll(MENTION)) {
     const start = m.index + m[1]!.length;
     spans.push({ start, end: start + 1 + m[2]!.length, name: m[2]!.toLowerCase() });
   }
