@@ -8,6 +8,7 @@ import { jsonErrors, lazyRouteTable, methodGuard, methodNotAllowed } from "./lib
 import { securityHeaders } from "./lib/security-headers";
 import { mediaRoutes } from "./media/routes";
 import { avatarRoutes } from "./people/avatar-routes";
+import { peopleRoutes } from "./people/routes";
 import { pushRoutes } from "./push/routes";
 import { roomRoutes } from "./rooms-http/routes";
 import { socketRoutes } from "./rooms-http/socket-routes";
@@ -37,6 +38,7 @@ api.route("/", socketRoutes);
 api.route("/", userChannelRoutes);
 api.route("/", mediaRoutes); // before roomRoutes: its signed routes take no bearer token
 api.route("/", avatarRoutes); // its signed routes take no bearer token either
+api.route("/", peopleRoutes);
 api.route("/", roomRoutes);
 api.route("/", pushRoutes);
 api.route("/", searchRoutes);
