@@ -302,6 +302,21 @@ describe("GET /api/users?q=", () => {
   });
 });
 
+describe("the OpenAPI document", () => {
+  it("declares every people route and the display name of PATCH /api/me", async () => {
+    const doc = (await api("/api/openapi.json")).json;
+    expect(Object.keys(doc.paths["/api/users"])).toEqual(["get"]);
+    expect(Object.keys(doc.paths["/api/users/{id}"])).toEqual(["get"]);
+    expect(Object.keys(doc.paths["/api/me/avatar"]).sort()).toEqual(["delete", "post"]);
+    expect(Object.keys(doc.paths["/api/users/{id}/avatar"])).toEqual(["put"]);
+    expect(Object.keys(doc.paths["/api/users/{id}/avatar/{version}"])).toEqual(["get"]);
+    expect(doc.paths["/api/users"].get.parameters.map((p: { name: string }) => p.name)).toEqual(["q"]);
+    const patch = doc.paths["/api/me"].patch.requestBody.content["application/json"].schema;
+    expect(Object.keys(patch.properties)).toEqual(["readReceipts", "displayName"]);
+    expect(doc.components.schemas.User.properties).toHaveProperty("avatarUrl");
+  });
+});
+
 /** Signs up with exactly this username. */
 async function signupAs(username: string): Promise<TestUser> {
   const res = await api("/api/auth/signup", { body: { username, password: "correct horse battery" } });
