@@ -5,7 +5,8 @@
  * the DM; alice invites bob to a private room the same way. Screenshots at desktop and phone
  * width. The steps build on each other.
  */
-import { copyFileSync, mkdirSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
@@ -18,7 +19,9 @@ const alice = `alice-${run}`;
 const bob = `bob-${run}`;
 const displayName = `Wren Ashdown ${run}`;
 const secretRoom = `plans-${run}`;
-const DESKTOP = { viewport: { width: 1280, height: 800 } };
+// bypassCSP: axe arrives as an inline script, which the page's policy forbids.
+const DESKTOP = { viewport: { width: 1280, height: 800 }, bypassCSP: true };
+const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
 
 let browser: Browser;
@@ -61,6 +64,16 @@ async function pictureFile(page: Page): Promise<{ name: string; mimeType: string
   return { name: "holiday.png", mimeType: "image/png", buffer: Buffer.from(dataUrl.split(",")[1]!, "base64") };
 }
 
+/** The serious and critical accessibility problems axe finds on the page as it is. */
+async function axeProblems(page: Page): Promise<string[]> {
+  await page.addScriptTag({ content: AXE });
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(): Promise<{ violations: { id: string; impact?: string; nodes: { target: unknown }[] }[] }> } }).axe;
+    return (await axe.run()).violations;
+  });
+  return violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id}: ${JSON.stringify(v.nodes.map((n) => n.target))}`);
+}
+
 async function save(page: Page, name: string): Promise<void> {
   const path = join(RESULTS, name);
   await page.screenshot({ path });
@@ -98,6 +111,7 @@ describe("people", () => {
     expect(await preview.evaluate((img: HTMLImageElement) => img.naturalHeight)).toBe(256);
     await dialog.getByRole("button", { name: "Remove picture" }).waitFor(WAIT);
 
+    expect(await axeProblems(pageA)).toEqual([]);
     await dialog.getByLabel("Display name").fill(`  ${displayName}  `);
     await dialog.getByRole("button", { name: "Save" }).click();
     await dialog.waitFor({ state: "detached", ...WAIT });
@@ -127,6 +141,7 @@ describe("people", () => {
     await expect.poll(() => option.getAttribute("aria-selected"), WAIT).toBe("true");
     expect(await field.getAttribute("aria-activedescendant")).toBe(await option.getAttribute("id"));
     await save(pageB, "people-suggestions-desktop.png");
+    expect(await axeProblems(pageB)).toEqual([]);
     await field.press("Enter");
     expect(await field.inputValue()).toBe(alice);
     expect(await field.getAttribute("aria-expanded")).toBe("false");
@@ -152,8 +167,10 @@ describe("people", () => {
     await pageB.getByRole("textbox", { name: `Message @${alice}` }).fill("hi Wren!");
     await pageB.getByRole("textbox", { name: `Message @${alice}` }).press("Enter");
     await message(pageB, "hi Wren!").waitFor(WAIT);
-    // The room details list her with both names.
-    await pageB.getByTestId("members-panel").getByText(displayName).waitFor(WAIT);
+    // The room details name her with both names, and list her so among the members.
+    const panel = pageB.getByTestId("members-panel");
+    expect(await panel.getByTestId("room-about").textContent()).toContain(`${displayName} @${alice}`);
+    await panel.getByTestId("member").filter({ hasText: displayName }).filter({ hasText: `@${alice}` }).waitFor(WAIT);
     await save(pageB, "people-dm-desktop.png");
   });
 
