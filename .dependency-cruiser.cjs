@@ -4,6 +4,7 @@
 //            worker/config.ts worker/env.ts worker/schemas.ts      (anyone may import them)
 //   features worker/auth worker/calls worker/media worker/push worker/room worker/rooms-http
 //            worker/protocols/signalr worker/protocols/connect worker/stats worker/docs worker/users worker/search
+//            worker/people
 //   entry    worker/index.ts                                     (mounts every feature)
 // A feature imports another feature only through the files listed in PUBLIC below.
 // Generated code (any gen/ folder) is exempt. Type-only imports count (tsPreCompilationDeps).
@@ -14,6 +15,7 @@ const PUBLIC = {
   calls: ["CallObject.ts"],
   docs: ["render.ts"],
   media: ["sniff.ts", "signing.ts"],
+  people: ["profile.ts"],
   push: ["send.ts"],
   search: ["terms.ts"],
   room: ["RoomObject.ts"],
@@ -27,7 +29,7 @@ const PUBLIC = {
 const ENTRY = ["routes.ts", "[a-z-]+-routes.ts"];
 const FLOOR_DIRS = ["contract", "db", "lib", "sockets", "gateway"];
 const FLOOR_FILES = ["bindings.ts", "config.ts", "env.ts", "schemas.ts"];
-const CLIENT_FEATURES = ["media", "push", "calls", "components", "markdown", "mentions", "receipts", "offline", "user-channel"];
+const CLIENT_FEATURES = ["media", "push", "calls", "components", "markdown", "mentions", "receipts", "offline", "user-channel", "people"];
 
 const esc = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 const FEATURES = Object.keys(PUBLIC);

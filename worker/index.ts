@@ -7,6 +7,8 @@ import { ApiError, errorBody } from "./lib/errors";
 import { jsonErrors, lazyRouteTable, methodGuard, methodNotAllowed } from "./lib/routing";
 import { securityHeaders } from "./lib/security-headers";
 import { mediaRoutes } from "./media/routes";
+import { avatarRoutes } from "./people/avatar-routes";
+import { peopleRoutes } from "./people/routes";
 import { pushRoutes } from "./push/routes";
 import { roomRoutes } from "./rooms-http/routes";
 import { socketRoutes } from "./rooms-http/socket-routes";
@@ -35,6 +37,8 @@ api.route("/", authRoutes);
 api.route("/", socketRoutes);
 api.route("/", userChannelRoutes);
 api.route("/", mediaRoutes); // before roomRoutes: its signed routes take no bearer token
+api.route("/", avatarRoutes); // its signed routes take no bearer token either
+api.route("/", peopleRoutes);
 api.route("/", roomRoutes);
 api.route("/", pushRoutes);
 api.route("/", searchRoutes);

@@ -25,6 +25,10 @@ export const UserSchema = z
   })
   .openapi("User");
 
+export const UserIdParam = z.object({
+  id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" }, example: "u_k3j9q0..." }),
+});
+
 export const RoomIdParam = z.object({
   id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" }, example: "r_k3j9q0..." }),
 });
@@ -131,6 +135,19 @@ export function nameText(field: string, min: number, max: number) {
   const text = userText(field).overwrite(cleanName).trim();
   const bounded = text.max(max, `${field} must be at most ${max} characters`);
   return min > 0 ? bounded.min(min, `${field} must not be empty`) : bounded;
+}
+
+/**
+ * A name that may be cleared (a display name): null, "" or only spaces clear it; otherwise
+ * nameText's rule with 1-`max` characters. Text that is nothing but control and bidi characters
+ * is refused rather than taken as a clear (docs/protocol.md "Text": a name empty once stripped
+ * is refused).
+ */
+export function clearableNameText(field: string, max: number) {
+  return userText(field)
+    .refine((t) => t.trim() === "" || cleanName(t).trim() !== "", `${field} must have a character other than control and bidi characters`)
+    .pipe(nameText(field, 0, max))
+    .nullable();
 }
 
 export const USERNAME_PATTERN = /^[a-z0-9_-]{3,32}$/;

@@ -90,8 +90,18 @@ export const api = {
   login: (username: string, password: string) =>
     request<AuthResult>("POST", "/api/auth/login", { username, password }),
   me: () => request<{ user: User }>("GET", "/api/me"),
-  /** Changes my settings: `readReceipts` off sends none and shows no one else's. */
-  updateMe: (settings: { readReceipts?: boolean }) => request<{ user: User }>("PATCH", "/api/me", settings),
+  /**
+   * Changes my profile and settings: `readReceipts` off sends none and shows no one else's;
+   * `displayName` null (or blank) clears it.
+   */
+  updateMe: (settings: { readReceipts?: boolean; displayName?: string | null }) => request<{ user: User }>("PATCH", "/api/me", settings),
+  /** One user with their profile. */
+  user: (userId: string) => request<User>("GET", `/api/users/${encodeURIComponent(userId)}`),
+  /** People whose username or display name starts with `q` (at most 20). */
+  findPeople: (q: string) => request<{ users: User[] }>("GET", `/api/users?q=${encodeURIComponent(q)}`),
+  /** A signed URL to PUT my new avatar's bytes to (docs/media.md, "Avatars"). */
+  requestAvatarUpload: (image: { type: string; size: number }) => request<Omit<UploadGrant, "uploadId">>("POST", "/api/me/avatar", image),
+  removeAvatar: () => request<User>("DELETE", "/api/me/avatar"),
 
   rooms: () => request<{ rooms: Room[] }>("GET", "/api/rooms"),
   publicRooms: () => request<{ rooms: PublicRoom[] }>("GET", "/api/rooms/public"),

@@ -1,10 +1,13 @@
 import { createRoute } from "@hono/zod-openapi";
 import { z } from "@hono/zod-openapi";
-import { insertUser, setReadReceipts, userById, userByName, type UserRow } from "../db/users";
-import { createRouter } from "../lib/app";
+import type { Context } from "hono";
+import type { User } from "../contract/rest";
+import { insertUser, setDisplayName, setReadReceipts, storedProfile, userById, userByName, type ProfileColumns, type UserRow } from "../db/users";
+import { createRouter, type AppEnv } from "../lib/app";
 import { ApiError } from "../lib/errors";
 import { newId } from "../lib/ids";
-import { Credentials, SignupCredentials, errorResponse, errorResponses, jsonBody, jsonResponse, UserSchema } from "../schemas";
+import { avatarSigner, present } from "../people/profile";
+import { clearableNameText, Credentials, SignupCredentials, errorResponse, errorResponses, jsonBody, jsonResponse, UserSchema } from "../schemas";
 import { clearFailures, MAX_FAILURES, reserveAttempt } from "./login-guard";
 import { requireUser } from "./middleware";
 import { hashPassword, verifyPassword } from "./password";
@@ -14,12 +17,15 @@ import { issueSession } from "./tokens";
 
 const Session = z.object({ token: z.string(), user: UserSchema }).openapi("Session");
 
-const toUser = (r: Pick<UserRow, "id" | "username" | "created_at"> & { read_receipts?: number }) => ({
-  id: r.id,
-  username: r.username,
-  createdAt: new Date(r.created_at).toISOString(),
-  ...(r.read_receipts === undefined ? {} : { readReceipts: r.read_receipts === 1 }),
-});
+/** My own account as the API shows it: with my profile and my settings. */
+const toUser = (c: Context<AppEnv>, r: Pick<UserRow, "id" | "username" | "created_at" | "read_receipts"> & Partial<ProfileColumns>): Promise<User> =>
+  present<User>(avatarSigner(c), {
+    id: r.id,
+    username: r.username,
+    ...storedProfile({ display_name: r.display_name ?? null, avatar_version: r.avatar_version ?? null }),
+    createdAt: new Date(r.created_at).toISOString(),
+    ...(r.read_receipts === undefined ? {} : { readReceipts: r.read_receipts === 1 }),
+  });
 
 export const authRoutes = createRouter();
 
@@ -39,7 +45,7 @@ authRoutes.openapi(
     const user = { id: newId("u"), username, created_at: Date.now() };
     if (!(await insertUser(c.env.DB, { ...user, password_hash: hash, salt }))) throw new ApiError(409, "username_taken", `the username \`${username}\` is taken`);
     const { token } = await issueSession(c.env.JWT_SECRET, user);
-    return c.json({ token, user: toUser({ ...user, read_receipts: 1 }) }, 201);
+    return c.json({ token, user: await toUser(c, { ...user, read_receipts: 1 }) }, 201);
   },
 );
 
@@ -73,7 +79,7 @@ authRoutes.openapi(
     if (!row || !ok) throw new ApiError(401, "invalid_credentials", "wrong username or password");
     await clearFailures(c.env.DB, username);
     const { token } = await issueSession(c.env.JWT_SECRET, row);
-    return c.json({ token, user: toUser(row) }, 200);
+    return c.json({ token, user: await toUser(c, row) }, 200);
   },
 );
 
@@ -88,27 +94,42 @@ authRoutes.openapi(
     responses: { 200: jsonResponse(z.object({ user: UserSchema }), "The user"), ...errorResponses(401) },
   }),
   async (c) => {
-    const row = await userById(c.env.DB, c.var.user.id);
-    if (!row) throw new ApiError(401, "invalid_token", "this account no longer exists");
-    return c.json({ user: toUser(row) }, 200);
+    return c.json({ user: await me(c) }, 200);
   },
 );
+
+/** The signed-in account, or 401 when it no longer exists. */
+async function me(c: Context<AppEnv>): Promise<User> {
+  const row = await userById(c.env.DB, c.var.user.id);
+  if (!row) throw new ApiError(401, "invalid_token", "this account no longer exists");
+  return toUser(c, row);
+}
 
 authRoutes.openapi(
   createRoute({
     method: "patch",
     path: "/me",
     tags: ["accounts"],
-    summary: "Change my settings: read receipts (off: I send none and see no one else's)",
+    summary: "Change my profile and settings: display name, read receipts (off: I send none and see no one else's)",
+    description:
+      "`displayName`: 1-64 characters, shown with the username; control characters and bidi overrides/isolates are stripped and the rest trimmed (docs/protocol.md \"Text\"); `null` or `\"\"` clears it. The avatar has its own routes (`POST`/`DELETE /api/me/avatar`).",
     security: [{ bearer: [] }],
-    request: { body: jsonBody(z.object({ readReceipts: z.boolean().optional() }).strict()) },
-    responses: { 200: jsonResponse(z.object({ user: UserSchema }), "The user with the new settings"), ...errorResponses(400, 401) },
+    request: {
+      body: jsonBody(
+        z
+          .object({
+            readReceipts: z.boolean().optional(),
+            displayName: clearableNameText("displayName", 64).optional().openapi({ description: "1-64 characters; null or \"\" clears it", example: "Alice Liddell" }),
+          })
+          .strict(),
+      ),
+    },
+    responses: { 200: jsonResponse(z.object({ user: UserSchema }), "The user with the new profile and settings"), ...errorResponses(400, 401) },
   }),
   async (c) => {
-    const { readReceipts } = c.req.valid("json");
+    const { readReceipts, displayName } = c.req.valid("json");
     if (readReceipts !== undefined) await setReadReceipts(c.env.DB, c.var.user.id, readReceipts);
-    const row = await userById(c.env.DB, c.var.user.id);
-    if (!row) throw new ApiError(401, "invalid_token", "this account no longer exists");
-    return c.json({ user: toUser(row) }, 200);
+    if (displayName !== undefined) await setDisplayName(c.env.DB, c.var.user.id, displayName || null);
+    return c.json({ user: await me(c) }, 200);
   },
 );

@@ -3,9 +3,12 @@ import type { Member, PublicRoom, Room, Role, Visibility } from "../contract/res
 import { NOT_A_MEMBER, NO_SUCH_ROOM } from "../contract/errors";
 import { ApiError } from "../lib/errors";
 import { newId } from "../lib/ids";
+import { storedProfile, type Stored, type StoredPerson } from "./users";
 
 /** D1 queries for rooms and memberships. Every value is a bound parameter. */
 
+/** A room as D1 keeps it: a DM partner's avatar as its version (worker/people/profile.ts signs its URL). */
+export type StoredRoom = Omit<Room, "dmWith"> & { dmWith?: StoredPerson };
 
 interface RoomRow {
   id: string;
@@ -20,6 +23,8 @@ interface RoomRow {
   unread: number;
   dm_user_id: string | null;
   dm_username: string | null;
+  dm_display_name: string | null;
+  dm_avatar_version: string | null;
 }
 
 
@@ -31,15 +36,15 @@ const ROOM_FOR_MEMBER = `
   SELECT r.id, r.name, r.topic, r.visibility, r.created_at, r.last_seq, r.last_message_at, m.role, m.notify,
          (SELECT count(*) FROM (SELECT 1 FROM messages x
             WHERE x.room_id = r.id AND x.seq > m.last_read_seq AND x.user_id != m.user_id LIMIT 999)) AS unread,
-         o.id AS dm_user_id, o.username AS dm_username
+         o.id AS dm_user_id, o.username AS dm_username, o.display_name AS dm_display_name, o.avatar_version AS dm_avatar_version
   FROM memberships m
   JOIN rooms r ON r.id = m.room_id
   LEFT JOIN users o ON r.visibility = 'dm'
     AND o.id = (SELECT user_id FROM memberships WHERE room_id = r.id AND user_id != m.user_id LIMIT 1)
   WHERE m.user_id = ?`;
 
-function toRoom(r: RoomRow): Room {
-  const room: Room = {
+function toRoom(r: RoomRow): StoredRoom {
+  const room: StoredRoom = {
     id: r.id,
     name: r.visibility === "dm" ? (r.dm_username ?? "direct message") : r.name,
     topic: r.topic,
@@ -51,11 +56,13 @@ function toRoom(r: RoomRow): Room {
     role: r.role,
     notify: r.notify,
   };
-  if (r.visibility === "dm" && r.dm_user_id && r.dm_username) room.dmWith = { id: r.dm_user_id, username: r.dm_username };
+  if (r.visibility === "dm" && r.dm_user_id && r.dm_username) {
+    room.dmWith = { id: r.dm_user_id, username: r.dm_username, ...storedProfile({ display_name: r.dm_display_name, avatar_version: r.dm_avatar_version }) };
+  }
   return room;
 }
 
-export async function listRoomsOf(db: D1Database, userId: string): Promise<Room[]> {
+export async function listRoomsOf(db: D1Database, userId: string): Promise<StoredRoom[]> {
   const { results } = await db
     .prepare(`${ROOM_FOR_MEMBER} ORDER BY coalesce(r.last_message_at, r.created_at) DESC LIMIT 500`)
     .bind(userId)
@@ -64,7 +71,7 @@ export async function listRoomsOf(db: D1Database, userId: string): Promise<Room[
 }
 
 /** The room as `userId` sees it, or null when they are not a member. */
-export async function roomForMember(db: D1Database, roomId: string, userId: string): Promise<Room | null> {
+export async function roomForMember(db: D1Database, roomId: string, userId: string): Promise<StoredRoom | null> {
   const row = await db.prepare(`${ROOM_FOR_MEMBER} AND r.id = ?`).bind(userId, roomId).first<RoomRow>();
   return row ? toRoom(row) : null;
 }
@@ -86,7 +93,7 @@ export async function roomExists(db: D1Database, roomId: string): Promise<{ visi
 export const notAMember = () => new ApiError(403, "not_a_member", NOT_A_MEMBER);
 export const noSuchRoom = () => new ApiError(404, "room_not_found", NO_SUCH_ROOM);
 
-export async function requireMember(db: D1Database, roomId: string, userId: string): Promise<Room> {
+export async function requireMember(db: D1Database, roomId: string, userId: string): Promise<StoredRoom> {
   const room = await roomForMember(db, roomId, userId);
   if (room) return room;
   if (!(await roomExists(db, roomId))) throw noSuchRoom();
@@ -166,24 +173,35 @@ export async function removeMember(db: D1Database, roomId: string, userId: strin
   return res.meta.changes === 1;
 }
 
-export async function findUser(db: D1Database, username: string): Promise<{ id: string; username: string } | null> {
-  return db.prepare("SELECT id, username FROM users WHERE username = ?").bind(username).first<{ id: string; username: string }>();
+export async function findUser(db: D1Database, username: string): Promise<StoredPerson | null> {
+  const row = await db
+    .prepare("SELECT id, username, display_name, avatar_version FROM users WHERE username = ?")
+    .bind(username)
+    .first<{ id: string; username: string; display_name: string | null; avatar_version: string | null }>();
+  return row && { id: row.id, username: row.username, ...storedProfile(row) };
 }
 
 /**
  * A room's members as `viewerId` sees them: with how far each has read (read receipts) in a
  * room of at most RECEIPTS_MAX_MEMBERS, for members who send receipts, when the viewer does too.
  */
-export async function listMembers(db: D1Database, roomId: string, viewerId: string): Promise<Member[]> {
+export async function listMembers(db: D1Database, roomId: string, viewerId: string): Promise<Stored<Member>[]> {
   const { results } = await db
     .prepare(
-      `SELECT u.id, u.username, m.role, m.last_read_seq, u.read_receipts FROM memberships m JOIN users u ON u.id = m.user_id
+      `SELECT u.id, u.username, u.display_name, u.avatar_version, m.role, m.last_read_seq, u.read_receipts
+       FROM memberships m JOIN users u ON u.id = m.user_id
        WHERE m.room_id = ? ORDER BY u.username LIMIT 1000`,
     )
     .bind(roomId)
-    .all<{ id: string; username: string; role: Role; last_read_seq: number; read_receipts: number }>();
+    .all<{ id: string; username: string; display_name: string | null; avatar_version: string | null; role: Role; last_read_seq: number; read_receipts: number }>();
   const viewerSees = results.length <= RECEIPTS_MAX_MEMBERS && results.some((r) => r.id === viewerId && r.read_receipts === 1);
-  return results.map((r) => ({ id: r.id, username: r.username, role: r.role, ...(viewerSees && r.read_receipts === 1 ? { lastReadSeq: r.last_read_seq } : {}) }));
+  return results.map((r) => ({
+    id: r.id,
+    username: r.username,
+    ...storedProfile(r),
+    role: r.role,
+    ...(viewerSees && r.read_receipts === 1 ? { lastReadSeq: r.last_read_seq } : {}),
+  }));
 }
 
 /** Whether a read by `userId` in `roomId` is a receipt others see: they send receipts, and the room is small enough. */

@@ -14,11 +14,11 @@ import {
   UPLOAD_URL_TTL_SECONDS,
   mediaKey,
   parseSignedCount,
+  refuseSignature,
   signDownload,
   signUpload,
   verifyDownload,
   verifyUpload,
-  type Verdict,
 } from "./signing";
 import { SNIFF_BYTES, classify, servedInline } from "./sniff";
 
@@ -137,11 +137,6 @@ mediaRoutes.openapi(
 function s3Client(env: Env): AwsClient | null {
   if (!env.R2_ACCESS_KEY_ID || !env.R2_SECRET_ACCESS_KEY || !env.R2_ACCOUNT_ID || !env.R2_BUCKET_NAME) return null;
   return new AwsClient({ accessKeyId: env.R2_ACCESS_KEY_ID, secretAccessKey: env.R2_SECRET_ACCESS_KEY, service: "s3", region: "auto" });
-}
-
-function refuseSignature(verdict: Exclude<Verdict, "ok">): never {
-  if (verdict === "expired") throw new ApiError(403, "expired_signature", "this signed URL has expired; ask for a new one");
-  throw new ApiError(403, "invalid_signature", "this URL's signature does not match");
 }
 
 // ---- 2. the signed upload route -------------------------------------------------------------

@@ -1,8 +1,10 @@
 import { timingSafeEqual, toBase64Url } from "../lib/encoding";
+import { ApiError } from "../lib/errors";
 
 /**
- * Short-lived signed URLs for media, served by Hearth's own routes (they work under
- * `wrangler dev` and in production with no extra credentials). A signature is an
+ * Signed URLs for media (short-lived for a room's files, bucketed for avatars), served by
+ * Hearth's own routes (they work under `wrangler dev` and in production with no extra
+ * credentials). A signature is an
  * HMAC-SHA256 over every field that matters, so changing any of them (or the expiry)
  * invalidates it.
  */
@@ -32,6 +34,21 @@ export interface DownloadGrant {
    * before etags were kept): bytes written over them later are not served.
    */
   etag: string;
+  exp: number;
+}
+
+/** A user's own avatar upload (worker/people/avatar-routes.ts): it belongs to the user, not a room. */
+export interface AvatarUploadGrant {
+  userId: string;
+  size: number;
+  type: string;
+  exp: number;
+}
+
+/** A user's avatar: `version` is the hash of its bytes; `exp` is rounded to a long bucket so the URL stays stable. */
+export interface AvatarGrant {
+  userId: string;
+  version: string;
   exp: number;
 }
 
@@ -81,6 +98,9 @@ async function mac(secret: string, fields: (string | number)[]): Promise<string>
 
 const uploadFields = (g: UploadGrant) => ["PUT", g.roomId, g.uploadId, g.size, g.type, g.uploader, g.exp];
 const downloadFields = (g: DownloadGrant) => ["GET", g.roomId, g.uploadId, g.type, g.name, g.etag, g.exp];
+// A first field of their own: an avatar signature never passes for a room's, nor the other way.
+const avatarUploadFields = (g: AvatarUploadGrant) => ["PUT avatar", g.userId, g.size, g.type, g.exp];
+const avatarFields = (g: AvatarGrant) => ["GET avatar", g.userId, g.version, g.exp];
 
 export function signUpload(secret: string, g: UploadGrant): Promise<string> {
   return mac(secret, uploadFields(g));
@@ -88,6 +108,14 @@ export function signUpload(secret: string, g: UploadGrant): Promise<string> {
 
 export function signDownload(secret: string, g: DownloadGrant): Promise<string> {
   return mac(secret, downloadFields(g));
+}
+
+export function signAvatarUpload(secret: string, g: AvatarUploadGrant): Promise<string> {
+  return mac(secret, avatarUploadFields(g));
+}
+
+export function signAvatar(secret: string, g: AvatarGrant): Promise<string> {
+  return mac(secret, avatarFields(g));
 }
 
 async function check(secret: string, fields: (string | number)[], exp: number, sig: string, now: number): Promise<Verdict> {
@@ -105,6 +133,25 @@ export function verifyUpload(secret: string, g: UploadGrant, sig: string, now = 
 
 export function verifyDownload(secret: string, g: DownloadGrant, sig: string, now = Date.now()): Promise<Verdict> {
   return check(secret, downloadFields(g), g.exp, sig, now);
+}
+
+export function verifyAvatarUpload(secret: string, g: AvatarUploadGrant, sig: string, now = Date.now()): Promise<Verdict> {
+  return check(secret, avatarUploadFields(g), g.exp, sig, now);
+}
+
+export function verifyAvatar(secret: string, g: AvatarGrant, sig: string, now = Date.now()): Promise<Verdict> {
+  return check(secret, avatarFields(g), g.exp, sig, now);
+}
+
+/** Answers a signed URL that failed its check: 403 `expired_signature` or `invalid_signature`. */
+export function refuseSignature(verdict: Exclude<Verdict, "ok">): never {
+  if (verdict === "expired") throw new ApiError(403, "expired_signature", "this signed URL has expired; ask for a new one");
+  throw new ApiError(403, "invalid_signature", "this URL's signature does not match");
+}
+
+/** The R2 key of a user's avatar. */
+export function avatarKey(userId: string, version: string): string {
+  return `avatars/${userId}/${version}`;
 }
 
 /** The R2 key of an upload. */

@@ -1,13 +1,14 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireUser } from "../auth/middleware";
 import type { Context } from "hono";
-import type { Room } from "../contract/rest";
+import type { Member, Room } from "../contract/rest";
 import { createRouter, type AppEnv } from "../lib/app";
 import { ApiError } from "../lib/errors";
 import { MAX_BODY_CHARS } from "../contract/wire";
 import { errorResponses, jsonBody, jsonResponse, MemberSchema, MessageSchema, nameText, PublicRoomSchema, RoomDetailSchema, RoomIdParam, RoomSchema, Username, userText } from "../schemas";
 import * as store from "../db/rooms";
 import { forgetMembership } from "../gateway/membership";
+import { avatarSigner, present, presentAll, presentRoom } from "../people/profile";
 import { messageRoutes } from "./message-routes";
 
 /**
@@ -43,7 +44,7 @@ roomRoutes.openapi(
   }),
   async (c) => {
     const id = await store.createRoom(c.env.DB, c.var.user.id, c.req.valid("json"));
-    const room = await store.requireMember(c.env.DB, id, c.var.user.id);
+    const room = await memberView(c, id, c.var.user.id);
     tellAdded(c, c.var.user, room);
     return c.json(room, 201);
   },
@@ -58,7 +59,11 @@ roomRoutes.openapi(
     summary: "The rooms and DMs I am a member of, most recent activity first, with unread counts",
     responses: { 200: jsonResponse(z.object({ rooms: z.array(RoomSchema) }), "My rooms"), ...errorResponses(401) },
   }),
-  async (c) => c.json({ rooms: await store.listRoomsOf(c.env.DB, c.var.user.id) }, 200),
+  async (c) => {
+    const signer = avatarSigner(c);
+    const rooms = await store.listRoomsOf(c.env.DB, c.var.user.id);
+    return c.json({ rooms: await Promise.all(rooms.map((room) => presentRoom(signer, room))) }, 200);
+  },
 );
 
 roomRoutes.openapi(
@@ -85,8 +90,8 @@ roomRoutes.openapi(
   }),
   async (c) => {
     const { id } = c.req.valid("param");
-    const room = await store.requireMember(c.env.DB, id, c.var.user.id);
-    return c.json({ ...room, members: await store.listMembers(c.env.DB, id, c.var.user.id) }, 200);
+    const room = await memberView(c, id, c.var.user.id);
+    return c.json({ ...room, members: await presentAll(avatarSigner(c), await store.listMembers(c.env.DB, id, c.var.user.id)) }, 200);
   },
 );
 
@@ -105,10 +110,10 @@ roomRoutes.openapi(
     const found = await store.roomExists(c.env.DB, id);
     if (!found) throw store.noSuchRoom();
     const already = await store.roomForMember(c.env.DB, id, c.var.user.id);
-    if (already) return c.json(already, 200);
+    if (already) return c.json(await presentRoom(avatarSigner(c), already), 200);
     if (found.visibility !== "public") throw new ApiError(403, "private_room", "a private room is joined by invitation only");
     await store.addMember(c.env.DB, id, c.var.user.id);
-    const room = await store.requireMember(c.env.DB, id, c.var.user.id);
+    const room = await memberView(c, id, c.var.user.id);
     tellAdded(c, c.var.user, room);
     return c.json(room, 200);
   },
@@ -163,8 +168,8 @@ roomRoutes.openapi(
     const user = await store.findUser(c.env.DB, username);
     if (!user) throw new ApiError(404, "user_not_found", `no user \`${username}\``);
     if (!(await store.addMember(c.env.DB, id, user.id))) throw new ApiError(409, "already_member", `${user.username} is already a member`);
-    tellAdded(c, user, await store.requireMember(c.env.DB, id, user.id));
-    return c.json({ member: { ...user, role: "member" as const } }, 201);
+    tellAdded(c, user, await memberView(c, id, user.id));
+    return c.json({ member: await present<Member>(avatarSigner(c), { ...user, role: "member" as const }) }, 201);
   },
 );
 
@@ -184,10 +189,10 @@ roomRoutes.openapi(
     if (!other) throw new ApiError(404, "user_not_found", `no user \`${username}\``);
     if (other.id === c.var.user.id) throw new ApiError(400, "validation_error", "you cannot open a DM with yourself");
     const id = await store.openDm(c.env.DB, c.var.user.id, other.id);
-    const room = await store.requireMember(c.env.DB, id, c.var.user.id);
+    const room = await memberView(c, id, c.var.user.id);
     // Both see the DM in their lists at once (telling someone of a DM they have is harmless).
     tellAdded(c, c.var.user, room);
-    tellAdded(c, other, await store.requireMember(c.env.DB, id, other.id));
+    tellAdded(c, other, await memberView(c, id, other.id));
     return c.json(room, 200);
   },
 );
@@ -214,6 +219,11 @@ roomRoutes.openapi(
     return c.body(null, 204);
   },
 );
+
+/** The room as `userId` sees it (store.requireMember's 404 and 403), its DM partner's avatar signed. */
+async function memberView(c: Context<AppEnv>, roomId: string, userId: string): Promise<Room> {
+  return presentRoom(avatarSigner(c), await store.requireMember(c.env.DB, roomId, userId));
+}
 
 /** Tells `user`'s per-user channel (if open) that they are now a member of `room`; never fails the request. */
 function tellAdded(c: Context<AppEnv>, user: { id: string; username: string }, room: Room): void {

@@ -4,6 +4,7 @@ import { offline } from "../offline/status";
 import type { Member, OnlineUser, Room } from "../types";
 import { Avatar } from "../ui/Avatar";
 import { Icon } from "../ui/Icon";
+import { PersonName, shownName, type Named } from "../ui/PersonName";
 import { PresenceDot, statusIn, type PresenceStatus } from "../ui/Presence";
 
 /** Online first, then away, then offline; by name within each. */
@@ -32,7 +33,7 @@ export function MembersPanel({
   }, [focusRequest]);
   const status = (userId: string) => statusIn(online, userId);
   const sorted = [...members].sort(
-    (a, b) => RANK[status(a.id)] - RANK[status(b.id)] || a.username.localeCompare(b.username),
+    (a, b) => RANK[status(a.id)] - RANK[status(b.id)] || shownName(a).localeCompare(shownName(b)),
   );
   // Anyone connected but missing from a stale member list still shows up.
   const extra = online.filter((u) => !members.some((m) => m.id === u.userId));
@@ -48,32 +49,32 @@ export function MembersPanel({
         </button>
       </header>
       <div class="about" data-testid="room-about">
-        <p class="about__name">{label}</p>
+        <p class="about__name">{room.dmWith?.displayName ? <PersonName person={room.dmWith} /> : label}</p>
         {room.topic && <p class="about__topic">{room.topic}</p>}
       </div>
       <h3 class="members__title">Members</h3>
       {members.length === 0 && offline.value && <p class="members__offline">The member list loads when you're back online.</p>}
       <ul class="members__list">
         {sorted.map((member) => (
-          <MemberRow key={member.id} name={member.username} status={status(member.id)} owner={member.role === "owner"} />
+          <MemberRow key={member.id} person={member} status={status(member.id)} owner={member.role === "owner"} />
         ))}
         {extra.map((u) => (
-          <MemberRow key={u.userId} name={u.username} status={u.status ?? "online"} owner={false} />
+          <MemberRow key={u.userId} person={u} status={u.status ?? "online"} owner={false} />
         ))}
       </ul>
     </aside>
   );
 }
 
-function MemberRow({ name, status, owner }: { name: string; status: PresenceStatus; owner: boolean }) {
+function MemberRow({ person, status, owner }: { person: Named; status: PresenceStatus; owner: boolean }) {
   const here = status !== "offline";
   return (
     <li class={`member${here ? " member--online" : ""}`} data-testid="member" data-online={here} data-status={status}>
       <span class="member__avatar">
-        <Avatar name={name} small />
+        <Avatar name={shownName(person)} url={person.avatarUrl} small />
         <PresenceDot status={status} />
       </span>
-      <span class="member__name">{name}</span>
+      <PersonName person={person} class="member__name" />
       {owner && <span class="member__role">owner</span>}
       <span class="sr-only">, {status}</span>
     </li>

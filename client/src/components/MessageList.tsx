@@ -11,6 +11,7 @@ import { mentionChips, mentionScope, type MentionScope } from "../mentions/Chip"
 import type { PendingMessage, RoomChannel } from "../room-channel";
 import type { Message } from "../types";
 import { Avatar } from "../ui/Avatar";
+import { PersonName, shownName, type Named } from "../ui/PersonName";
 import type { MessageActions } from "./message/actions";
 import { DeleteDialog } from "./message/DeleteDialog";
 import { JumpPill, UnreadDivider, useFirstUnread } from "./message/first-unread";
@@ -167,7 +168,7 @@ export function MessageList({ channel, actions, readAt }: { channel: RoomChannel
               <PendingItem
                 key={message.clientId}
                 message={message}
-                me={me.username}
+                me={{ username: me.username, ...actions.profiles.value.get(me.id) }}
                 channel={channel}
                 scope={scope}
               />
@@ -304,7 +305,7 @@ function PendingItem({
   scope,
 }: {
   message: PendingMessage;
-  me: string;
+  me: Named;
   channel: RoomChannel;
   scope: MentionScope;
 }) {
@@ -314,11 +315,11 @@ function PendingItem({
       data-testid="pending-message"
     >
       <div class="msg__gutter">
-        <Avatar name={me} />
+        <Avatar name={shownName(me)} url={me.avatarUrl} />
       </div>
       <div class="msg__content">
         <div class="msg__meta">
-          <span class="msg__author">{me}</span>
+          <PersonName person={me} class="msg__author" />
           <span class="msg__status">{message.failed ? "Not sent" : "Sending…"}</span>
         </div>
         {message.replyTo && <ReplyQuote reply={message.replyTo} />}

@@ -7,6 +7,7 @@ import type { Room } from "../types";
 import { MAX_COUNTED } from "../../../worker/contract/user-wire";
 import { badgeOf, partnerStatus } from "../user-channel";
 import { Avatar } from "../ui/Avatar";
+import { PersonName } from "../ui/PersonName";
 import { Icon } from "../ui/Icon";
 import { PresenceDot } from "../ui/Presence";
 import "./live.css";
@@ -28,7 +29,7 @@ export function RoomLink({ room }: { room: Room }) {
     >
       {dm ? (
         <span class="room-link__avatar" data-testid="dm-presence">
-          <Avatar name={room.name} small />
+          <Avatar name={room.dmWith?.displayName ?? room.name} url={room.dmWith?.avatarUrl} small />
           <PresenceDot status={partnerStatus(room)} spoken />
         </span>
       ) : (
@@ -36,7 +37,7 @@ export function RoomLink({ room }: { room: Room }) {
           <Icon name={room.visibility === "private" ? "lock" : "hash"} size={16} />
         </span>
       )}
-      <span class="room-link__name">{room.name}</span>
+      {dm && room.dmWith ? <PersonName person={room.dmWith} class="room-link__name" /> : <span class="room-link__name">{room.name}</span>}
       {inCall > 0 && (
         <span class="call-badge" data-testid="call-badge" title="Call in progress">
           <Icon name="phone" size={12} />

@@ -144,12 +144,13 @@ function RoomScreen({ id, onJoined }: { id: string; onJoined: () => void }) {
             <span class="room__sigil" aria-hidden="true">
               {isDm ? "@" : <Icon name={room.visibility === "private" ? "lock" : "hash"} />}
             </span>
-            <span class="room__name" title={room.name}>
-              {room.name}
+            <span class="room__name" title={room.dmWith?.displayName ?? room.name}>
+              {room.dmWith?.displayName ?? room.name}
             </span>
           </h1>
           {isDm && room.dmWith ? (
             <p class="room__topic room__status" data-testid="dm-status">
+              {room.dmWith.displayName && <span class="room__username">@{room.dmWith.username} · </span>}
               <PresenceDot status={partner} />
               {partner}
             </p>
@@ -237,6 +238,7 @@ function RoomScreen({ id, onJoined }: { id: string; onJoined: () => void }) {
         <InviteDialog
           roomId={room.id}
           roomName={label}
+          members={new Set(details?.members.map((m) => m.id))}
           onClose={() => setDialog(null)}
           onAdded={() => void loadDetails()}
         />

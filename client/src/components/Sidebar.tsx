@@ -1,4 +1,5 @@
 /** The room list and the ways into more rooms (create, browse, direct message). */
+import type { ComponentType } from "preact";
 import { useState } from "preact/hooks";
 import { currentUser, endSession } from "../session";
 import { rooms, roomsError, roomsLoaded } from "../rooms";
@@ -13,11 +14,28 @@ import { SoundToggle } from "./SoundToggle";
 import { BrowseRoomsDialog, CreateRoomDialog, NewDmDialog } from "./dialogs";
 import { ConsoleLink } from "../console/ConsoleLink";
 
-type DialogName = "create" | "browse" | "dm" | null;
+type DialogName = "create" | "browse" | "dm" | "profile" | null;
+
+/** My profile dialog (and the avatar resizing) arrives the first time it is opened. */
+let profileModule: Promise<ComponentType<{ onClose: () => void }>> | null = null;
+const loadProfileDialog = () => {
+  profileModule ??= import("../people/ProfileDialog").then((m) => m.ProfileDialog);
+  profileModule.catch(() => (profileModule = null));
+  return profileModule;
+};
 
 /** The room list with unread counts, and the ways to get into more rooms. */
 export function Sidebar() {
   const [dialog, setDialog] = useState<DialogName>(null);
+  const [ProfileDialog, setProfileDialog] = useState<ComponentType<{ onClose: () => void }> | null>(null);
+  const openProfile = () =>
+    void loadProfileDialog().then(
+      (component) => {
+        setProfileDialog(() => component);
+        setDialog("profile");
+      },
+      () => {}, // offline before it ever loaded: the button does nothing until the server answers
+    );
   const user = currentUser.value;
   const all = rooms.value;
   const channels = all.filter((room) => room.visibility !== "dm");
@@ -63,10 +81,22 @@ export function Sidebar() {
       <SoundToggle />
       {user && (
         <footer class="sidebar__footer">
-          <Avatar name={user.username} />
-          <span class="sidebar__me" data-testid="current-user">
-            {user.username}
-          </span>
+          <button
+            type="button"
+            class="me-btn"
+            title="Your profile: display name and picture"
+            data-testid="profile-button"
+            onClick={openProfile}
+          >
+            <Avatar name={user.displayName ?? user.username} url={user.avatarUrl} />
+            <span class="sidebar__me">
+              {user.displayName && <span class="sidebar__display">{user.displayName}</span>}
+              <span class="sidebar__username" data-testid="current-user">
+                {user.username}
+              </span>
+            </span>
+            <span class="sr-only">, edit your profile</span>
+          </button>
           <button type="button" class="side-btn side-btn--small" onClick={() => void forgetPushOnLogout().then(endSession)}>
             <Icon name="leave" size={16} /> Log out
           </button>
@@ -79,6 +109,7 @@ export function Sidebar() {
     {dialog === "create" && <CreateRoomDialog onClose={close} />}
     {dialog === "browse" && <BrowseRoomsDialog onClose={close} />}
     {dialog === "dm" && <NewDmDialog onClose={close} />}
+    {dialog === "profile" && ProfileDialog && <ProfileDialog onClose={close} />}
     </>
   );
 }

@@ -2,7 +2,9 @@
 import { useEffect, useState } from "preact/hooks";
 import { useLocation } from "preact-iso";
 import { api } from "../api";
+import { PersonField } from "../people/PersonField";
 import { upsertRoom } from "../rooms";
+import { currentUser } from "../session";
 import type { PublicRoom } from "../types";
 import { FormError } from "../ui/FormError";
 import { Modal } from "../ui/Modal";
@@ -186,7 +188,10 @@ export function BrowseRoomsDialog({ onClose }: DialogProps) {
   );
 }
 
-/** Starts (or reopens) a direct conversation with one user. */
+/** A typed or picked username as the server takes it. */
+const asUsername = (text: string) => text.trim().replace(/^@/, "").toLowerCase();
+
+/** Starts (or reopens) a direct conversation with one user, found by name as one types. */
 export function NewDmDialog({ onClose }: DialogProps) {
   const { route } = useLocation();
   const [username, setUsername] = useState("");
@@ -194,9 +199,9 @@ export function NewDmDialog({ onClose }: DialogProps) {
 
   function onSubmit(event: Event) {
     event.preventDefault();
-    const name = username.trim().toLowerCase();
+    const name = asUsername(username);
     if (!name) {
-      submit.setError("Type a username.");
+      submit.setError("Type a name or username.");
       return;
     }
     void submit.run(async () => {
@@ -211,15 +216,8 @@ export function NewDmDialog({ onClose }: DialogProps) {
     <Modal title="Direct message" onClose={onClose}>
       <form class="form" onSubmit={onSubmit} noValidate>
         <div class="field">
-          <label for="dm-username">Username</label>
-          <input
-            id="dm-username"
-            autoCapitalize="none"
-            spellcheck={false}
-            value={username}
-            onInput={(e) => setUsername(e.currentTarget.value)}
-            autoFocus
-          />
+          <label for="dm-username">Name or username</label>
+          <PersonField id="dm-username" value={username} onInput={setUsername} exclude={new Set([currentUser.value?.id ?? ""])} autoFocus />
         </div>
         <FormError error={submit.error} />
         <div class="form__actions">
@@ -238,20 +236,22 @@ export function NewDmDialog({ onClose }: DialogProps) {
 interface InviteProps extends DialogProps {
   roomId: string;
   roomName: string;
+  /** Who is in the room already: not suggested. */
+  members: ReadonlySet<string>;
   onAdded: () => void;
 }
 
-/** Adds a user to a room by username (the way into a private room). */
-export function InviteDialog({ roomId, roomName, onClose, onAdded }: InviteProps) {
+/** Adds a user to a room, found by name as one types (the way into a private room). */
+export function InviteDialog({ roomId, roomName, members, onClose, onAdded }: InviteProps) {
   const [username, setUsername] = useState("");
   const [added, setAdded] = useState<string | null>(null);
   const submit = useSubmit();
 
   function onSubmit(event: Event) {
     event.preventDefault();
-    const name = username.trim().toLowerCase();
+    const name = asUsername(username);
     if (!name) {
-      submit.setError("Type a username.");
+      submit.setError("Type a name or username.");
       return;
     }
     submit.setError(null);
@@ -272,15 +272,8 @@ export function InviteDialog({ roomId, roomName, onClose, onAdded }: InviteProps
     <Modal title={`Invite to ${roomName}`} onClose={onClose}>
       <form class="form" onSubmit={onSubmit} noValidate>
         <div class="field">
-          <label for="invite-username">Username</label>
-          <input
-            id="invite-username"
-            autoCapitalize="none"
-            spellcheck={false}
-            value={username}
-            onInput={(e) => setUsername(e.currentTarget.value)}
-            autoFocus
-          />
+          <label for="invite-username">Name or username</label>
+          <PersonField id="invite-username" value={username} onInput={setUsername} exclude={members} autoFocus />
         </div>
         <FormError error={submit.error} />
         {added && (

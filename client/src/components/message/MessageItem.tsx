@@ -11,6 +11,7 @@ import { AttachmentView } from "../../media/Attachment";
 import { ReadReceipts } from "../../receipts/ReadReceipts";
 import type { Message } from "../../types";
 import { Avatar } from "../../ui/Avatar";
+import { PersonName } from "../../ui/PersonName";
 import type { MessageActions } from "./actions";
 import { useLongPress } from "./long-press";
 import { Reactions } from "./Reactions";
@@ -40,6 +41,8 @@ export function MessageItem({ message, first, mine, roomId, actions, tabStop, hi
     if (!message.deleted) actions.sheet.value = message;
   });
   const iso = new Date(message.ts).toISOString();
+  // Messages keep the username; the display name and avatar come from the member list.
+  const author = { username: message.username, ...actions.profiles.value.get(message.userId) };
   const media = message.attachment !== undefined;
   const editing = actions.editing.value?.seq === message.seq;
   const classes = [
@@ -68,7 +71,7 @@ export function MessageItem({ message, first, mine, roomId, actions, tabStop, hi
       )}
       <div class="msg__gutter">
         {first ? (
-          <Avatar name={message.username} />
+          <Avatar name={author.displayName ?? author.username} url={author.avatarUrl} />
         ) : (
           <time class="msg__hover-time" dateTime={iso} title={formatFull(message.ts)}>
             {formatTime(message.ts)}
@@ -78,7 +81,7 @@ export function MessageItem({ message, first, mine, roomId, actions, tabStop, hi
       <div class="msg__content">
         {first ? (
           <div class="msg__meta">
-            <span class="msg__author">{message.username}</span>
+            <PersonName person={author} class="msg__author" />
             <time dateTime={iso} title={formatFull(message.ts)}>
               {formatTime(message.ts)}
             </time>

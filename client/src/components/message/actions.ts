@@ -6,7 +6,8 @@
 import { batch, computed, signal } from "@preact/signals";
 import type { RoomChannel } from "../../room-channel";
 import { RoomReceipts } from "../../receipts/readers";
-import type { Member, Message, ReplyRef } from "../../types";
+import { currentUser } from "../../session";
+import type { Member, Message, Profile, ReplyRef } from "../../types";
 import { REPLY_EXCERPT_CHARS } from "../../../../worker/contract/wire";
 
 export class MessageActions {
@@ -30,6 +31,17 @@ export class MessageActions {
     for (const m of this.members.value) names.set(m.id, m.username);
     names.set(this.channel.me.id, this.channel.me.username);
     return names;
+  });
+
+  /**
+   * Display names and avatars by user id, for the authors of messages (which carry only the
+   * username): the room's members as its details list them, and me as I am now.
+   */
+  readonly profiles = computed(() => {
+    const profiles = new Map<string, Profile>(this.members.value.map((m) => [m.id, m]));
+    const me = currentUser.value;
+    if (me) profiles.set(me.id, me);
+    return profiles;
   });
 
   /** Who has read how far: "Seen" and readers' avatars under messages. */
