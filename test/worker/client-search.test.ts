@@ -191,19 +191,23 @@ describe("paging by cursor", () => {
     const pager = new HitPager(server.fetchPage);
     await pager.start();
     await pager.more();
-    expect(pager.state.value).toEqual({ kind: "failed", hits: [hit(9)], from: "c1", error: "The server is busy." });
+    expect(pager.state.value).toEqual({ kind: "failed", hits: [hit(9)], from: "c1", error: "The server is busy.", retryable: true });
     pages.c1 = page([8], null);
     await pager.retry();
     expect(server.asked).toEqual([null, "c1", "c1"]);
     expect(seqs(pager.state.value)).toEqual([9, 8]);
   });
 
-  it("a first page refused (a 400) shows the server's sentence", async () => {
-    const pager = new HitPager(async () => {
-      throw new Error("The query is longer than 200 characters.");
-    });
+  it("a first page refused (a 400) shows the server's sentence, told as the view says, with no 'Try again'", async () => {
+    const refusal = Object.assign(new Error("q is longer than 200 characters"), { status: 400 });
+    const pager = new HitPager(
+      async () => {
+        throw refusal;
+      },
+      { describe: (e) => `${(e as Error).message}!`, retryable: (e) => (e as { status: number }).status >= 500 },
+    );
     await pager.start();
-    expect(pager.state.value).toEqual({ kind: "failed", hits: [], from: null, error: "The query is longer than 200 characters." });
+    expect(pager.state.value).toEqual({ kind: "failed", hits: [], from: null, error: "q is longer than 200 characters!", retryable: false });
   });
 
   it("a new start drops the answer to the one before", async () => {

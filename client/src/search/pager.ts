@@ -18,11 +18,20 @@ export type PagerState =
   | { kind: "loading"; hits: SearchHit[]; from: string | null }
   /** `next`: where the next page starts; null: these are all the hits. */
   | { kind: "ready"; hits: SearchHit[]; next: string | null }
-  /** The page at `from` could not be had; `retry` asks for it again. */
-  | { kind: "failed"; hits: SearchHit[]; from: string | null; error: string };
+  /** The page at `from` could not be had; `retry` asks for it again (when asking again may help). */
+  | { kind: "failed"; hits: SearchHit[]; from: string | null; error: string; retryable: boolean };
 
 /** One page: `cursor` null asks for the first. */
 export type FetchPage = (cursor: string | null) => Promise<SearchPage>;
+
+/** How a failure is told: as a sentence, and whether asking again may help (not for a refused query). */
+export interface Explain {
+  describe?: (error: unknown) => string;
+  retryable?: (error: unknown) => boolean;
+}
+
+/** An error's message (an ApiError's is a sentence to show already). */
+const describeError = (error: unknown) => (error instanceof Error && error.message ? error.message : "Something went wrong. Try again.");
 
 /** A hit's identity across pages. */
 export const hitKey = (hit: Pick<SearchHit, "roomId" | "seq">) => `${hit.roomId}:${hit.seq}`;
@@ -40,9 +49,7 @@ export class HitPager {
 
   constructor(
     private readonly fetchPage: FetchPage,
-    /** A failure as a sentence to show (an ApiError's message is one already). */
-    private readonly describe: (error: unknown) => string = (error) =>
-      error instanceof Error && error.message ? error.message : "Something went wrong. Try again.",
+    private readonly explain: Explain = {},
   ) {}
 
   /** Asks for the first page (again), forgetting the hits shown. */
@@ -84,7 +91,9 @@ export class HitPager {
         this.state.value = { kind: "loading", hits, from: cursor };
       }
     } catch (error) {
-      if (asked === this.asked) this.state.value = { kind: "failed", hits, from: cursor, error: this.describe(error) };
+      if (asked !== this.asked) return;
+      const { describe = describeError, retryable = () => true } = this.explain;
+      this.state.value = { kind: "failed", hits, from: cursor, error: describe(error), retryable: retryable(error) };
     }
   }
 }
