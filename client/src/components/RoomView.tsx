@@ -20,6 +20,7 @@ import { Icon } from "../ui/Icon";
 import { Menu, type MenuItem } from "../ui/Menu";
 import { useMediaQuery } from "../ui/useMediaQuery";
 import { useSubmit } from "../ui/useSubmit";
+import { BackToResults } from "../search/BackToResults";
 import { linkedSeq } from "../search/nav";
 import { InviteDialog, LeaveRoomDialog } from "./dialogs";
 import { MessageActions } from "./message/actions";
@@ -219,6 +220,7 @@ function RoomScreen({ id, onJoined }: { id: string; onJoined: () => void }) {
 
       <div class="room__body">
         <div class="chat">
+          {at !== null && <BackToResults />}
           {channel.closedReason.value && (
             <p class="room__notice" role="alert">
               {channel.closedReason.value}

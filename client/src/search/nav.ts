@@ -14,6 +14,12 @@ export const searchFieldWanted = signal(0);
 /** The results a hit was opened from, for the room's "Back to …" link; null: none. */
 export const resultsPlace = signal<{ path: string; label: string } | null>(null);
 
+/** Signed out: nothing of the last user's searches stays (their words are in the path). */
+export function forgetSearch(): void {
+  searchPath.value = "/search";
+  resultsPlace.value = null;
+}
+
 /** Where a hit leads: its room, opened at the message. */
 export const messagePath = (roomId: string, seq: number) => `/rooms/${encodeURIComponent(roomId)}?at=${seq}`;
 
