@@ -4,6 +4,7 @@
 // test/browser/search.test.ts drives the real one.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { humanError } from "../../client/src/errors";
 import { FOLLOW_EMPTY, HitPager, type PagerState } from "../../client/src/search/pager";
 import { filterCount, filtersFromQuery, NO_FILTERS, notReady, panelQuery, searchParams } from "../../client/src/search/query";
 import { snippetParts } from "../../client/src/search/snippet";
@@ -219,5 +220,15 @@ describe("paging by cursor", () => {
     release(page([1], null));
     await stale;
     expect(seqs(pager.state.value)).toEqual([2]);
+  });
+});
+
+describe("the server's refusals of a search, as sentences", () => {
+  it("names the search, not the parameter q", () => {
+    expect(humanError("invalid_query", "q must be at most 200 characters")).toBe("The search must be at most 200 characters.");
+    expect(humanError("invalid_query", "q has nothing to search for: give words, numbers or emoji")).toBe(
+      "The search has nothing to search for: give words, numbers or emoji.",
+    );
+    expect(humanError("invalid_cursor", "bad cursor")).toBe("These results are out of date. Search again.");
   });
 });
