@@ -89,7 +89,7 @@ function Hit({ hit, onOpen }: { hit: SearchHit; onOpen: () => void }) {
       <span class="hit__meta">
         <span class="hit__room">
           <Icon name={ROOM_ICON[hit.visibility]} size={14} />
-          <span class="hit__room-name">{hit.roomName}</span>
+          <span>{hit.roomName}</span>
         </span>
         <span class="hit__author">
           <Avatar name={hit.username} small />
