@@ -135,6 +135,13 @@ afterAll(async () => {
 
 describe("search", () => {
   test("Ctrl+K opens search; the word is marked in each hit; 'Load more' brings the next page", async () => {
+    // "/" typed in the composer is text, not the shortcut.
+    const composer = page.getByRole("textbox", { name: `Message #${lobbyName}` });
+    await composer.click();
+    await page.keyboard.press("/");
+    expect(await composer.inputValue()).toBe("/");
+    expect(new URL(page.url()).pathname).toBe(`/rooms/${lobbyId}`);
+    await composer.fill("");
     await page.keyboard.press("Control+k");
     const field = page.getByTestId("search-input");
     await expect.poll(() => field.evaluate((el) => el === document.activeElement), WAIT).toBe(true);

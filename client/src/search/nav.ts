@@ -32,10 +32,11 @@ export function linkedSeq(at: string | undefined): number | null {
  * Ctrl+K or ⌘K anywhere, or "/" while not writing, opens search. Not while a dialog is open:
  * it would open beneath it.
  */
-export function isSearchShortcut(event: Pick<KeyboardEvent, "key" | "ctrlKey" | "metaKey" | "altKey" | "shiftKey" | "target">): boolean {
+export function isSearchShortcut(event: KeyboardEvent): boolean {
   if (event.altKey || event.shiftKey || document.querySelector("dialog[open]")) return false;
   if (event.ctrlKey || event.metaKey) return event.key === "k" || event.key === "K";
-  return event.key === "/" && !isEditable(event.target);
+  // The element typed in, inside a shadow root too (the emoji picker's search field).
+  return event.key === "/" && !isEditable(event.composedPath()[0] ?? event.target);
 }
 
 function isEditable(target: EventTarget | null): boolean {
