@@ -29,7 +29,7 @@ const PUBLIC = {
 const ENTRY = ["routes.ts", "[a-z-]+-routes.ts"];
 const FLOOR_DIRS = ["contract", "db", "lib", "sockets", "gateway"];
 const FLOOR_FILES = ["bindings.ts", "config.ts", "env.ts", "schemas.ts"];
-const CLIENT_FEATURES = ["media", "push", "calls", "components", "markdown", "mentions", "receipts", "offline", "user-channel", "people"];
+const CLIENT_FEATURES = ["media", "push", "calls", "components", "markdown", "mentions", "receipts", "offline", "user-channel", "people", "search"];
 
 const esc = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 const FEATURES = Object.keys(PUBLIC);

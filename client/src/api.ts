@@ -11,6 +11,7 @@ import type {
   PublicRoom,
   Room,
   RoomDetails,
+  SearchPage,
   User,
 } from "./types";
 
@@ -170,6 +171,12 @@ export const api = {
       "GET",
       `${roomPath(roomId)}/attachments/${encodeURIComponent(uploadId)}`,
     ),
+
+  /** Messages in my rooms that match `query` (q, filters, cursor: client/src/search/query.ts), newest first. */
+  search: (query: URLSearchParams) => request<SearchPage>("GET", `/api/search?${query}`),
+  /** Recent messages that mention me, newest first; `cursor` null: the first page. */
+  mentions: (cursor: string | null) =>
+    request<SearchPage>("GET", `/api/mentions${cursor === null ? "" : `?${new URLSearchParams({ cursor })}`}`),
 };
 
 export interface UploadGrant {

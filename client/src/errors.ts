@@ -32,6 +32,9 @@ const SENTENCES: Record<string, string | ((raw: string) => string)> = {
   message_not_found: "That message is no longer in this room.",
   invalid_emoji: "That is not an emoji Hearth can react with.",
   too_many_reactions: `A message can carry at most ${MAX_REACTIONS_PER_MESSAGE} different reactions.`,
+  // Search (docs/search.md): the server's text names the query parameter `q`.
+  invalid_query: (raw) => sentence(raw.replace(/^q\b/, "the search")),
+  invalid_cursor: "These results are out of date. Search again.",
   internal: "Something went wrong on the server. Try again.",
   bad_frame: "The app sent something the server did not understand. Reload the page.",
   unknown_type: "The app sent something the server did not understand. Reload the page.",

@@ -2,7 +2,7 @@
 
 // The REST shapes and the wire shapes of messages and server frames are the worker's own (one
 // definition for both sides); only types cross over, nothing of the worker is bundled.
-export type { Member, NotifyMode, Profile, PublicRoom, Room, RoomDetails, User, Visibility } from "../../worker/contract/rest";
+export type { Member, NotifyMode, Profile, PublicRoom, Room, RoomDetails, SearchHit, SearchPage, Snippet, User, Visibility } from "../../worker/contract/rest";
 export type {
   Attachment,
   AttachmentRef,

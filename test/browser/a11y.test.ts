@@ -153,4 +153,17 @@ describe.each(Object.keys(SIZES) as Size[])("no serious accessibility problems a
     await scan(page, `${size}-dm-list`);
     await page.context().close();
   });
+
+  test("search with its filters and results, and the mentions view", async () => {
+    const page = await newPage(size, true);
+    // Hits once the room's copy reached D1, "No messages match" before: either is a whole screen.
+    await page.goto(`${baseUrl}/search?q=message`);
+    await page.locator('[data-testid="search-hit"], .results__status:has-text("No messages")').first().waitFor(WAIT);
+    if (size === "phone") await page.getByRole("button", { name: /^Filters/ }).click();
+    await scan(page, `${size}-search`);
+    await page.getByTestId("mentions-link").evaluate((link: HTMLElement) => link.click());
+    await page.locator(".results__status:not(:empty)").waitFor(WAIT);
+    await scan(page, `${size}-mentions`);
+    await page.context().close();
+  });
 });

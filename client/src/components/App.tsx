@@ -17,6 +17,9 @@ import { Welcome } from "./Welcome";
 
 // The protocol console loads the SignalR and Connect clients: fetched only when /console opens.
 const ConsolePage = lazy(() => import("../console/ConsolePage"));
+// Search and the mentions view: their own chunks, fetched when first opened.
+const SearchPage = lazy(() => import("../search/views").then((m) => m.SearchPage));
+const MentionsPage = lazy(() => import("../search/views").then((m) => m.MentionsPage));
 
 /** Signed out: the log-in form. Signed in: the chat shell. */
 export function App() {
@@ -82,8 +85,8 @@ function SignedIn() {
 
 function Shell() {
   const { path, route } = useLocation();
-  // At phone width the sidebar gives way to the main area for a room or the console.
-  const roomOpen = path.startsWith("/rooms/") || path === "/console";
+  // At phone width the sidebar gives way to the main area for a room, the console, search or mentions.
+  const roomOpen = path.startsWith("/rooms/") || ["/console", "/search", "/mentions"].includes(path);
 
   // Kept on this device for offline use; its stop runs before the list's, which empties it.
   useEffect(() => keepRooms(currentUser.value!.id), []);
@@ -115,6 +118,8 @@ function Shell() {
           <Route path="/" component={Welcome} />
           <Route path="/rooms/:id" component={RoomView} />
           <Route path="/console" component={ConsolePage} />
+          <Route path="/search" component={SearchPage} />
+          <Route path="/mentions" component={MentionsPage} />
           <Route default component={Welcome} />
         </Router>
       </main>

@@ -20,6 +20,8 @@ import { Icon } from "../ui/Icon";
 import { Menu, type MenuItem } from "../ui/Menu";
 import { useMediaQuery } from "../ui/useMediaQuery";
 import { useSubmit } from "../ui/useSubmit";
+import { BackToResults } from "../search/BackToResults";
+import { linkedSeq } from "../search/nav";
 import { InviteDialog, LeaveRoomDialog } from "./dialogs";
 import { MessageActions } from "./message/actions";
 import { useReadAtOpen } from "./message/first-unread";
@@ -58,7 +60,9 @@ function RoomScreen({ id, onJoined }: { id: string; onJoined: () => void }) {
   // The member list shows beside the chat on wide screens; elsewhere it opens on demand.
   useEffect(() => setMembersOpen(wide), [wide]);
   const [dialog, setDialog] = useState<"invite" | "leave" | null>(null);
-  const { route } = useLocation();
+  const { route, query } = useLocation();
+  // A link to a message (`?at=<seq>`: a search hit, a mention) opens the room there.
+  const at = linkedSeq(query.at);
   // Where my unread messages began when I opened the room (the "New messages" line).
   const readAt = useReadAtOpen(id);
 
@@ -70,6 +74,9 @@ function RoomScreen({ id, onJoined }: { id: string; onJoined: () => void }) {
       if (openRoomId.value === id) openRoomId.value = null;
     };
   }, [channel, id]);
+  useEffect(() => {
+    if (at !== null) void channel.jumpTo(at);
+  }, [channel, at]);
 
   const loadDetails = () =>
     api.room(id).then(
@@ -213,6 +220,7 @@ function RoomScreen({ id, onJoined }: { id: string; onJoined: () => void }) {
 
       <div class="room__body">
         <div class="chat">
+          {at !== null && <BackToResults />}
           {channel.closedReason.value && (
             <p class="room__notice" role="alert">
               {channel.closedReason.value}

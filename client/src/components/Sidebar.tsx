@@ -13,6 +13,7 @@ import { RoomLink } from "./RoomLink";
 import { SoundToggle } from "./SoundToggle";
 import { BrowseRoomsDialog, CreateRoomDialog, NewDmDialog } from "./dialogs";
 import { ConsoleLink } from "../console/ConsoleLink";
+import { SidebarLinks } from "../search/SidebarLinks";
 
 type DialogName = "create" | "browse" | "dm" | "profile" | null;
 
@@ -51,6 +52,8 @@ export function Sidebar() {
           <span>Hearth</span>
         </a>
       </header>
+
+      <SidebarLinks />
 
       <div class="sidebar__actions">
         <button type="button" class="side-btn" onClick={() => setDialog("create")}>

@@ -38,6 +38,8 @@ export class RoomChannel {
   private readonly readMarker: ReadMarker;
   private readonly presence = new Presence();
   private readonly copy: RoomCopy;
+  /** The first load of the newest page (settles, failed or not); resolved before `start`. */
+  private firstPage: Promise<void> = Promise.resolve();
 
   constructor(
     readonly roomId: string,
@@ -154,7 +156,8 @@ export class RoomChannel {
   /** Loads the newest page of history, then opens the socket. */
   async start(): Promise<void> {
     this.readMarker.watch();
-    await this.history.loadNewest();
+    this.firstPage = this.history.loadNewest();
+    await this.firstPage;
     this.connection.open();
   }
 
@@ -231,9 +234,14 @@ export class RoomChannel {
     return this.history.loadNewer();
   }
 
-  /** Shows message `seq`: scrolled to if loaded, else the page around it is loaded first. */
-  jumpTo(seq: number): Promise<void> {
-    return this.history.jumpTo(seq);
+  /**
+   * Shows message `seq`: scrolled to if loaded, else the page around it is loaded first. Asked
+   * as the room opens (a link to a message), it waits for the newest page: the socket follows
+   * that one, and the message may be on it.
+   */
+  async jumpTo(seq: number): Promise<void> {
+    await this.firstPage;
+    if (this.phase.value.kind !== "stopped") await this.history.jumpTo(seq);
   }
 
   /** Back to the newest messages. */
