@@ -71,9 +71,22 @@ async function send(page: Page, text: string): Promise<void> {
 }
 
 /** Hovers a message and presses one of its toolbar buttons. */
+/**
+ * Clicks a button of the message's hover toolbar. The toolbar shows while the pointer is on
+ * its message; if the list moved under the pointer meanwhile (a message arrived and the list
+ * scrolled), the pointer is on another message: hover again and retry, as a person would.
+ */
 async function tool(item: Locator, label: string): Promise<void> {
-  await item.hover();
-  await item.getByTestId("message-toolbar").getByRole("button", { name: label, exact: true }).click();
+  const button = item.getByTestId("message-toolbar").getByRole("button", { name: label, exact: true });
+  const deadline = Date.now() + WAIT.timeout;
+  for (;;) {
+    await item.hover();
+    try {
+      return await button.click({ timeout: 2000 });
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+    }
+  }
 }
 
 async function react(page: Page, item: Locator, emoji: string): Promise<void> {
