@@ -479,6 +479,15 @@ async function searchAbScenario() {
         await sleep(1000);
       }
     }
+    if (config.profile) {
+      for (const v of ["on", "off"] as IndexVariant[]) {
+        log(`profiling (unscored): search-ab, ${INDEX_LABEL[v]}`);
+        const r = await runTraffic(targets[v], { ...spec, text: chatLines(18) }, { profile: true });
+        results.profiles.push({ scenario: `search-ab ${v}`, target: "hearth", summary: r.profile!, cpuUsPerMsg: r.cpuUsPerMsg });
+        printProfile(`search-ab, index ${v}: ${describeTraffic(r)}`, r.profile!);
+        save();
+      }
+    }
     // After the last copies (at most 10 s later): indexed on one server, not on the other.
     await sleep(12_000);
     results.searchAbCheck = { on: 0, off: 0 };

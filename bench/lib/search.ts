@@ -245,7 +245,8 @@ export async function runSearch(opts: SearchOptions, log: (s: string) => void): 
     perRoom: opts.perRoom,
     seed: 18,
     days: 180,
-    endTs: Date.now() - 3_600_000,
+    // Midnight UTC today: the same corpus for every run of a day (the rooms' ids aside).
+    endTs: Math.floor(Date.now() / 86_400_000) * 86_400_000,
     planted: [
       // Rare: 40 messages, 10 of them in the searcher's rooms.
       { term: rare, inSearcherRooms: 10, elsewhere: 30 },
