@@ -40,10 +40,10 @@ const HELP = `npm run bench -- [options]
                           sockets, small custom caps only, 100,000 history messages
   --scenarios=a,b         any of ${SCENARIOS.join(", ")} (default: all of these), or
                           search     (issue 18: GET /api/search over 1,000,000 seeded messages in 100
-                                     rooms; ~6 min here, not in the default set), or
+                                     rooms; 3.5-7 min here, not in the default set), or
                           search-ab  (issue 18: the rooms scenario with the search index written by
-                                     the D1 copy against SEARCH_INDEX=off, interleaved; ~4 min at
-                                     3 reps, not in the default set)
+                                     the D1 copy against SEARCH_INDEX=off, interleaved; ~4.5 min
+                                     at 3 reps, 6 at 5, not in the default set)
   --reps=N                interleaved repetitions (default 3)
   --duration=S            seconds per fanout/rooms run (default 10), after --warmup=S (default 1)
   --sizes=10,100,500      fanout receivers
