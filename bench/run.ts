@@ -19,6 +19,8 @@ import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
 import { renderChart, type Series } from "./lib/chart.ts";
 import { runHistory, type HistoryResult } from "./lib/history.ts";
+import { chatLines } from "./lib/chat-text.ts";
+import { runSearch, type SearchResult } from "./lib/search.ts";
 import { runIdle, runMemorySplit, type IdleResult, type MemorySplit } from "./lib/idle.ts";
 import type { ProfileSummary } from "./lib/inspector.ts";
 import { runCeilingOverload, runOverload, type CeilingOverloadResult, type OverloadResult } from "./lib/overload.ts";
@@ -29,12 +31,19 @@ import { runTraffic, type TrafficResult } from "./lib/traffic.ts";
 import { WATCHERS_LABEL, WatchersBench, type WatchersRun, type WatchersVariant } from "./lib/watchers.ts";
 
 const SCENARIOS = ["fanout", "rooms", "watchers", "idle", "overload", "history"] as const;
-type Scenario = (typeof SCENARIOS)[number];
+/** Scenarios run only when named (each takes several minutes). */
+const OPTIONAL_SCENARIOS = ["search", "search-ab"] as const;
+type Scenario = (typeof SCENARIOS)[number] | (typeof OPTIONAL_SCENARIOS)[number];
 
 const HELP = `npm run bench -- [options]
   --quick                 smoke run: 1 rep, 3 s runs, 10 and 100 receivers, 20 rooms, 200 idle
                           sockets, small custom caps only, 100,000 history messages
-  --scenarios=a,b         any of ${SCENARIOS.join(", ")} (default: all)
+  --scenarios=a,b         any of ${SCENARIOS.join(", ")} (default: all of these), or
+                          search     (issue 18: GET /api/search over 1,000,000 seeded messages in 100
+                                     rooms; 3.5-7 min here, not in the default set), or
+                          search-ab  (issue 18: the rooms scenario with the search index written by
+                                     the D1 copy against SEARCH_INDEX=off, interleaved; ~4.5 min
+                                     at 3 reps, 6 at 5, not in the default set)
   --reps=N                interleaved repetitions (default 3)
   --duration=S            seconds per fanout/rooms run (default 10), after --warmup=S (default 1)
   --sizes=10,100,500      fanout receivers
@@ -46,6 +55,13 @@ const HELP = `npm run bench -- [options]
   --idle-reps=N           repetitions of the idle scenario (default: --reps); the first rep steps
                           through every size, later ones only the first (--idle-all-reps: every size)
   --history-messages=N    (default 1000000), --history-requests=N (default 300)
+  --search-messages=N     (default 1000000) in --search-rooms=N rooms (default 100), the searching
+                          user a member of --search-member-of=N of them (default 20);
+                          --search-requests=N of each query kind (default 300); --search-seed=direct
+                          (rows and index written into D1's file, default) or copy (the rooms copy
+                          themselves to D1 after the restart, through the worker)
+  --search-ab-duration=S  seconds per run of search-ab (default 20: the busy rooms' D1 copies run
+                          2 and 12 s into each run)
   --floor=first|all|none  the durable-write floor in fanout: at the smallest size only (default),
                           at every size, or not at all (it always runs in the rooms scenario)
   --ceiling-overload      also push the cap-less ceiling to 6000 sockets (shows the runtime's fd limit)
@@ -73,7 +89,7 @@ const opt = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.slic
 const nums = (s: string) => s.split(",").map(Number).filter((n) => Number.isFinite(n) && n > 0);
 for (const a of argv) {
   const name = a.replace(/^--/, "").split("=")[0]!;
-  if (!["quick", "scenarios", "reps", "duration", "warmup", "sizes", "rooms", "watchers", "idle-sizes", "idle-hold", "idle-reps", "history-messages", "history-requests", "floor", "idle-all-reps", "ceiling-overload", "dev-tracing", "hearth-vars", "hearth-without-assets", "profile", "chart", "out", "render"].includes(name)) {
+  if (!["quick", "scenarios", "reps", "duration", "warmup", "sizes", "rooms", "watchers", "idle-sizes", "idle-hold", "idle-reps", "history-messages", "history-requests", "search-messages", "search-rooms", "search-member-of", "search-requests", "search-seed", "search-ab-duration", "floor", "idle-all-reps", "ceiling-overload", "dev-tracing", "hearth-vars", "hearth-without-assets", "profile", "chart", "out", "render"].includes(name)) {
     console.error(`unknown option ${a}\n\n${HELP}`);
     process.exit(2);
   }
@@ -93,6 +109,12 @@ const config = {
   idleReps: Number(opt("idle-reps") ?? opt("reps") ?? (quick ? 1 : 3)),
   historyMessages: Number(opt("history-messages") ?? (quick ? 100_000 : 1_000_000)),
   historyRequests: Number(opt("history-requests") ?? (quick ? 100 : 300)),
+  searchMessages: Number(opt("search-messages") ?? (quick ? 100_000 : 1_000_000)),
+  searchRooms: Number(opt("search-rooms") ?? 100),
+  searchMemberOf: Number(opt("search-member-of") ?? 20),
+  searchRequests: Number(opt("search-requests") ?? (quick ? 100 : 300)),
+  searchSeed: (opt("search-seed") ?? "direct") as "direct" | "copy",
+  searchAbDurationS: Number(opt("search-ab-duration") ?? (quick ? 5 : 20)),
   floor: (opt("floor") ?? "first") as "first" | "all" | "none",
   idleAllReps: flag("idle-all-reps"),
   ceilingOverload: flag("ceiling-overload"),
@@ -109,8 +131,8 @@ const config = {
   } as Record<string, string>,
 };
 for (const s of config.scenarios) {
-  if (!SCENARIOS.includes(s)) {
-    console.error(`unknown scenario ${s}; choose from ${SCENARIOS.join(", ")}`);
+  if (![...SCENARIOS, ...OPTIONAL_SCENARIOS].includes(s)) {
+    console.error(`unknown scenario ${s}; choose from ${[...SCENARIOS, ...OPTIONAL_SCENARIOS].join(", ")}`);
     process.exit(2);
   }
 }
@@ -140,6 +162,11 @@ interface Results {
   memorySplit?: MemorySplit[];
   overload: { defaults?: OverloadResult; custom?: OverloadResult; ceiling?: CeilingOverloadResult };
   history?: HistoryResult;
+  search?: SearchResult;
+  /** search-ab: the rooms scenario, Hearth as configured (index written) and with SEARCH_INDEX=off. */
+  searchAb?: { rep: number; runs: Partial<Record<IndexVariant, TrafficResult>> }[];
+  /** search-ab: after the runs, a search for a word every message has, on each server (hits on the first page). */
+  searchAbCheck?: Record<IndexVariant, number>;
   profiles: { scenario: string; target: string; summary: ProfileSummary; cpuUsPerMsg?: Record<string, number> }[];
   summary: Row[];
   errors: string[];
@@ -406,6 +433,76 @@ async function historyScenario() {
   save();
 }
 
+/** Issue 18, "Speed": GET /api/search over a seeded corpus (bench/lib/search.ts). */
+async function searchScenario() {
+  if (!config.scenarios.includes("search")) return;
+  const perRoom = Math.round(config.searchMessages / config.searchRooms);
+  log(`search: ${config.searchRooms} rooms × ${perRoom.toLocaleString("en-US")} messages, the searcher in ${config.searchMemberOf} of them`);
+  results.search = await runSearch(
+    { rooms: config.searchRooms, perRoom, memberOf: config.searchMemberOf, requests: config.searchRequests, seedMode: config.searchSeed },
+    log,
+  );
+  save();
+}
+
+type IndexVariant = "on" | "off";
+const INDEX_LABEL: Record<IndexVariant, string> = { on: "Hearth (search index written by the D1 copy)", off: "Hearth, SEARCH_INDEX=off" };
+
+/**
+ * Issue 18, "Speed": what writing the search index costs the message path. The rooms scenario
+ * (config.rooms rooms, 1 sender and 4 receivers each, chat text as bodies) on two Hearths of the
+ * same snapshot, one as configured and one with SEARCH_INDEX=off, interleaved (the order
+ * alternates by rep). Runs are long enough that the busy rooms' copies to D1 (2 s after a quiet
+ * room's first message, then every 10 s) fall inside the measured window.
+ */
+async function searchAbScenario() {
+  if (!config.scenarios.includes("search-ab")) return;
+  log("search-ab: starting two Hearths (index on, SEARCH_INDEX=off) under wrangler dev");
+  const servers = {
+    on: await startHearthServer(config.hearthVars),
+    off: await startHearthServer({ ...config.hearthVars, SEARCH_INDEX: "off" }),
+  };
+  const targets = { on: new HearthTarget(servers.on), off: new HearthTarget(servers.off) };
+  results.searchAb = [];
+  try {
+    const spec = { rooms: config.rooms, sendersPerRoom: 1, receiversPerRoom: 4, durationMs: config.searchAbDurationS * 1000, warmupMs: config.warmupS * 1000 };
+    for (let rep = 1; rep <= config.reps; rep++) {
+      const entry: NonNullable<Results["searchAb"]>[number] = { rep, runs: {} };
+      results.searchAb.push(entry);
+      for (const v of (rep % 2 ? ["on", "off"] : ["off", "on"]) as IndexVariant[]) {
+        log(`search-ab rep ${rep}/${config.reps}, ${config.rooms} rooms × 5, ${config.searchAbDurationS} s: ${INDEX_LABEL[v]}`);
+        // The same texts for both: one generator per run, same seed.
+        const r = await runTraffic(targets[v], { ...spec, text: chatLines(18 + rep) });
+        entry.runs[v] = r;
+        log(`  ${describeTraffic(r)}`);
+        save();
+        await sleep(1000);
+      }
+    }
+    if (config.profile) {
+      for (const v of ["on", "off"] as IndexVariant[]) {
+        log(`profiling (unscored): search-ab, ${INDEX_LABEL[v]}`);
+        const r = await runTraffic(targets[v], { ...spec, text: chatLines(18) }, { profile: true });
+        results.profiles.push({ scenario: `search-ab ${v}`, target: "hearth", summary: r.profile!, cpuUsPerMsg: r.cpuUsPerMsg });
+        printProfile(`search-ab, index ${v}: ${describeTraffic(r)}`, r.profile!);
+        save();
+      }
+    }
+    // After the last copies (at most 10 s later): indexed on one server, not on the other.
+    await sleep(12_000);
+    results.searchAbCheck = { on: 0, off: 0 };
+    for (const v of ["on", "off"] as IndexVariant[]) {
+      const t = targets[v];
+      const res = await fetch(`${t.server.url}/api/search?q=the&limit=50`, { headers: { authorization: `Bearer ${t.users[0]!.token}` } });
+      results.searchAbCheck[v] = ((await res.json()) as { hits: unknown[] }).hits.length;
+    }
+    log(`  a search for "the" afterwards: ${results.searchAbCheck.on} hits with the index, ${results.searchAbCheck.off} without`);
+    save();
+  } finally {
+    await Promise.all([servers.on.stop(), servers.off.stop()]);
+  }
+}
+
 // ---- summary -----------------------------------------------------------------------------------
 
 function summarize(): Row[] {
@@ -498,6 +595,45 @@ function summarize(): Row[] {
     rows.push({ scenario: `history ${(h.messages / 1e6).toFixed(h.messages >= 1e6 ? 0 : 1)}M`, metric: `page ${f0(h.deep.before - 1)} deep p99`, hearth: h.deep.p99, target: "≤ 50 ms", pass: h.deep.p99 <= 50, unit: "ms" });
     rows.push({ scenario: `history ${(h.messages / 1e6).toFixed(h.messages >= 1e6 ? 0 : 1)}M`, metric: `page ${f0(h.deep.before - 1)} deep p50`, hearth: h.deep.p50, target: "(info)", pass: null, unit: "ms" });
   }
+  rows.push(...searchRows());
+  return rows;
+}
+
+/** The search and search-ab scenarios (issue 18). */
+function searchRows(): Row[] {
+  const rows: Row[] = [];
+  const s = results.search;
+  if (s) {
+    const scenario = `search ${(s.seed.messages / 1e6).toFixed(s.seed.messages >= 1e6 ? 0 : 1)}M`;
+    const health = s.health.p50;
+    for (const [kind, r] of Object.entries(s.kinds)) {
+      const scored = kind === "rare" || kind === "prefix";
+      const label = `${kind} "${r.q}"${r.room ? " (room filter)" : ""}`;
+      rows.push({ scenario, metric: `${label} p99`, hearth: r.p99, target: scored ? "< 150 ms" : "(info)", pass: scored ? r.p99 < 150 : null, unit: "ms" });
+      rows.push({ scenario, metric: `${label} p50`, hearth: r.p50, reference: health, referenceName: "GET /health p50", ratio: r.p50 / health, target: "(info)", pass: null, unit: "ms" });
+    }
+    if (s.d1) rows.push({ scenario, metric: "D1 bytes per message (rows + index)", hearth: (s.d1.rowsBytes + s.d1.indexBytes) / s.d1.messages, target: "(info)", pass: null, unit: "B" });
+    const ok = Object.values(s.verified).every((v) => v.ok) && s.termsCheck.mismatches.length === 0;
+    rows.push({ scenario, metric: "planted terms found exactly; worker's terms = bench's", hearth: Object.values(s.verified).reduce((a, v) => a + v.found, 0), target: "all", pass: ok, unit: "" });
+  }
+  const ab = results.searchAb ?? [];
+  if (ab.length) {
+    const scenario = `search-ab rooms ${config.rooms}×5`;
+    const runs = (v: IndexVariant) => ab.map((e) => e.runs[v]).filter((r): r is TrafficResult => !!r);
+    const info = (metric: string, unit: string, f: (r: TrafficResult) => number) => {
+      const on = median(runs("on").map(f));
+      const off = median(runs("off").map(f));
+      rows.push({ scenario, metric: `${metric}, index on vs off`, hearth: on, reference: off, referenceName: "SEARCH_INDEX=off", ratio: on / off, target: "(info) ≈ 1", pass: null, unit });
+    };
+    info("msgs/s", "/s", (r) => r.msgsPerS);
+    info("latency p99", "ms", (r) => r.latencyMs.p99);
+    info("ack p99", "ms", (r) => r.ackMs.p99);
+    info("server CPU per message", "µs", (r) => r.cpuUsPerMsg["server total"] ?? NaN);
+    const check = results.searchAbCheck;
+    if (check) rows.push({ scenario, metric: 'indexed with it, not without (hits for "the" afterwards)', hearth: check.on, reference: check.off, referenceName: "SEARCH_INDEX=off", target: "> 0 and 0", pass: check.on > 0 && check.off === 0, unit: "" });
+    const bad = [...runs("on"), ...runs("off")].reduce((a, r) => a + r.lost + r.duplicated + r.seqGaps + r.unacked, 0);
+    rows.push({ scenario, metric: "lost + duplicated (all runs)", hearth: bad, target: "0 in every run", pass: bad === 0, unit: "" });
+  }
   return rows;
 }
 
@@ -574,6 +710,7 @@ function detailTables(): string {
   };
   traffic("fanout, every run", results.fanout);
   traffic("rooms, every run", results.rooms);
+  traffic("search-ab (the rooms scenario, chat text): index on, SEARCH_INDEX=off, every run", (results.searchAb ?? []) as unknown as Results["rooms"]);
   if (results.watchers?.length) {
     const setup = results.watchersSetup;
     out.push(`\n#### watchers, every run\n\n4 senders and 4 receivers on room sockets in one room; ${config.watchers} more members of it with only their per-user channel open in the \`watching\` runs${setup ? ` (${setup.users} users and the room made in ${f1(setup.seconds)} s)` : ""}.\n`);
@@ -637,7 +774,41 @@ function detailTables(): string {
         `First request after the restart (the room object loads): ${f1(h.firstRequestMs)} ms.`,
     );
   }
+  if (results.search) out.push(searchDetails(results.search));
   return out.join("\n");
+}
+
+function searchDetails(s: SearchResult): string {
+  const seed = s.seed;
+  const lines = [
+    `\n#### search\n`,
+    `${f0(seed.messages)} messages in ${s.options.rooms} rooms (${f0(s.options.perRoom)} each), the searcher in ${s.options.memberOf}; ${s.users} users; ` +
+      `set up through the API in ${f1(s.setupS)} s, seeded (${s.options.seedMode}) in ${f1(seed.seconds)} s${s.copyS !== undefined ? `, copied to D1 by the rooms in ${f1(s.copyS)} s` : ""}, restarted in ${f1(s.restartS)} s. ` +
+      `Text: ${f1(seed.avgChars)} characters (${f1(seed.avgBytes)} UTF-8 bytes) and ${f1(seed.avgTokens)} terms per message on average, ${f0(seed.distinctTerms)} distinct terms, ${f1(seed.nonLatinShare * 100)} % non-Latin lines. ` +
+      `The worker's terms and the bench's agree on ${s.termsCheck.compared - s.termsCheck.mismatches.length} of ${s.termsCheck.compared} messages; ` +
+      Object.entries(s.verified).map(([t, v]) => `"${t}" found ${v.found} of ${v.expected}${v.ok ? "" : " (**wrong**)"}`).join(", ") +
+      `. First request after the restart: ${f1(s.firstRequestMs)} ms. Load ${s.loadavg.start.map(f1).join(" ")} at the start, ${s.loadavg.end.map(f1).join(" ")} at the end.\n`,
+    `${s.options.requests} requests of each kind, interleaved (each round in another order, GET /health first).\n`,
+    "| query | matches (all / searcher's) | hits on page | p50 ms | p95 ms | p99 ms | max ms | the SQL alone: cold / warm ms |",
+    "|---|---|---:|---:|---:|---:|---:|---:|",
+  ];
+  for (const [kind, r] of Object.entries(s.kinds)) {
+    lines.push(`| ${kind}: \`${r.q}\`${r.room ? " in one room" : ""} | ${f0(r.matches.all)} / ${f0(r.matches.searcher)} | ${r.hits}${r.nextCursor ? "+" : ""} | ${f1(r.p50)} | ${f1(r.p95)} | ${f1(r.p99)} | ${f1(r.max)} | ${r.sqlMs !== undefined ? `${r.sqlColdMs} / ${r.sqlMs}` : ""} |`);
+  }
+  lines.push(`| GET /health (same server) | | | ${f1(s.health.p50)} | ${f1(s.health.p95)} | ${f1(s.health.p99)} | ${f1(s.health.max)} | |`);
+  if (s.d1) {
+    const d = s.d1;
+    lines.push(
+      `\nD1: ${f0(d.fileBytes / 2 ** 20)} MiB file, ${f0(d.messages)} messages: rows ${f0(d.rowsBytes / d.messages)} + index ${f0(d.indexBytes / d.messages)} = **${f0((d.rowsBytes + d.indexBytes) / d.messages)} bytes per message** ` +
+        `(${f1(10e9 / ((d.rowsBytes + d.indexBytes) / d.messages) / 1e6)} million messages in 10 GB). By table (dbstat, MiB): ` +
+        Object.entries(d.tables).filter(([, b]) => b > 2 ** 20).map(([t, b]) => `${t} ${f1(b / 2 ** 20)}`).join(", ") + ".",
+    );
+  }
+  for (const e of s.explain ?? []) {
+    lines.push(`\nEXPLAIN QUERY PLAN (${e.kind}, workerd's SQLite)${e.tempBTree ? " — **sorts**" : " — no temp B-tree: FTS5 hands rows newest first"}:\n\n\`\`\`\n${e.plan.join("\n")}\n\`\`\``);
+    if (e.nodePlan) lines.push(`\nNode's SQLite plans the same query otherwise:\n\n\`\`\`\n${e.nodePlan.join("\n")}\n\`\`\``);
+  }
+  return lines.join("\n");
 }
 
 function chart() {
@@ -676,6 +847,8 @@ async function main() {
     ["idle", idleScenario],
     ["overload", overloadScenario],
     ["history", historyScenario],
+    ["search", searchScenario],
+    ["search-ab", searchAbScenario],
   ];
   for (const [name, fn] of steps) {
     try {

@@ -21,6 +21,8 @@ export interface TrafficSpec {
    * ones; default "traffic" for the rooms scenario, fresh rooms for one room.
    */
   roomKey?: string;
+  /** The text after each message's numbers (default: the same pangram every time). */
+  text?: () => string;
 }
 
 export interface TrafficResult {
@@ -119,7 +121,7 @@ export async function runTraffic(target: Target, spec: TrafficSpec, options: Tra
     s.sentAt = performance.now();
     s.waiting = true;
     sentTotal += 1;
-    s.ws.send(target.encodeSend(`${run}-${s.room}-${s.index}-${s.n}`, `${s.index} ${s.n} ${s.sentAt.toFixed(3)} ${PAD}`));
+    s.ws.send(target.encodeSend(`${run}-${s.room}-${s.index}-${s.n}`, `${s.index} ${s.n} ${s.sentAt.toFixed(3)} ${spec.text?.() ?? PAD}`));
   };
 
   const onAck = (s: Sender, clientId: string) => {

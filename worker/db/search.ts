@@ -36,6 +36,13 @@ export interface Candidate {
  * Index matches in the user's rooms, newest first (search ids follow the copy's order). The
  * membership join makes leaving a room take its messages out of the results at once, and a
  * private room's out of a stranger's.
+ *
+ * The joins are CROSS JOINs, which SQLite never reorders: the index's hits stay the outer loop,
+ * newest first, so FTS5 serves the ORDER BY (no sort) and the LIMIT stops the walk. Left to
+ * its planner, SQLite 3.51 (Node 22's) starts from the user's memberships instead, probes the
+ * index once per message of their rooms and sorts: over 1,000,000 messages a rare term took
+ * 5.4 s instead of 0.3 ms there, while workerd's 3.53 happened to choose this order
+ * (BENCHMARKS.md, "Search").
  */
 export async function searchCandidates(db: D1Database, f: CandidateFilter): Promise<Candidate[]> {
   const where: string[] = [];
@@ -55,9 +62,9 @@ export async function searchCandidates(db: D1Database, f: CandidateFilter): Prom
               CASE WHEN r.visibility = 'dm' THEN (SELECT u.username FROM memberships o JOIN users u ON u.id = o.user_id
                                                   WHERE o.room_id = r.id AND o.user_id != ?2 LIMIT 1) END AS dm_username
        FROM message_index i
-       JOIN messages m ON m.search_id = i.rowid
-       JOIN memberships ms ON ms.room_id = m.room_id AND ms.user_id = ?2
-       JOIN rooms r ON r.id = m.room_id
+       CROSS JOIN messages m ON m.search_id = i.rowid
+       CROSS JOIN memberships ms ON ms.room_id = m.room_id AND ms.user_id = ?2
+       CROSS JOIN rooms r ON r.id = m.room_id
        WHERE message_index MATCH ?1 ${where.map((w) => `AND ${w}`).join(" ")}
        ORDER BY i.rowid DESC LIMIT ?3`,
     )
