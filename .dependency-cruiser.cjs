@@ -11,7 +11,8 @@
 
 /** Each feature's public files: what another feature may import. Paths inside the feature. */
 const PUBLIC = {
-  auth: ["middleware.ts", "tokens.ts", "bearer.ts"],
+  auth: ["middleware.ts", "tokens.ts", "bearer.ts", "account.ts"],
+  admin: ["signup-policy.ts"],
   calls: ["CallObject.ts"],
   docs: ["render.ts"],
   media: ["sniff.ts", "signing.ts"],

@@ -20,6 +20,8 @@ export default defineConfig(async () => {
             RATE_LIMIT_PER_SECOND: String(TEST_RATE_PER_SECOND),
             MAX_ROOM_CONNECTIONS: "8",
             D1_FLUSH_DELAY_MS: "60000",
+            // Open sign-up, as `npm start` runs it (docs/admin.md); the admin tests set the mode themselves.
+            SIGNUP_MODE: "open",
             MAX_UPLOAD_BYTES: String(1024 * 1024),
             // A VAPID pair made fresh for each run.
             VAPID_PUBLIC_KEY: vapid.publicKey,

@@ -59,4 +59,8 @@ export interface Bindings {
   D1_FLUSH_ROWS?: string;
   /** "off": the copy to D1 writes no search index (for the bench's A/B; search then finds only older messages). */
   SEARCH_INDEX?: string;
+  /** Comma-separated usernames that are administrators (docs/admin.md); unset: the first account is. */
+  ADMIN_USERNAMES?: string;
+  /** Who may sign up until an administrator decides: "open", "invite" (the default) or "closed". */
+  SIGNUP_MODE?: string;
 }

@@ -22,6 +22,7 @@ export const UserSchema = z
     ...profileFields,
     createdAt: z.string().optional(),
     readReceipts: z.boolean().optional().openapi({ description: "my own account only: whether I send (and see) read receipts" }),
+    role: z.enum(["admin", "member", "bot"]).optional().openapi({ description: "my own account (and administrators' user list): admin, member or bot" }),
   })
   .openapi("User");
 
@@ -165,7 +166,9 @@ export const Credentials = z
   .openapi("Credentials");
 
 /** Sign-up's credentials: also no name that means something in a message (`@room`; contract/mentions.ts). */
-export const SignupCredentials = Credentials.refine((c) => !RESERVED_USERNAMES.includes(c.username), {
+export const SignupCredentials = Credentials.extend({
+  invite: z.string().max(64).optional().openapi({ description: "an invite code, needed when sign-up is by invite (docs/admin.md)" }),
+}).refine((c) => !RESERVED_USERNAMES.includes(c.username), {
   message: `username must not be one of ${RESERVED_USERNAMES.join(", ")}: they mean something in a message`,
   path: ["username"],
 }).openapi("SignupCredentials");

@@ -24,6 +24,8 @@ export interface User extends Profile {
   createdAt?: string;
   /** My own account only (GET/PATCH /api/me): whether I send read receipts (and so see others'). */
   readReceipts?: boolean;
+  /** My own account, and administrators' list of users: an administrator, a member, or a bot. */
+  role?: "admin" | "member" | "bot";
 }
 
 /** A room as one member sees it: their role, their unread count, and for a DM the other user. */

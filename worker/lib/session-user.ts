@@ -7,4 +7,6 @@ export interface SessionUser {
   username: string;
   /** When the session behind this user ends (seconds since the epoch): sockets close then. */
   sessionExp?: number;
+  /** The account's role now (read with the session's check; absent for a room's own bookkeeping). */
+  role?: "admin" | "member" | "bot";
 }

@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { ACCOUNT_DEACTIVATED } from "../../auth/account";
 import { bearerToken, sessionFrom, TOKEN_INVALID } from "../../auth/bearer";
 import type { SessionUser } from "../../lib/session-user";
 import type { Env } from "../../env";
@@ -16,9 +17,10 @@ export const signalrRoutes = createRouter();
 /** A bearer token from the header, or `access_token` (what browsers' SignalR clients send on WebSockets). */
 async function bearer(env: Env, req: Request): Promise<SessionUser> {
   const token = bearerToken(req.headers.get("Authorization")) ?? queryParam(req.url, "access_token");
-  const user = await sessionFrom(env.JWT_SECRET, token);
+  const user = await sessionFrom(env, token);
   if (user === "missing") throw new ApiError(401, "unauthorized", "send the session token (accessTokenFactory)");
   if (user === "invalid") throw new ApiError(401, "invalid_token", TOKEN_INVALID);
+  if (user === "deactivated") throw new ApiError(403, "account_deactivated", ACCOUNT_DEACTIVATED);
   return user;
 }
 
