@@ -17,6 +17,8 @@ import { Welcome } from "./Welcome";
 
 // The protocol console loads the SignalR and Connect clients: fetched only when /console opens.
 const ConsolePage = lazy(() => import("../console/ConsolePage"));
+// The administration page, for administrators only (docs/admin.md): its own chunk too.
+const AdminPage = lazy(() => import("../admin/AdminPage"));
 
 /** Signed out: the log-in form. Signed in: the chat shell. */
 export function App() {
@@ -83,7 +85,7 @@ function SignedIn() {
 function Shell() {
   const { path, route } = useLocation();
   // At phone width the sidebar gives way to the main area for a room or the console.
-  const roomOpen = path.startsWith("/rooms/") || path === "/console";
+  const roomOpen = path.startsWith("/rooms/") || path === "/console" || path === "/admin";
 
   // Kept on this device for offline use; its stop runs before the list's, which empties it.
   useEffect(() => keepRooms(currentUser.value!.id), []);
@@ -115,6 +117,7 @@ function Shell() {
           <Route path="/" component={Welcome} />
           <Route path="/rooms/:id" component={RoomView} />
           <Route path="/console" component={ConsolePage} />
+          <Route path="/admin" component={AdminPage} />
           <Route default component={Welcome} />
         </Router>
       </main>

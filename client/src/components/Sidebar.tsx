@@ -13,6 +13,7 @@ import { RoomLink } from "./RoomLink";
 import { SoundToggle } from "./SoundToggle";
 import { BrowseRoomsDialog, CreateRoomDialog, NewDmDialog } from "./dialogs";
 import { ConsoleLink } from "../console/ConsoleLink";
+import { AdminLink } from "../admin/AdminLink";
 
 type DialogName = "create" | "browse" | "dm" | "profile" | null;
 
@@ -76,6 +77,7 @@ export function Sidebar() {
       </nav>
 
       <ConsoleLink />
+      <AdminLink />
       <PushToggle />
       <ReceiptsToggle />
       <SoundToggle />
