@@ -136,6 +136,11 @@ export class UserObject extends DurableObject<UserEnv> implements UserChannel {
     this.sockets.broadcast({ type: "room-removed", roomId });
   }
 
+  /** The account was deactivated: every tab's channel closes (4001) at once. */
+  async endSessions(): Promise<void> {
+    if (this.sockets.closeAll("this account is deactivated")) await this.statusChanged();
+  }
+
   // ---- the tabs' frames ----------------------------------------------------------------------
 
   override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
