@@ -63,9 +63,18 @@ function SignupSection() {
               name="signup-mode"
               value={m.mode}
               checked={mode === m.mode}
-              onChange={() =>
-                void submit.run(async () => setMode((await adminApi.setSignupMode(m.mode)).signupMode), { release: true })
-              }
+              onChange={() => {
+                // Shown at once; the server's answer (or the old mode, if it refuses) follows.
+                const before = mode;
+                setMode(m.mode);
+                void submit.run(
+                  async () => setMode((await adminApi.setSignupMode(m.mode).catch((err: unknown) => {
+                    setMode(before);
+                    throw err;
+                  })).signupMode),
+                  { release: true },
+                );
+              }}
             />
             <span>
               <strong>{m.label}</strong>
