@@ -117,6 +117,7 @@ export const MessageSchema = z
       .optional()
       .openapi("ReplyRef", { description: "The message this one answers" }),
     mentionsRoom: z.literal(true).optional().openapi({ description: "Its `@room` mentions every member (written by the room's owner)" }),
+    bot: z.literal(true).optional().openapi({ description: "Written by a bot or an incoming webhook (docs/bots.md)" }),
   })
   .openapi("Message");
 

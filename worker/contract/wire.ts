@@ -78,6 +78,8 @@ export interface ChatMessage {
   replyTo?: ReplyRef;
   /** The body's `@room` mentions every member: its author may (the room's owner; contract/mentions.ts). */
   mentionsRoom?: true;
+  /** Written by a bot, or an incoming webhook (docs/bots.md): no webhook is called for it. */
+  bot?: true;
 }
 
 /** What a client asks to attach: its own upload, plus what only the client can measure. */

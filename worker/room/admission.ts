@@ -37,6 +37,7 @@ export class Admission {
     const { 0: client, 1: server } = new WebSocketPair();
     const info: SocketInfo = { userId, username, protocol, strikes: 0 };
     if (ask.sessionExpMs !== undefined) info.exp = ask.sessionExpMs;
+    if (ask.bot) info.bot = true;
     this.sockets.accept(server, info, (ws) => this.greeting.greet(ws, ask));
     this.host.joined({ userId, username });
     return new Response(null, { status: 101, webSocket: client, headers: ask.subprotocol ? { "Sec-WebSocket-Protocol": ask.subprotocol } : {} });

@@ -100,6 +100,7 @@ export class MessageIntake {
       ...(attachment ? { attachment } : {}),
       ...(replyTo ? { replyTo } : {}),
       ...(mentionsRoom ? { mentionsRoom } : {}),
+      ...(author.role === "bot" ? { bot: true } : {}),
     });
     if (!message) {
       // The insert found the id filed before: answer with the stored message, give the token back.

@@ -14,6 +14,8 @@ import { PROTOCOLS, type Protocol } from "../contract/protocols";
 export interface SocketInfo {
   userId: string;
   username: string;
+  /** A bot's socket: its messages carry `bot: true`. */
+  bot?: true;
   protocol: Protocol;
   /** The client said its page is hidden: its user gets pushes as if away. */
   hidden?: boolean;

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { ACCOUNT_DEACTIVATED } from "../../auth/account";
+import { ACCOUNT_DEACTIVATED, accountRole } from "../../auth/account";
 import { bearerToken, sessionFrom, TOKEN_INVALID } from "../../auth/bearer";
 import type { SessionUser } from "../../lib/session-user";
 import type { Env } from "../../env";
@@ -72,6 +72,10 @@ signalrRoutes.get("/hubs/chat", async (c) => {
     // A negotiated connection opens once: a second socket, or an unknown or expired id, gets 404 as in ASP.NET Core.
     user = await takeConnection(c.env.DB, id);
     if (!user) throw new ApiError(404, "no_connection", "No Connection with that ID (unknown, expired or already used); negotiate again");
+    // The account as it is now (deactivated since negotiate?), and its role: a bot's messages say so.
+    const role = await accountRole(c.env, user);
+    if (role === "deactivated" || role === "gone") throw new ApiError(403, "account_deactivated", ACCOUNT_DEACTIVATED);
+    user = { ...user, role };
   } else {
     user = await bearer(c.env, c.req.raw); // skipNegotiation clients
   }
