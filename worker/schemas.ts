@@ -166,12 +166,23 @@ export const Credentials = z
   })
   .openapi("Credentials");
 
-/** Sign-up's credentials: also no name that means something in a message (`@room`; contract/mentions.ts). */
+/**
+ * The name of a new account, a person's or a bot's (they share one namespace): the username
+ * rule, and no name that means something in a message (`@room`; contract/mentions.ts).
+ */
+export function newUsername(field: string) {
+  return z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(USERNAME_PATTERN, `${field} must be 3-32 characters of a-z 0-9 _ -`)
+    .refine((name) => !RESERVED_USERNAMES.includes(name), `${field} must not be one of ${RESERVED_USERNAMES.join(", ")}: they mean something in a message`);
+}
+
+/** Sign-up's credentials: a new username (newUsername) and, in invite mode, the invite. */
 export const SignupCredentials = Credentials.extend({
+  username: newUsername("username").openapi({ example: "alice" }),
   invite: z.string().max(64).optional().openapi({ description: "an invite code, needed when sign-up is by invite (docs/admin.md)" }),
-}).refine((c) => !RESERVED_USERNAMES.includes(c.username), {
-  message: `username must not be one of ${RESERVED_USERNAMES.join(", ")}: they mean something in a message`,
-  path: ["username"],
 }).openapi("SignupCredentials");
 
 export const Username = z.object({

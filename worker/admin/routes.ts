@@ -7,13 +7,16 @@ import { toBase64Url } from "../lib/encoding";
 import { ApiError } from "../lib/errors";
 import { errorResponses, jsonBody, jsonResponse } from "../schemas";
 import { setSignupMode, signupMode, SIGNUP_MODES } from "./signup-policy";
+import { botAdminRoutes } from "./bot-routes";
 
 /**
  * The administrator's REST API (docs/admin.md): users (list, role, deactivation), the sign-up
- * mode, invites. Every route answers 403 `not_admin` to anyone else.
+ * mode, invites, and bots (bot-routes.ts; docs/bots.md). Every route answers 403 `not_admin`
+ * to anyone else.
  */
 export const adminRoutes = createRouter();
 adminRoutes.use("/admin/*", requireUser, requireAdmin);
+adminRoutes.route("/", botAdminRoutes);
 
 const security = [{ bearer: [] }];
 const tags = ["admin"];

@@ -2,6 +2,7 @@ import { BEARER_PREFIX, SUBPROTOCOL } from "../contract/wire";
 import { ApiError } from "../lib/errors";
 import type { SessionUser } from "../lib/session-user";
 import { ACCOUNT_DEACTIVATED, accountRole } from "./account";
+import { botSession, isBotToken } from "./bot-tokens";
 import { verifySession, verifyTicket, type TicketUser } from "./tokens";
 
 /**
@@ -25,10 +26,12 @@ export type AuthEnv = { JWT_SECRET: string; DB: D1Database; ADMIN_USERNAMES?: st
 
 /**
  * The session's user with their role now, or why not: no token at all, one that does not
- * verify (or whose account is gone), or an account an administrator deactivated.
+ * verify (or whose account is gone), or an account an administrator deactivated. A bot's
+ * token (`hb_…`, auth/bot-tokens.ts) is a session too: its bot, while the token is current.
  */
 export async function sessionFrom(env: AuthEnv, token: string | null | undefined): Promise<SessionUser | "missing" | "invalid" | "deactivated"> {
   if (!token) return "missing";
+  if (isBotToken(token)) return botSession(env.DB, token);
   const user = await verifySession(env.JWT_SECRET, token);
   if (!user) return "invalid";
   const role = await accountRole(env, user);

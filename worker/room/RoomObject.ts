@@ -109,8 +109,7 @@ export class RoomObject extends DurableObject<RoomEnv> {
     const delivery = new Delivery(this.sockets, {
       delivered: (via, to) => this.statsReport.delivered(via, to),
       written: (seq) => {
-        if (seq === null) this.d1Copy.schedule();
-        else this.d1Copy.stored(seq);
+        this.d1Copy.stored(seq);
         this.watchers.activity();
       },
     });
@@ -213,6 +212,12 @@ export class RoomObject extends DurableObject<RoomEnv> {
     return sockets.length;
   }
 
+  /** Closes every socket of a user whose sessions ended (a bot revoked, or its token rotated) with 4001. */
+  async endSessions(roomId: string, userId: string): Promise<void> {
+    this.bind(roomId);
+    this.presence.left(this.sockets.closeUser(userId, 4001, "session ended; sign in again"));
+  }
+
   /** The call object's word on who is in the room's call; broadcast as a `call` frame (CallState). */
   async callChanged(roomId: string, participants: CallParticipant[], mayRing = true): Promise<void> {
     this.bind(roomId);
@@ -225,11 +230,6 @@ export class RoomObject extends DurableObject<RoomEnv> {
   async channel(roomId: string, ask: ChannelAsk): Promise<WatchAnswer | null> {
     this.bind(roomId);
     return this.watchers.handle(ask);
-  }
-
-  /** Open sockets in this room. */
-  async connectionCount(): Promise<number> {
-    return this.sockets.count();
   }
 
   /** Copies every message not yet in D1 now (also run by the alarm); returns the highest seq copied. */

@@ -50,7 +50,13 @@ export async function* streamMessages(
     wake();
   };
   const onClose = (code: number) => {
-    ended = code === 1008 ? new ConnectError("no longer a member of this room", Code.PermissionDenied) : null;
+    // 4001: the session ended (a bot revoked, or its token rotated): sign in again.
+    ended =
+      code === 1008
+        ? new ConnectError("no longer a member of this room", Code.PermissionDenied)
+        : code === 4001
+          ? new ConnectError("the session ended; sign in again", Code.Unauthenticated)
+          : null;
     wake();
   };
   const resume = since === undefined ? undefined : { since, ...(sinceChange === undefined ? {} : { sinceChange }) };

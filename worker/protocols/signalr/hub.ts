@@ -207,8 +207,10 @@ export class HubConnection {
         if (frame.type === "hello") hello({ roomId, lastSeq: frame.lastSeq, online: frame.online });
         else this.forward(roomId, frame);
       },
-      () => {
+      (code) => {
         if (this.rooms.get(roomId) === ws) this.rooms.delete(roomId);
+        // 4001: the session ended (a bot revoked, or its token rotated): the whole connection with it.
+        if (code === 4001) this.close("Session ended; sign in again.");
       },
       since === undefined ? undefined : { since },
     );
