@@ -2,6 +2,7 @@ import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { vapidKeys } from "./scripts/vapid.mjs";
 import { pushService } from "./test/support/push-service";
+import { webhookReceiver } from "./test/support/webhook-receiver";
 import { TEST_RATE_BURST, TEST_RATE_PER_SECOND } from "./test/worker/limits";
 
 export default defineConfig(async () => {
@@ -29,9 +30,13 @@ export default defineConfig(async () => {
             VAPID_SUBJECT: "mailto:tests@hearth.test",
             PUSH_RETRY_MS: "20",
             PUSH_MIN_INTERVAL_MS: "10000",
+            // Bots' webhooks: a short timeout and quick retries (docs/bots.md; defaults 7 s and 1 s).
+            WEBHOOK_TIMEOUT_MS: "500",
+            WEBHOOK_RETRY_MS: "20",
           },
-          // Pushes go to a local push service that verifies and decrypts them.
-          serviceBindings: { PUSH_TRANSPORT: pushService },
+          // Pushes go to a local push service that verifies and decrypts them; bots' webhook
+          // calls to a local receiver that checks their signatures (test/support/).
+          serviceBindings: { PUSH_TRANSPORT: pushService, WEBHOOK_TRANSPORT: webhookReceiver },
         },
       }),
     ],

@@ -47,6 +47,12 @@ export interface Bindings {
   PUSH_RETRY_MS?: string;
   /** At most one push per device per room in this many ms (default 10000). */
   PUSH_MIN_INTERVAL_MS?: string;
+  /** Optional service binding that carries bots' webhook calls instead of the public internet (tests, proxies). */
+  WEBHOOK_TRANSPORT?: Fetcher;
+  /** Milliseconds a bot's webhook has to answer, its reply included (default 7000; docs/bots.md). */
+  WEBHOOK_TIMEOUT_MS?: string;
+  /** First retry delay of a failed webhook call in ms (doubles each time; default 1000). */
+  WEBHOOK_RETRY_MS?: string;
   /** Milliseconds between the SignalR hub's pings (default 10000; the client gives up after 30 s of silence). */
   SIGNALR_PING_MS?: string;
   /** Milliseconds a SignalR connection has to complete its handshake (default 15000, ASP.NET Core's HandshakeTimeout). */

@@ -29,6 +29,7 @@ import { RoomMeta } from "./meta";
 import { OrphanUploads } from "./orphan-uploads";
 import { Presence } from "./presence";
 import { PushDispatch } from "./push-dispatch";
+import { WebhookDispatch } from "./webhook-dispatch";
 import { RateLimiter } from "./rate-limit";
 import { RoomSockets } from "./room-sockets";
 import { SocketFrames } from "./socket-frames";
@@ -51,7 +52,7 @@ export type { RoomEnv };
  * (this folder) own their state and reach the room only through the callbacks given here:
  * the log, the client-id index, the intake every protocol's send ends in and the changes every
  * edit, delete and reaction ends in, the delivery, the D1 copy, the sockets and their frames,
- * presence, departures, the call state, pushes, orphan uploads and stats.
+ * presence, departures, the call state, pushes and webhooks, orphan uploads and stats.
  */
 export class RoomObject extends DurableObject<RoomEnv> {
   private roomId: string | null;
@@ -70,6 +71,7 @@ export class RoomObject extends DurableObject<RoomEnv> {
   private readonly watchers: Watchers;
   private readonly call: CallState;
   private readonly pushes: PushDispatch;
+  private readonly webhooks: WebhookDispatch;
   private readonly orphans: OrphanUploads;
   private readonly statsReport: StatsReport;
 
@@ -108,8 +110,9 @@ export class RoomObject extends DurableObject<RoomEnv> {
     });
     const delivery = new Delivery(this.sockets, {
       delivered: (via, to) => this.statsReport.delivered(via, to),
-      written: (seq) => {
-        this.d1Copy.stored(seq);
+      written: (message) => {
+        this.d1Copy.stored(message?.seq ?? null);
+        if (message) this.webhooks.stored(message);
         this.watchers.activity();
       },
     });
@@ -138,13 +141,9 @@ export class RoomObject extends DurableObject<RoomEnv> {
         this.d1Copy.schedule(true);
       },
     });
-    this.pushes = new PushDispatch(env, this.meta, {
-      roomId,
-      ensureAlarm,
-      lastSeq: () => this.log.lastSeq,
-      messages: (after, upTo, sinceTs, limit) => this.log.newest(after, upTo, sinceTs, limit),
-      present: () => new Set([...this.sockets.users()].filter((u) => !u.hidden).map((u) => u.userId)),
-    });
+    const newsHost = { roomId, ensureAlarm, lastSeq: () => this.log.lastSeq, messages: this.log.newest.bind(this.log) };
+    this.pushes = new PushDispatch(env, this.meta, { ...newsHost, present: () => new Set([...this.sockets.users()].filter((u) => !u.hidden).map((u) => u.userId)) });
+    this.webhooks = new WebhookDispatch(env, this.meta, { ...newsHost, reply: (author, input) => this.intake.accept(author, input, "rest") });
     this.orphans = new OrphanUploads(env.MEDIA, this.uploads, { roomId, ensureAlarm });
     // Heartbeats are answered by the runtime without waking a hibernated room.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
@@ -275,6 +274,7 @@ export class RoomObject extends DurableObject<RoomEnv> {
     await this.orphans.delete();
     await this.pushes.dispatch();
     await this.statsReport.report();
+    await this.webhooks.dispatch(); // last: a slow webhook delays no other part's turn
   }
 
   // ---- wiring between the parts --------------------------------------------------------------
