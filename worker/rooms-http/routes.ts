@@ -10,16 +10,19 @@ import * as store from "../db/rooms";
 import { forgetMembership } from "../gateway/membership";
 import { avatarSigner, present, presentAll, presentRoom } from "../people/profile";
 import { messageRoutes } from "./message-routes";
+import { webhookRoutes } from "./webhook-routes";
 
 /**
  * REST for rooms: create, list, join, leave, members, DMs, read marks; messages are in
- * message-routes.ts, mounted here behind the same sign-in.
+ * message-routes.ts and incoming webhooks in webhook-routes.ts, mounted here behind the same
+ * sign-in (a webhook's secret URL, under /hooks, takes none).
  */
 export const roomRoutes = createRouter();
 roomRoutes.use("/rooms", requireUser);
 roomRoutes.use("/rooms/*", requireUser);
 roomRoutes.use("/dms", requireUser);
 roomRoutes.route("/", messageRoutes);
+roomRoutes.route("/", webhookRoutes);
 
 const security = [{ bearer: [] }];
 const tags = ["rooms"];
