@@ -266,6 +266,11 @@ describe("outgoing webhooks", () => {
     expect(call!.payload.room.visibility).toBe("dm");
     const reply = await eventually(async () => (await history(dm.json.id, member)).find((m) => m.userId === bot.id), "the reply");
     expect(reply).toMatchObject({ body: "json reply", bot: true, replyTo: { seq: asked.json.seq } });
+    // A reply to the bot is told whole: the message it answers comes with it.
+    await say(member, dm.json.id, "thanks", { replyTo: reply.seq });
+    await runAlarm(dm.json.id);
+    const second = await eventually(async () => (await callsTo(hook))[1], "the second call");
+    expect(second.payload.message).toMatchObject({ body: "thanks", replyTo: { seq: reply.seq, userId: bot.id, excerpt: "json reply" } });
   });
 
   it("gives up on a webhook that does not answer in time (3 attempts); the room goes on meanwhile and loses nothing", async () => {

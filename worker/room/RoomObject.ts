@@ -143,7 +143,7 @@ export class RoomObject extends DurableObject<RoomEnv> {
     });
     const newsHost = { roomId, ensureAlarm, lastSeq: () => this.log.lastSeq, messages: this.log.newest.bind(this.log) };
     this.pushes = new PushDispatch(env, this.meta, { ...newsHost, present: () => new Set([...this.sockets.users()].filter((u) => !u.hidden).map((u) => u.userId)) });
-    this.webhooks = new WebhookDispatch(env, this.meta, { ...newsHost, reply: (author, input) => this.intake.accept(author, input, "rest") });
+    this.webhooks = new WebhookDispatch(env, this.meta, { ...newsHost, message: (seq) => this.log.get(seq), reply: (author, input) => this.intake.accept(author, input, "rest") });
     this.orphans = new OrphanUploads(env.MEDIA, this.uploads, { roomId, ensureAlarm });
     // Heartbeats are answered by the runtime without waking a hibernated room.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));

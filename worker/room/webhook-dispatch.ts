@@ -34,6 +34,8 @@ export interface WebhookHost {
   lastSeq(): number;
   /** The newest `limit` messages in (after, upTo] stored after `sinceTs`, not deleted, oldest first. */
   messages(after: number, upTo: number, sinceTs: number, limit: number): ChatMessage[];
+  /** The message stored as `seq` in its current state (its replyTo and reactions included). */
+  message(seq: number): ChatMessage | null;
   /** Posts a bot's reply through the room's accept path. */
   reply(author: Author, input: MessageInput): Promise<AcceptResult>;
   ensureAlarm(at: number): Promise<void>;
@@ -91,6 +93,8 @@ export class WebhookDispatch {
       }
     }
     const [taken, through] = takeWhole(calls, MAX_CALLS, upTo);
+    // A bot is told of the whole message (the one it answers, if it is a reply).
+    for (const call of taken) call.message = this.host.message(call.message.seq) ?? call.message;
     // Noted before the calls (as pushes are): a restart during them loses calls, never repeats one.
     this.meta.set("hooked_seq", String(through));
     if (through < last) await this.host.ensureAlarm(now);
