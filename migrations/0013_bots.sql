@@ -24,3 +24,7 @@ CREATE TABLE room_webhooks (
   created_at  INTEGER NOT NULL
 );
 CREATE INDEX room_webhooks_room ON room_webhooks(room_id, created_at);
+
+-- A SignalR connection negotiated by a bot remembers which token it was (its hash), so that the
+-- hub can tell when that token was rotated (worker/protocols/signalr/connection-tokens.ts).
+ALTER TABLE signalr_connections ADD COLUMN credential TEXT;

@@ -83,6 +83,19 @@ async function eventually<T>(check: () => Promise<T | undefined>, what: string, 
   }
 }
 
+/** ChatService through the official Connect client, over the worker's own fetch. */
+function chatAs(user: TestUser) {
+  return createClient(
+    ChatService,
+    createConnectTransport({
+      baseUrl: BASE,
+      // connect-web asks for redirect "error", which workerd does not implement.
+      fetch: (input, init) => SELF.fetch(input as string, { ...init, redirect: "manual" }),
+      interceptors: [(next) => (req) => (req.header.set("Authorization", `Bearer ${user.token}`), next(req))],
+    }),
+  );
+}
+
 /** A room of the administrator's with `member` and the bot in it. */
 async function roomWith(bot: TestUser) {
   const room = await createRoom(admin, "public", uniqueName("room"));
@@ -151,6 +164,40 @@ describe("bot administration", () => {
     expect((await api("/api/me", { token: "hb_nonsense" })).status).toBe(401);
   });
 
+  it("rotating or revoking ends the bot's SignalR hub connection at its next call, and its ChatService stream at once", async () => {
+    const bot = await newBot();
+    const room = await roomWith(bot);
+    const hub = await HubClient.open(bot);
+    expect(await hub.call("SendMessage", room.id, "before")).toMatchObject({ bot: true });
+    const heard: string[] = [];
+    const ended = (async () => {
+      try {
+        for await (const item of chatAs(bot).streamMessages({ roomId: room.id })) heard.push(item.message!.body);
+        return "ended";
+      } catch (err) {
+        return (err as { code?: number }).code;
+      }
+    })();
+    // The stream is open once it hears what is said.
+    await eventually(async () => {
+      if (heard.length === 0) await say(member, room.id, "the stream is open");
+      return heard.length > 0 ? true : undefined;
+    }, "the stream");
+    const rotated = await api(`/api/admin/bots/${bot.id}/token`, { method: "POST", token: admin.token });
+    expect(rotated.status).toBe(200);
+    expect(await ended).toBe(16); // unauthenticated
+    void hub.invoke("SendMessage", room.id, "after");
+    await eventually(async () => hub.closedWith ?? undefined, "the hub's Close record");
+    expect(hub.closedWith!.error).toMatch(/Session ended/);
+    // With the new token, then revoked: the same.
+    const again = await HubClient.open({ ...bot, token: rotated.json.token });
+    expect(await again.call("SendMessage", room.id, "new token")).toMatchObject({ bot: true });
+    expect((await api(`/api/admin/bots/${bot.id}`, { method: "DELETE", token: admin.token })).status).toBe(204);
+    void again.invoke("SendMessage", room.id, "revoked");
+    await eventually(async () => again.closedWith ?? undefined, "the hub's Close record");
+    expect((await history(room.id)).map((m) => m.body).filter((b) => b !== "the stream is open")).toEqual(["before", "new token"]);
+  });
+
   it("revoking a bot stops its token and closes its sockets; its messages stay and its name stays taken", async () => {
     const bot = await newBot();
     const room = await roomWith(bot);
@@ -195,15 +242,7 @@ describe("bots in rooms", () => {
     const hub = await HubClient.open(bot);
     expect(await hub.call("SendMessage", room.id, "from the hub")).toMatchObject({ bot: true });
     hub.close();
-    const chat = createClient(
-      ChatService,
-      createConnectTransport({
-        baseUrl: BASE,
-        fetch: (input, init) => SELF.fetch(input as string, { ...init, redirect: "manual" }),
-        interceptors: [(next) => (req) => (req.header.set("Authorization", `Bearer ${bot.token}`), next(req))],
-      }),
-    );
-    expect((await chat.sendMessage({ roomId: room.id, body: "from Connect" })).message?.bot).toBe(true);
+    expect((await chatAs(bot).sendMessage({ roomId: room.id, body: "from Connect" })).message?.bot).toBe(true);
     expect((await say(member, room.id, "from a person")).json).not.toHaveProperty("bot");
     const page = await history(room.id, member);
     expect(page.map((m) => [m.body, m.bot ?? false])).toEqual([

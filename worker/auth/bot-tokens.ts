@@ -51,5 +51,16 @@ export async function botSession(db: D1Database, token: string): Promise<Session
   const row = await botCredential(db, m[1]!);
   if (!row?.token_hash || !(await matchesHash(token, row.token_hash))) return "invalid";
   if (row.deactivated_at !== null) return "deactivated";
-  return { id: m[1]!, username: row.username, role: "bot" };
+  return { id: m[1]!, username: row.username, role: "bot", credential: row.token_hash };
+}
+
+/**
+ * Whether a bot's connection may still act: its token was not rotated and the bot not revoked
+ * or deactivated since it opened (one D1 read). Anyone else's: true (their session is checked
+ * by its expiry).
+ */
+export async function stillCurrent(db: D1Database, user: SessionUser): Promise<boolean> {
+  if (user.role !== "bot") return true;
+  const row = await botCredential(db, user.id);
+  return row !== null && row.token_hash !== null && row.token_hash === user.credential && row.deactivated_at === null;
 }

@@ -9,4 +9,6 @@ export interface SessionUser {
   sessionExp?: number;
   /** The account's role now (read with the session's check; absent for a room's own bookkeeping). */
   role?: "admin" | "member" | "bot";
+  /** A bot's token, as its hash (auth/bot-tokens.ts): a connection that outlives a request checks it is still the bot's. */
+  credential?: string;
 }

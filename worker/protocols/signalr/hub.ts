@@ -1,3 +1,4 @@
+import { stillCurrent } from "../../auth/bot-tokens";
 import type { SessionUser } from "../../lib/session-user";
 import type { Env } from "../../env";
 import { numberVar } from "../../config";
@@ -143,6 +144,8 @@ export class HubConnection {
 
   private async invoke(record: HubRecord) {
     const { invocationId } = record;
+    // A bot's token may have been rotated, or the bot revoked, since the connection opened.
+    if (!(await stillCurrent(this.env.DB, this.user))) return this.close("Session ended; sign in again.");
     const method = findMethod(record.target);
     if (!method) return this.complete(invocationId, { error: `Unknown hub method '${String(record.target)}'` });
     const wrong = argumentsError(String(record.target), method.value, record.arguments);
