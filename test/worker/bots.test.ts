@@ -9,7 +9,7 @@ import { createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-web";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ChatService } from "../../worker/protocols/connect/gen/hearth/v1/chat_pb";
-import { api, BASE, connect, createRoom, join, signup, uniqueName, type TestUser } from "./helpers";
+import { api, BASE, bearerProtocols, connect, createRoom, join, signup, TestSocket, uniqueName, upgrade, type TestUser } from "./helpers";
 import { HubClient } from "./hub-client";
 import { TEST_RATE_BURST } from "./limits";
 
@@ -149,15 +149,20 @@ describe("bot administration", () => {
     expect(users.find((u) => u.id === bot.id)?.role).toBe("bot");
   });
 
-  it("rotating a token stops the old one at once, on REST and on its open socket (4001)", async () => {
+  it("rotating a token stops the old one at once, on REST and on its open sockets (4001)", async () => {
     const bot = await newBot();
     const room = await roomWith(bot);
     const { socket } = await connect(bot, room.id);
+    const channel = await upgrade("/api/me/ws", bearerProtocols(bot));
+    expect(channel.status).toBe(101);
+    channel.webSocket!.accept();
+    const tabs = new TestSocket(channel.webSocket!);
     const rotated = await api(`/api/admin/bots/${bot.id}/token`, { method: "POST", token: admin.token });
     expect(rotated.status).toBe(200);
     const old = await api("/api/me", { token: bot.token });
     expect([old.status, old.json.error.code]).toEqual([401, "invalid_token"]);
     expect((await socket.waitClose()).code).toBe(4001);
+    expect((await tabs.waitClose()).code).toBe(4001);
     expect((await api("/api/me", { token: rotated.json.token })).status).toBe(200);
     // A token that is not one: a made-up secret for the right bot, or a JWT-looking string.
     expect((await api("/api/me", { token: `hb_${bot.id}.${"A".repeat(43)}` })).status).toBe(401);

@@ -43,12 +43,15 @@ const toBot = (r: BotRow) => ({
 
 const noSuchBot = () => new ApiError(404, "bot_not_found", "no such bot (or revoked)");
 
-/** Closes the bot's open sockets in every room it is in (4001): the token they were opened with no longer counts. */
+/** Closes the bot's open sockets (4001), in every room it is in and its per-user channel: the token they were opened with no longer counts. */
 function endSessions(c: Context<AppEnv>, botId: string): void {
   const env = c.env;
   const end = async () => {
     const rooms = await roomsOf(env.DB, botId);
-    await Promise.allSettled(rooms.map((id) => env.ROOMS.getByName(id).endSessions(id, botId)));
+    await Promise.allSettled([
+      env.USERS.getByName(botId).endSessions("session ended; sign in again"),
+      ...rooms.map((id) => env.ROOMS.getByName(id).endSessions(id, botId)),
+    ]);
   };
   c.executionCtx.waitUntil(end().catch((err) => console.error("closing a bot's sockets failed", err)));
 }

@@ -136,9 +136,9 @@ export class UserObject extends DurableObject<UserEnv> implements UserChannel {
     this.sockets.broadcast({ type: "room-removed", roomId });
   }
 
-  /** The account was deactivated: every tab's channel closes (4001) at once. */
-  async endSessions(): Promise<void> {
-    if (this.sockets.closeAll("this account is deactivated")) await this.statusChanged();
+  /** The account was deactivated (or a bot's token rotated: docs/bots.md): every tab's channel closes (4001) at once. */
+  async endSessions(reason = "this account is deactivated"): Promise<void> {
+    if (this.sockets.closeAll(reason)) await this.statusChanged();
   }
 
   // ---- the tabs' frames ----------------------------------------------------------------------
