@@ -4,7 +4,7 @@
  * at the next request of every protocol, and 403 for everyone else on every admin route.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { api, createRoom, join, signup, uniqueName, type TestUser } from "./helpers";
+import { api, connect, createRoom, join, signup, uniqueName, type TestUser } from "./helpers";
 
 const PASSWORD = "correct horse battery";
 let admin: TestUser;
@@ -101,6 +101,17 @@ describe("deactivation", () => {
     expect((await api(`/api/admin/users/${user.id}/reactivate`, { method: "POST", token: admin.token })).status).toBe(204);
     expect((await api("/api/me", { token: user.token })).status).toBe(200);
     expect((await api("/api/auth/login", { body: { username: user.username, password: PASSWORD } })).status).toBe(200);
+  });
+
+  it("closes the account's open room sockets with 4001 at once", async () => {
+    const user = await signup("socketed");
+    const room = await createRoom(user, "public", uniqueName("open"));
+    const { socket } = await connect(user, room.id);
+    expect((await api(`/api/admin/users/${user.id}/deactivate`, { method: "POST", token: admin.token })).status).toBe(204);
+    expect((await socket.waitClose(1000)).code).toBe(4001);
+    // And no new one opens.
+    const again = await api(`/api/rooms/${room.id}/ticket`, { method: "POST", token: user.token });
+    expect([again.status, again.json.error.code]).toEqual([403, "account_deactivated"]);
   });
 
   it("does not let the last administrator deactivate themselves", async () => {

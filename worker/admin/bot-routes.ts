@@ -1,8 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import type { Context } from "hono";
 import { mintBotToken } from "../auth/bot-tokens";
 import { newWebhookNonce, webhookSecret } from "../bots/signing";
-import { insertBot, listBots, revokeBot, roomsOf, setBotToken, setBotWebhook, type BotRow } from "../db/bots";
+import { insertBot, listBots, revokeBot, setBotToken, setBotWebhook, type BotRow } from "../db/bots";
+import { endSessions } from "./end-sessions";
 import { createRouter, type AppEnv } from "../lib/app";
 import { ApiError } from "../lib/errors";
 import { newId } from "../lib/ids";
@@ -43,18 +43,6 @@ const toBot = (r: BotRow) => ({
 
 const noSuchBot = () => new ApiError(404, "bot_not_found", "no such bot (or revoked)");
 
-/** Closes the bot's open sockets (4001), in every room it is in and its per-user channel: the token they were opened with no longer counts. */
-function endSessions(c: Context<AppEnv>, botId: string): void {
-  const env = c.env;
-  const end = async () => {
-    const rooms = await roomsOf(env.DB, botId);
-    await Promise.allSettled([
-      env.USERS.getByName(botId).endSessions("session ended; sign in again"),
-      ...rooms.map((id) => env.ROOMS.getByName(id).endSessions(id, botId)),
-    ]);
-  };
-  c.executionCtx.waitUntil(end().catch((err) => console.error("closing a bot's sockets failed", err)));
-}
 
 botAdminRoutes.openapi(
   createRoute({
@@ -107,7 +95,7 @@ botAdminRoutes.openapi(
   async (c) => {
     const { botId } = c.req.valid("param");
     if (!(await revokeBot(c.env.DB, botId, Date.now()))) throw noSuchBot();
-    endSessions(c, botId);
+    endSessions(c, botId, "session ended; sign in again");
     return c.body(null, 204);
   },
 );
@@ -126,7 +114,7 @@ botAdminRoutes.openapi(
     const { botId } = c.req.valid("param");
     const { token, hash } = await mintBotToken(botId);
     if (!(await setBotToken(c.env.DB, botId, hash))) throw noSuchBot();
-    endSessions(c, botId);
+    endSessions(c, botId, "session ended; sign in again");
     return c.json({ token }, 200);
   },
 );

@@ -6,6 +6,7 @@ import { createRouter } from "../lib/app";
 import { toBase64Url } from "../lib/encoding";
 import { ApiError } from "../lib/errors";
 import { errorResponses, jsonBody, jsonResponse } from "../schemas";
+import { endSessions } from "./end-sessions";
 import { setSignupMode, signupMode, SIGNUP_MODES } from "./signup-policy";
 import { botAdminRoutes } from "./bot-routes";
 
@@ -125,7 +126,7 @@ for (const [action, at] of [
       security,
       summary:
         action === "deactivate"
-          ? "Deactivate an account: its sessions stop working at the next request, it cannot log in; its messages stay"
+          ? "Deactivate an account: its sessions stop working at the next request and its open sockets close (4001), it cannot log in; its messages stay"
           : "Reactivate a deactivated account (it logs in again)",
       request: { params: UserIdParam },
       responses: { 204: { description: "Done" }, ...errorResponses(401, 403, 404, 409) },
@@ -134,6 +135,8 @@ for (const [action, at] of [
       const { userId } = c.req.valid("param");
       if (action === "deactivate") await keepAnAdmin(c.env.DB, userId);
       if (!(await setDeactivated(c.env.DB, userId, at()))) throw new ApiError(404, "user_not_found", "no such user");
+      // Its requests are refused from now on (auth/account.ts); its open sockets close too.
+      if (action === "deactivate") endSessions(c, userId, "this account is deactivated");
       return c.body(null, 204);
     },
   );
