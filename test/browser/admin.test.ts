@@ -86,6 +86,20 @@ describe("administration", () => {
     await expect.poll(() => page.getByTestId("invite").first().textContent(), WAIT).toContain("1 of 1 used");
   });
 
+  test("the administrator makes a bot and sees its token once; the bot posts with it", async () => {
+    await page.getByLabel("Name", { exact: true }).fill(`helper-${run}`);
+    await page.getByRole("button", { name: "Create bot" }).click();
+    const shown = page.getByTestId("shown-secret");
+    const token = (await shown.locator("code").textContent(WAIT))!;
+    expect(token).toMatch(/^hb_/);
+    await page.getByTestId("admin-bot").filter({ hasText: `helper-${run}` }).waitFor(WAIT);
+    // The token works like a session: the bot is who it says.
+    const me = await rest<{ user: { username: string; role: string } }>(baseUrl, "/api/me", token);
+    expect(me.user).toMatchObject({ username: `helper-${run}`, role: "bot" });
+    await shown.getByRole("button", { name: "Done" }).click();
+    expect(await page.getByTestId("shown-secret").count()).toBe(0);
+  });
+
   test("the administration page fits a phone", async () => {
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     await phone.addInitScript((value) => localStorage.setItem("hearth.token", value), adminToken);

@@ -1,6 +1,6 @@
 /**
- * /admin: the administrator's page (docs/admin.md): who may sign up, invite links, and the
- * users (administrator role, deactivation). Loaded with lazy() (components/App.tsx): no one
+ * /admin: the administrator's page (docs/admin.md): who may sign up, invite links, the users
+ * (administrator role, deactivation) and the bots (docs/bots.md). Loaded with lazy() (components/App.tsx): no one
  * else downloads it. Destructive actions ask first (ConfirmDialog).
  */
 import { useEffect, useState } from "preact/hooks";
@@ -10,6 +10,7 @@ import { FormError } from "../ui/FormError";
 import { Icon } from "../ui/Icon";
 import { errorText, useSubmit } from "../ui/useSubmit";
 import { adminApi, type AdminUser, type Invite, type SignupMode } from "./admin-api";
+import { BotsSection } from "./BotsSection";
 import "./admin.css";
 
 const MODES: { mode: SignupMode; label: string; hint: string }[] = [
@@ -41,6 +42,7 @@ export default function AdminPage() {
         <SignupSection />
         <InvitesSection />
         <UsersSection />
+        <BotsSection />
       </div>
     </div>
   );

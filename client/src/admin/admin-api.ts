@@ -33,3 +33,22 @@ export const adminApi = {
   createInvite: (expiresAt: string, maxUses: number) => request<Invite>("POST", "/api/admin/invites", { expiresAt, maxUses }),
   revokeInvite: (code: string) => request<void>("DELETE", `/api/admin/invites/${encodeURIComponent(code)}`),
 };
+
+export interface Bot {
+  id: string;
+  username: string;
+  createdAt: string;
+  webhookUrl: string | null;
+  deactivated: boolean;
+}
+
+const bot = (id: string) => `/api/admin/bots/${encodeURIComponent(id)}`;
+
+/** Bots (docs/bots.md): a token or signing secret is in an answer once, never again. */
+export const botsApi = {
+  list: () => request<{ bots: Bot[] }>("GET", "/api/admin/bots"),
+  create: (name: string) => request<{ bot: Bot; token: string }>("POST", "/api/admin/bots", { name }),
+  revoke: (id: string) => request<void>("DELETE", bot(id)),
+  rotate: (id: string) => request<{ token: string }>("POST", `${bot(id)}/token`),
+  setWebhook: (id: string, url: string | null) => request<{ url: string | null; secret?: string }>("PUT", `${bot(id)}/webhook`, { url }),
+};
