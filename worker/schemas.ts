@@ -34,6 +34,8 @@ export const RoomIdParam = z.object({
   id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" }, example: "r_k3j9q0..." }),
 });
 
+export const RoleSchema = z.enum(["owner", "moderator", "member"]).openapi("Role", { description: "a member's role in the room (docs/admin.md)" });
+
 export const RoomSchema = z
   .object({
     id: z.string(),
@@ -44,8 +46,9 @@ export const RoomSchema = z
     lastSeq: z.number().int(),
     lastMessageAt: z.string().nullable(),
     unread: z.number().int(),
-    role: z.enum(["owner", "member"]),
+    role: RoleSchema,
     notify: z.enum(["all", "mentions", "muted"]).openapi({ description: "my push setting for this room" }),
+    archived: z.literal(true).optional().openapi({ description: "present when the room is archived: read-only, not in Browse" }),
     dmWith: z.object({ id: z.string(), username: z.string(), ...profileFields }).optional(),
   })
   .openapi("Room");
@@ -55,7 +58,7 @@ export const MemberSchema = z
     id: z.string(),
     username: z.string(),
     ...profileFields,
-    role: z.enum(["owner", "member"]),
+    role: RoleSchema,
     lastReadSeq: z
       .number()
       .int()
@@ -77,6 +80,15 @@ export const PublicRoomSchema = z
     joined: z.boolean(),
   })
   .openapi("PublicRoom");
+
+export const BanSchema = z
+  .object({
+    userId: z.string(),
+    username: z.string(),
+    bannedBy: z.string().openapi({ description: "the user id of who banned them" }),
+    createdAt: z.string(),
+  })
+  .openapi("Ban");
 
 export const MessageSchema = z
   .object({
@@ -226,5 +238,6 @@ agrees<Equal<z.infer<typeof RoomSchema>, rest.Room>>();
 agrees<Equal<z.infer<typeof MemberSchema>, rest.Member>>();
 agrees<Equal<z.infer<typeof RoomDetailSchema>, rest.RoomDetails>>();
 agrees<Equal<z.infer<typeof PublicRoomSchema>, rest.PublicRoom>>();
+agrees<Equal<z.infer<typeof BanSchema>, rest.Ban>>();
 agrees<Equal<z.infer<typeof MessageSchema>, rest.Message>>();
 agrees<Equal<z.infer<typeof ErrorSchema>, rest.ErrorBody>>();

@@ -6,7 +6,8 @@
 import type { ChatMessage } from "./wire";
 
 export type Visibility = "public" | "private" | "dm";
-export type Role = "owner" | "member";
+/** A member's role in a room (docs/admin.md "Rooms and moderation"); a DM's two members are both `member`. */
+export type Role = "owner" | "moderator" | "member";
 /** A member's push setting for a room (docs/push.md). */
 export type NotifyMode = "all" | "mentions" | "muted";
 
@@ -41,6 +42,8 @@ export interface Room {
   role: Role;
   /** This member's push setting for the room. */
   notify: NotifyMode;
+  /** Present when the room is archived: read-only, left out of Browse (docs/admin.md). */
+  archived?: true;
   dmWith?: DmPartner;
 }
 
@@ -74,6 +77,15 @@ export interface PublicRoom {
   createdAt: string;
   memberCount: number;
   joined: boolean;
+}
+
+/** Someone banned from a room (GET /api/rooms/{id}/bans): not a member, and cannot join or be added. */
+export interface Ban {
+  userId: string;
+  username: string;
+  /** Who banned them (a user id). */
+  bannedBy: string;
+  createdAt: string;
 }
 
 /** A message as REST returns it: the same shape as the socket's (contract/wire.ts). */

@@ -146,6 +146,14 @@ export class RoomSockets {
     return sockets;
   }
 
+  /** Closes every socket of the room (it was deleted); returns them (on their way out). */
+  closeAll(code: number, reason: string): WebSocket[] {
+    const sockets = this.ctx.getWebSockets();
+    for (const ws of sockets) ws.close(code, reason);
+    this.changed();
+    return sockets;
+  }
+
   /** A socket closed or failed: forget it. */
   gone(ws: WebSocket): void {
     this.ungreeted.delete(ws);
