@@ -70,7 +70,7 @@ afterAll(async () => {
 describe("room moderation", () => {
   test("the owner renames the room and makes bob a moderator", async () => {
     const settings = await openSettings(pageA);
-    await settings.getByLabel("Name").fill(`launch-${run}`);
+    await settings.getByLabel("Name", { exact: true }).fill(`launch-${run}`);
     await settings.getByRole("button", { name: "Save" }).click();
     await settings.getByRole("status").filter({ hasText: "Saved" }).waitFor(WAIT);
     await settings.getByLabel(`Role of ${bob}`).selectOption("moderator");
@@ -102,6 +102,18 @@ describe("room moderation", () => {
     await pageB.getByRole("dialog").getByRole("button", { name: "Delete", exact: true }).click();
     await message(pageA, "buy my crypto course").waitFor({ state: "detached", ...WAIT });
     expect(await pageA.getByTestId("tombstone").count()).toBeGreaterThan(0);
+  });
+
+  test("the owner adds an incoming webhook; a script posts through its URL and the room shows it", async () => {
+    const settings = await openSettings(pageA);
+    await settings.getByLabel("Integration name").fill(`ci-${run}`.slice(0, 32));
+    await settings.getByRole("button", { name: "Add webhook" }).click();
+    const url = (await settings.getByTestId("webhook-url").locator("code").textContent(WAIT))!;
+    expect(url).toContain("/api/hooks/");
+    await closeSettings(pageA);
+    const res = await fetch(url, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ text: "build 42 passed" }) });
+    expect(res.status).toBeLessThan(300);
+    await message(pageA, "build 42 passed").waitFor(WAIT);
   });
 
   test("the settings fit a phone", async () => {

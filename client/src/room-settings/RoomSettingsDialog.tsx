@@ -1,6 +1,7 @@
 /**
  * A room's settings (docs/admin.md "Rooms and moderation"): its name, topic and visibility,
- * its members' roles, removing and banning, archiving and deleting. What shows follows who I
+ * its members' roles, removing and banning, integrations (incoming webhooks), archiving and
+ * deleting. What shows follows who I
  * am: the owner sees everything, a moderator the members (remove, ban), an administrator
  * deletion. Loaded with lazy() from RoomView: the chat does not carry it.
  */
@@ -11,6 +12,7 @@ import { ConfirmDialog } from "../ui/ConfirmDialog";
 import { FormError } from "../ui/FormError";
 import { Modal } from "../ui/Modal";
 import { useSubmit } from "../ui/useSubmit";
+import { Integrations } from "./Integrations";
 import { roomSettingsApi, type Ban } from "./settings-api";
 import "./room-settings.css";
 
@@ -110,6 +112,8 @@ export default function RoomSettingsDialog({ room, onClose, onChanged, onGone }:
             )}
           </section>
         )}
+
+        {!room.archived && <Integrations roomId={room.id} />}
 
         {(owner || admin) && (
           <section class="room-settings__section" aria-labelledby="rs-danger">

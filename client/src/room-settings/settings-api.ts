@@ -24,3 +24,17 @@ export const roomSettingsApi = {
   unban: (id: string, userId: string) => request<void>("DELETE", ban(id, userId)),
   bans: (id: string) => request<{ bans: Ban[] }>("GET", `${room(id)}/bans`),
 };
+
+export interface RoomWebhook {
+  id: string;
+  name: string;
+  createdAt: string;
+  createdBy: { id: string; username: string };
+}
+
+/** Incoming webhooks (docs/bots.md): the secret URL is in the answer that creates one, never again. */
+export const webhooksApi = {
+  list: (id: string) => request<{ webhooks: RoomWebhook[] }>("GET", `${room(id)}/webhooks`),
+  create: (id: string, name: string) => request<{ id: string; url: string }>("POST", `${room(id)}/webhooks`, { name }),
+  remove: (id: string, hookId: string) => request<void>("DELETE", `${room(id)}/webhooks/${encodeURIComponent(hookId)}`),
+};
