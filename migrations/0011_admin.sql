@@ -11,6 +11,10 @@ CREATE TABLE settings (
   value TEXT NOT NULL
 );
 
+-- A deployment that already has accounts is not fresh: its next sign-up must not become the
+-- administrator (docs/admin.md). Its operator names administrators with ADMIN_USERNAMES.
+INSERT INTO settings (key, value) SELECT 'first_account', 'before-0011' WHERE EXISTS (SELECT 1 FROM users);
+
 -- Invite codes for sign-up in `invite` mode: usable until `expires_at`, at most `max_uses` times.
 CREATE TABLE invites (
   code       TEXT PRIMARY KEY,

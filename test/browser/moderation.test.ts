@@ -114,6 +114,8 @@ describe("room moderation", () => {
     const res = await fetch(url, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ text: "build 42 passed" }) });
     expect(res.status).toBeLessThan(300);
     await message(pageA, "build 42 passed").waitFor(WAIT);
+    // Shown as an integration, not as a person.
+    expect(await message(pageA, "build 42 passed").locator(".msg__bot").textContent()).toBe("bot");
   });
 
   test("the settings fit a phone", async () => {

@@ -430,6 +430,11 @@ describe("incoming webhooks", () => {
     expect((await api(`/api/rooms/${room.id}/webhooks/${mine.id}`, { method: "DELETE", token: member.token })).status).toBe(204);
     const dm = await api("/api/dms", { token: member.token, body: { username: other.username } });
     expect((await api(`/api/rooms/${dm.json.id}/webhooks`, { token: member.token, body: { name: "dm-hook" } })).json.error.code).toBe("dm_no_webhooks");
+    // A hook speaks for its creator: once they are removed from the room, it posts nothing.
+    const others = await hookOf(room.id, other, "others");
+    expect((await post(others.url, { body: "while a member" })).status).toBe(201);
+    expect((await api(`/api/rooms/${room.id}/members/${other.id}`, { method: "DELETE", token: admin.token })).status).toBe(204);
+    expect((await post(others.url, { body: "after removal" })).status).toBe(404);
   });
 
   it("is rate limited like a user (429 with Retry-After), and its messages call no bot's webhook", async () => {

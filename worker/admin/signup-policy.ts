@@ -1,13 +1,13 @@
 import { adminNames } from "../auth/account";
-import { getSetting, hasAdmin, putSetting, returnInvite, useInvite, type SignupMode } from "../db/accounts";
+import { claimFirstAccount, getSetting, putSetting, returnInvite, useInvite, type SignupMode } from "../db/accounts";
 import type { Env } from "../env";
 import { ApiError } from "../lib/errors";
 
 /**
  * Who may sign up (docs/admin.md "Sign-up"): the mode an administrator set (stored in D1), else
  * SIGNUP_MODE, else `invite`: an open deployment belongs to whoever finds it first.
- * Administrators named by ADMIN_USERNAMES, and the first account of a deployment without
- * ADMIN_USERNAMES, sign up in any mode and without an invite.
+ * Administrators named by ADMIN_USERNAMES, and the first account of a fresh deployment (no
+ * account at all) without ADMIN_USERNAMES, sign up in any mode and without an invite.
  */
 
 export const SIGNUP_MODES: readonly SignupMode[] = ["open", "invite", "closed"];
@@ -30,7 +30,7 @@ export type Admission = { role: "admin" | "member"; invite?: string };
 export async function admitSignup(env: Env, username: string, invite: string | undefined): Promise<Admission> {
   const named = adminNames(env);
   if (named.has(username)) return { role: "admin" };
-  if (named.size === 0 && !(await hasAdmin(env.DB))) return { role: "admin" };
+  if (named.size === 0 && (await claimFirstAccount(env.DB, username))) return { role: "admin" };
   const mode = await signupMode(env);
   if (mode === "open") return { role: "member" };
   if (mode === "closed") throw new ApiError(403, "signup_closed", "sign-up is closed on this server; ask an administrator for an account");

@@ -1,3 +1,4 @@
+import { accountState } from "../db/accounts";
 import { botCredential } from "../db/bots";
 import { timingSafeEqual, toBase64Url } from "../lib/encoding";
 import type { SessionUser } from "../lib/session-user";
@@ -55,12 +56,15 @@ export async function botSession(db: D1Database, token: string): Promise<Session
 }
 
 /**
- * Whether a bot's connection may still act: its token was not rotated and the bot not revoked
- * or deactivated since it opened (one D1 read). Anyone else's: true (their session is checked
- * by its expiry).
+ * Whether a long-lived connection's session still counts (the SignalR hub asks before each
+ * call): its account is there and not deactivated, and for a bot, the token it opened with is
+ * still the bot's (not rotated or revoked). One D1 read.
  */
 export async function stillCurrent(db: D1Database, user: SessionUser): Promise<boolean> {
-  if (user.role !== "bot") return true;
+  if (user.role !== "bot") {
+    const state = await accountState(db, user.id);
+    return state !== null && !state.deactivated;
+  }
   const row = await botCredential(db, user.id);
   return row !== null && row.token_hash !== null && row.token_hash === user.credential && row.deactivated_at === null;
 }

@@ -17,9 +17,18 @@ export async function accountState(db: D1Database, userId: string): Promise<Acco
   return row ? { role: row.role, deactivated: row.deactivated_at !== null } : null;
 }
 
-/** Whether any administrator exists (a fresh deployment has none). */
-export async function hasAdmin(db: D1Database): Promise<boolean> {
-  return (await db.prepare("SELECT 1 FROM users WHERE role = 'admin' LIMIT 1").first()) !== null;
+/**
+ * Claims "the first account of a fresh deployment" for a sign-up: true once, for the first
+ * caller while the deployment has no account at all. One statement: two sign-ups at the same
+ * moment cannot both win. A deployment that had accounts before administrators existed has the
+ * claim taken by its migration (0011), so no stranger becomes administrator by signing up.
+ */
+export async function claimFirstAccount(db: D1Database, userId: string): Promise<boolean> {
+  const res = await db
+    .prepare("INSERT INTO settings (key, value) SELECT 'first_account', ? WHERE NOT EXISTS (SELECT 1 FROM users) ON CONFLICT (key) DO NOTHING")
+    .bind(userId)
+    .run();
+  return res.meta.changes === 1;
 }
 
 /** Active administrators, counted (the last one cannot step down). */

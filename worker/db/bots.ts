@@ -130,8 +130,20 @@ export async function roomWebhook(db: D1Database, roomId: string, id: string): P
 }
 
 /** The webhook a secret URL names, with its secret's hash to compare. */
+/**
+ * An incoming webhook as a post through it needs it: only while its creator is still an active
+ * member of its room (a creator removed, banned or deactivated takes their hooks' voice along).
+ */
 export async function webhookForPost(db: D1Database, id: string): Promise<{ room_id: string; name: string; secret_hash: string } | null> {
-  return db.prepare("SELECT room_id, name, secret_hash FROM room_webhooks WHERE id = ?").bind(id).first();
+  return db
+    .prepare(
+      `SELECT w.room_id, w.name, w.secret_hash FROM room_webhooks w
+       JOIN memberships m ON m.room_id = w.room_id AND m.user_id = w.created_by
+       JOIN users u ON u.id = w.created_by AND u.deactivated_at IS NULL
+       WHERE w.id = ?`,
+    )
+    .bind(id)
+    .first();
 }
 
 export async function deleteRoomWebhook(db: D1Database, roomId: string, id: string): Promise<boolean> {

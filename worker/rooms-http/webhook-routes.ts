@@ -96,7 +96,7 @@ webhookRoutes.openapi(
     tags,
     security,
     summary: "Revoke an incoming webhook: its URL answers 404 from now on (its messages stay)",
-    description: "Its creator or the room's owner may (403 not_allowed for other members).",
+    description: "Its creator, the room's owner or a moderator may (403 not_allowed for other members). A hook whose creator is no longer an active member of the room posts nothing (404).",
     request: { params: HookParams },
     responses: { 204: { description: "Revoked" }, ...errorResponses(400, 401, 403, 404) },
   }),
@@ -105,7 +105,9 @@ webhookRoutes.openapi(
     const room = await hookRoom(c.env.DB, id, c.var.user.id);
     const hook = await roomWebhook(c.env.DB, id, hookId);
     if (!hook) throw new ApiError(404, "webhook_not_found", "no such webhook in this room");
-    if (hook.created_by !== c.var.user.id && room.role !== "owner") throw new ApiError(403, "not_allowed", "only the webhook's creator or the room's owner can revoke it");
+    if (hook.created_by !== c.var.user.id && room.role === "member") {
+      throw new ApiError(403, "not_allowed", "only the webhook's creator, the room's owner or a moderator can revoke it");
+    }
     await deleteRoomWebhook(c.env.DB, id, hookId);
     return c.body(null, 204);
   },
