@@ -2,7 +2,7 @@
 // Written against the worker's target layout (README, "Run all tests", says the same):
 //   floor    worker/contract/ worker/db/ worker/lib/ worker/sockets/ worker/gateway/
 //            worker/config.ts worker/env.ts worker/schemas.ts      (anyone may import them)
-//   features worker/auth worker/calls worker/media worker/push worker/room worker/rooms-http
+//   features worker/auth worker/admin worker/bots worker/calls worker/media worker/push worker/room worker/rooms-http
 //            worker/protocols/signalr worker/protocols/connect worker/stats worker/docs worker/users worker/search
 //            worker/people
 //   entry    worker/index.ts                                     (mounts every feature)
@@ -11,7 +11,9 @@
 
 /** Each feature's public files: what another feature may import. Paths inside the feature. */
 const PUBLIC = {
-  auth: ["middleware.ts", "tokens.ts", "bearer.ts"],
+  auth: ["middleware.ts", "tokens.ts", "bearer.ts", "account.ts", "bot-tokens.ts"],
+  admin: ["signup-policy.ts"],
+  bots: ["webhook-send.ts", "signing.ts"],
   calls: ["CallObject.ts"],
   docs: ["render.ts"],
   media: ["sniff.ts", "signing.ts"],

@@ -2,6 +2,7 @@ import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { vapidKeys } from "./scripts/vapid.mjs";
 import { pushService } from "./test/support/push-service";
+import { webhookReceiver } from "./test/support/webhook-receiver";
 import { TEST_RATE_BURST, TEST_RATE_PER_SECOND } from "./test/worker/limits";
 
 export default defineConfig(async () => {
@@ -20,6 +21,8 @@ export default defineConfig(async () => {
             RATE_LIMIT_PER_SECOND: String(TEST_RATE_PER_SECOND),
             MAX_ROOM_CONNECTIONS: "8",
             D1_FLUSH_DELAY_MS: "60000",
+            // Open sign-up, as `npm start` runs it (docs/admin.md); the admin tests set the mode themselves.
+            SIGNUP_MODE: "open",
             MAX_UPLOAD_BYTES: String(1024 * 1024),
             // A VAPID pair made fresh for each run.
             VAPID_PUBLIC_KEY: vapid.publicKey,
@@ -27,9 +30,13 @@ export default defineConfig(async () => {
             VAPID_SUBJECT: "mailto:tests@hearth.test",
             PUSH_RETRY_MS: "20",
             PUSH_MIN_INTERVAL_MS: "10000",
+            // Bots' webhooks: a short timeout and quick retries (docs/bots.md; defaults 7 s and 1 s).
+            WEBHOOK_TIMEOUT_MS: "500",
+            WEBHOOK_RETRY_MS: "20",
           },
-          // Pushes go to a local push service that verifies and decrypts them.
-          serviceBindings: { PUSH_TRANSPORT: pushService },
+          // Pushes go to a local push service that verifies and decrypts them; bots' webhook
+          // calls to a local receiver that checks their signatures (test/support/).
+          serviceBindings: { PUSH_TRANSPORT: pushService, WEBHOOK_TRANSPORT: webhookReceiver },
         },
       }),
     ],

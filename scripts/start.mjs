@@ -66,7 +66,9 @@ console.log(
 // 4. The server, with its own output. Ctrl-C reaches wrangler directly (same process group);
 // a SIGTERM to this script is passed on as SIGINT, which lets wrangler stop workerd cleanly.
 console.log(`→ wrangler dev on http://localhost:${PORT} (Ctrl-C stops it)`);
-const dev = spawn("wrangler", ["dev", "--port", PORT, "--ip", "127.0.0.1"], { cwd: root, env, stdio: "inherit", shell: process.platform === "win32" });
+// Sign-up is open for a local run (a deployment defaults to "invite"; docs/admin.md). An
+// administrator can still change it at run time; the stored choice wins over this default.
+const dev = spawn("wrangler", ["dev", "--port", PORT, "--ip", "127.0.0.1", "--var", "SIGNUP_MODE:open"], { cwd: root, env, stdio: "inherit", shell: process.platform === "win32" });
 process.on("SIGINT", () => {});
 process.on("SIGTERM", () => dev.kill("SIGINT"));
 dev.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -47,6 +47,12 @@ export interface Bindings {
   PUSH_RETRY_MS?: string;
   /** At most one push per device per room in this many ms (default 10000). */
   PUSH_MIN_INTERVAL_MS?: string;
+  /** Optional service binding that carries bots' webhook calls instead of the public internet (tests, proxies). */
+  WEBHOOK_TRANSPORT?: Fetcher;
+  /** Milliseconds a bot's webhook has to answer, its reply included (default 7000; docs/bots.md). */
+  WEBHOOK_TIMEOUT_MS?: string;
+  /** First retry delay of a failed webhook call in ms (doubles each time; default 1000). */
+  WEBHOOK_RETRY_MS?: string;
   /** Milliseconds between the SignalR hub's pings (default 10000; the client gives up after 30 s of silence). */
   SIGNALR_PING_MS?: string;
   /** Milliseconds a SignalR connection has to complete its handshake (default 15000, ASP.NET Core's HandshakeTimeout). */
@@ -59,4 +65,8 @@ export interface Bindings {
   D1_FLUSH_ROWS?: string;
   /** "off": the copy to D1 writes no search index (for the bench's A/B; search then finds only older messages). */
   SEARCH_INDEX?: string;
+  /** Comma-separated usernames that are administrators (docs/admin.md); unset: the first account is. */
+  ADMIN_USERNAMES?: string;
+  /** Who may sign up until an administrator decides: "open", "invite" (the default) or "closed". */
+  SIGNUP_MODE?: string;
 }

@@ -1,4 +1,5 @@
 import { HTTPException } from "hono/http-exception";
+import { adminRoutes } from "./admin/routes";
 import { authRoutes } from "./auth/routes";
 import { callRoutes } from "./calls/routes";
 import { renderDocs } from "./docs/render";
@@ -34,6 +35,7 @@ app.use("*", methodGuard(routes));
 
 const api = createRouter();
 api.route("/", authRoutes);
+api.route("/", adminRoutes);
 api.route("/", socketRoutes);
 api.route("/", userChannelRoutes);
 api.route("/", mediaRoutes); // before roomRoutes: its signed routes take no bearer token

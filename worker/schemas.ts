@@ -22,6 +22,7 @@ export const UserSchema = z
     ...profileFields,
     createdAt: z.string().optional(),
     readReceipts: z.boolean().optional().openapi({ description: "my own account only: whether I send (and see) read receipts" }),
+    role: z.enum(["admin", "member", "bot"]).optional().openapi({ description: "my own account (and administrators' user list): admin, member or bot" }),
   })
   .openapi("User");
 
@@ -33,6 +34,8 @@ export const RoomIdParam = z.object({
   id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" }, example: "r_k3j9q0..." }),
 });
 
+export const RoleSchema = z.enum(["owner", "moderator", "member"]).openapi("Role", { description: "a member's role in the room (docs/admin.md)" });
+
 export const RoomSchema = z
   .object({
     id: z.string(),
@@ -43,8 +46,9 @@ export const RoomSchema = z
     lastSeq: z.number().int(),
     lastMessageAt: z.string().nullable(),
     unread: z.number().int(),
-    role: z.enum(["owner", "member"]),
+    role: RoleSchema,
     notify: z.enum(["all", "mentions", "muted"]).openapi({ description: "my push setting for this room" }),
+    archived: z.literal(true).optional().openapi({ description: "present when the room is archived: read-only, not in Browse" }),
     dmWith: z.object({ id: z.string(), username: z.string(), ...profileFields }).optional(),
   })
   .openapi("Room");
@@ -54,7 +58,7 @@ export const MemberSchema = z
     id: z.string(),
     username: z.string(),
     ...profileFields,
-    role: z.enum(["owner", "member"]),
+    role: RoleSchema,
     lastReadSeq: z
       .number()
       .int()
@@ -76,6 +80,15 @@ export const PublicRoomSchema = z
     joined: z.boolean(),
   })
   .openapi("PublicRoom");
+
+export const BanSchema = z
+  .object({
+    userId: z.string(),
+    username: z.string(),
+    bannedBy: z.string().openapi({ description: "the user id of who banned them" }),
+    createdAt: z.string(),
+  })
+  .openapi("Ban");
 
 export const MessageSchema = z
   .object({
@@ -116,6 +129,7 @@ export const MessageSchema = z
       .optional()
       .openapi("ReplyRef", { description: "The message this one answers" }),
     mentionsRoom: z.literal(true).optional().openapi({ description: "Its `@room` mentions every member (written by the room's owner)" }),
+    bot: z.literal(true).optional().openapi({ description: "Written by a bot or an incoming webhook (docs/bots.md)" }),
   })
   .openapi("Message");
 
@@ -164,10 +178,23 @@ export const Credentials = z
   })
   .openapi("Credentials");
 
-/** Sign-up's credentials: also no name that means something in a message (`@room`; contract/mentions.ts). */
-export const SignupCredentials = Credentials.refine((c) => !RESERVED_USERNAMES.includes(c.username), {
-  message: `username must not be one of ${RESERVED_USERNAMES.join(", ")}: they mean something in a message`,
-  path: ["username"],
+/**
+ * The name of a new account, a person's or a bot's (they share one namespace): the username
+ * rule, and no name that means something in a message (`@room`; contract/mentions.ts).
+ */
+export function newUsername(field: string) {
+  return z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(USERNAME_PATTERN, `${field} must be 3-32 characters of a-z 0-9 _ -`)
+    .refine((name) => !RESERVED_USERNAMES.includes(name), `${field} must not be one of ${RESERVED_USERNAMES.join(", ")}: they mean something in a message`);
+}
+
+/** Sign-up's credentials: a new username (newUsername) and, in invite mode, the invite. */
+export const SignupCredentials = Credentials.extend({
+  username: newUsername("username").openapi({ example: "alice" }),
+  invite: z.string().max(64).optional().openapi({ description: "an invite code, needed when sign-up is by invite (docs/admin.md)" }),
 }).openapi("SignupCredentials");
 
 export const Username = z.object({
@@ -211,5 +238,6 @@ agrees<Equal<z.infer<typeof RoomSchema>, rest.Room>>();
 agrees<Equal<z.infer<typeof MemberSchema>, rest.Member>>();
 agrees<Equal<z.infer<typeof RoomDetailSchema>, rest.RoomDetails>>();
 agrees<Equal<z.infer<typeof PublicRoomSchema>, rest.PublicRoom>>();
+agrees<Equal<z.infer<typeof BanSchema>, rest.Ban>>();
 agrees<Equal<z.infer<typeof MessageSchema>, rest.Message>>();
 agrees<Equal<z.infer<typeof ErrorSchema>, rest.ErrorBody>>();

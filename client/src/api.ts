@@ -34,7 +34,8 @@ export class ApiError extends Error {
 
 type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
-async function request<T>(method: Method, path: string, body?: unknown): Promise<T> {
+/** One REST call with the session's token: the JSON answer, or an ApiError. */
+export async function request<T>(method: Method, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { Accept: "application/json" };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   const sessionToken = token.value;
@@ -59,8 +60,9 @@ async function request<T>(method: Method, path: string, body?: unknown): Promise
   const data: unknown = await response.json().catch(() => null);
   if (!response.ok) {
     const error = (data as { error?: { code?: string; message?: string } } | null)?.error;
-    // An expired or revoked session: back to the log-in screen.
-    if (response.status === 401 && sessionToken && !path.startsWith("/api/auth/")) endSession();
+    // An expired or revoked session, or a deactivated account: back to the log-in screen.
+    const ended = response.status === 401 || error?.code === "account_deactivated";
+    if (ended && sessionToken && !path.startsWith("/api/auth/")) endSession();
     throw new ApiError(
       response.status,
       error?.code ?? "http_error",
@@ -86,8 +88,9 @@ interface AuthResult {
 const roomPath = (roomId: string) => `/api/rooms/${encodeURIComponent(roomId)}`;
 
 export const api = {
-  signup: (username: string, password: string) =>
-    request<AuthResult>("POST", "/api/auth/signup", { username, password }),
+  /** `invite`: the code of an invite link, needed when sign-up is by invite (docs/admin.md). */
+  signup: (username: string, password: string, invite?: string) =>
+    request<AuthResult>("POST", "/api/auth/signup", { username, password, ...(invite ? { invite } : {}) }),
   login: (username: string, password: string) =>
     request<AuthResult>("POST", "/api/auth/login", { username, password }),
   me: () => request<{ user: User }>("GET", "/api/me"),

@@ -36,8 +36,8 @@ export function fieldOfRefusal(code: string, raw: string): CredentialField {
   return null;
 }
 
-export async function logIn(mode: "login" | "signup", username: string, password: string) {
+export async function logIn(mode: "login" | "signup", username: string, password: string, invite?: string) {
   const result =
-    mode === "signup" ? await api.signup(username, password) : await api.login(username, password);
+    mode === "signup" ? await api.signup(username, password, invite) : await api.login(username, password);
   startSession(result.token, result.user);
 }

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import type { TestProject } from "vitest/node";
 import { vapidKeys } from "../../scripts/vapid.mjs";
 import { ROOT, startHearth } from "../support/wrangler";
-import { RESULTS } from "./support";
+import { ADMIN_USERNAME, RESULTS } from "./support";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -26,7 +26,13 @@ export default async function setup(project: TestProject) {
   // Fresh VAPID keys, so web push is configured (GET /api/push/key answers; push.test.ts).
   const vapid = vapidKeys();
   const hearth = await startHearth({
-    vars: { VAPID_PUBLIC_KEY: vapid.publicKey, VAPID_PRIVATE_KEY: vapid.privateKey, VAPID_SUBJECT: "mailto:tests@hearth.test" },
+    vars: {
+      VAPID_PUBLIC_KEY: vapid.publicKey,
+      VAPID_PRIVATE_KEY: vapid.privateKey,
+      VAPID_SUBJECT: "mailto:tests@hearth.test",
+      // The administrator of the browser tests (admin.test.ts signs it up); no one else is one.
+      ADMIN_USERNAMES: ADMIN_USERNAME,
+    },
   });
   project.provide("baseUrl", hearth.url);
   return async () => {

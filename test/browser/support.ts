@@ -5,6 +5,8 @@ import { ROOT } from "../support/wrangler";
 /** Where the browser tests leave screenshots and logs (git-ignored). */
 export const RESULTS = join(ROOT, "test-results");
 export const PASSWORD = "correct horse battery";
+/** The one administrator of the browser tests' Hearth (ADMIN_USERNAMES in global-setup.ts). */
+export const ADMIN_USERNAME = "hearth-admin";
 /** How long a test waits for what a user would see. */
 export const WAIT = { timeout: 15_000 };
 

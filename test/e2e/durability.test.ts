@@ -30,7 +30,7 @@ describe("durability", () => {
     const user = await call(url, "/api/auth/signup", undefined, { username: `dur_${Date.now().toString(36)}`, password: "password123" });
     expect(user.status).toBe(201);
     const token = user.json.token;
-    const room = await call(url, "/api/rooms", token, { name: "durable", visibility: "public" });
+    const room = await call(url, "/api/rooms", token, { name: `durable-${crypto.randomUUID().slice(0, 8)}`, visibility: "public" });
     const t = await call(url, `/api/rooms/${room.json.id}/ticket`, token, {});
     const ws = new WebSocket(`${url.replace("http", "ws")}/api/rooms/${room.json.id}/ws?ticket=${t.json.ticket}`);
     await new Promise((ok, fail) => {

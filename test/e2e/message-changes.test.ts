@@ -100,7 +100,7 @@ function connectStream(user: User, roomId: string) {
 describe("messages that live, on every protocol", () => {
   it("shows an edit (SignalR), a reaction (Connect), a reply (REST) and a deletion (socket) once and in order everywhere", async () => {
     const [alice, bob, carol, dave] = [await rest.signup(url, "live"), await rest.signup(url, "live"), await rest.signup(url, "live"), await rest.signup(url, "live")];
-    const roomId = (await rest.call(url, "/api/rooms", alice.token, { name: "living", visibility: "public" })).json.id as string;
+    const roomId = (await rest.call(url, "/api/rooms", alice.token, { name: `living-${crypto.randomUUID().slice(0, 8)}`, visibility: "public" })).json.id as string;
     for (const u of [bob, carol, dave]) await rest.call(url, `/api/rooms/${roomId}/join`, u.token, {});
 
     const original = await rest.call(url, `/api/rooms/${roomId}/messages`, alice.token, { clientId: "orig", body: "the first draft" });

@@ -42,7 +42,7 @@ const signup = (): Promise<User> => rest.signup(url, "proto");
 async function sharedRoom() {
   const alice = await signup();
   const bob = await signup();
-  const room = (await call("/api/rooms", alice.token, { name: "multi", visibility: "public" })).json;
+  const room = (await call("/api/rooms", alice.token, { name: `multi-${crypto.randomUUID().slice(0, 8)}`, visibility: "public" })).json;
   await call(`/api/rooms/${room.id}/join`, bob.token, {});
   return { alice, bob, roomId: room.id as string };
 }

@@ -28,7 +28,7 @@ afterAll(async () => {
 
 async function roomWithMember(): Promise<{ user: User; roomId: string }> {
   const user = await signup(url, "srconf");
-  const room = (await call(url, "/api/rooms", user.token, { name: "conformance", visibility: "public" })).json;
+  const room = (await call(url, "/api/rooms", user.token, { name: `conformance-${crypto.randomUUID().slice(0, 8)}`, visibility: "public" })).json;
   return { user, roomId: room.id as string };
 }
 

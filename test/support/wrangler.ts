@@ -83,7 +83,8 @@ export async function startHearth(options: StartOptions = {}): Promise<Hearth> {
 }
 
 async function startOnce(options: StartOptions, stateDir: string, env: NodeJS.ProcessEnv, port: number): Promise<Hearth> {
-  const vars = { JWT_SECRET: randomBytes(32).toString("base64url"), ...options.vars };
+  // Sign-up open, as `npm start` runs it: the tests sign up whoever they need (docs/admin.md).
+  const vars = { JWT_SECRET: randomBytes(32).toString("base64url"), SIGNUP_MODE: "open", ...options.vars };
   // A free inspector port too: two wrangler dev at once would both want 9229.
   const inspectorPort = await freePort();
   const args = ["dev", "--port", String(port), "--ip", "127.0.0.1", "--inspector-port", String(inspectorPort), "--persist-to", stateDir];

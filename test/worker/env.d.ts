@@ -6,6 +6,7 @@ declare global {
       TEST_MIGRATIONS: D1Migration[];
       JWT_SECRET: string;
       PUSH_TRANSPORT?: Fetcher;
+      WEBHOOK_TRANSPORT?: Fetcher;
     }
   }
 }

@@ -42,7 +42,8 @@ export async function signup(prefix = "user"): Promise<TestUser> {
   return { id: res.json.user.id, username: res.json.user.username, token: res.json.token };
 }
 
-export async function createRoom(owner: TestUser, visibility: "public" | "private" = "public", name = "general") {
+/** A room of `owner`'s; its name is unique unless given (public room names are unique, case aside). */
+export async function createRoom(owner: TestUser, visibility: "public" | "private" = "public", name = uniqueName("general")) {
   const res = await api("/api/rooms", { token: owner.token, body: { name, visibility } });
   if (res.status !== 201) throw new Error(`create room failed: ${res.status} ${res.text}`);
   return res.json as { id: string; name: string; visibility: string };

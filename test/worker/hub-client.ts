@@ -15,6 +15,8 @@ export type Completion = { result?: any; error?: string };
 export class HubClient {
   /** The server's invocations of client methods (ReceiveMessage, MessageUpdated, …), in order. */
   readonly calls: { target: string; arguments: any[] }[] = [];
+  /** The server's Close record, once it ended the connection. */
+  closedWith: { error?: string } | null = null;
   private readonly pending = new Map<string, (c: Completion) => void>();
   private nextId = 0;
   private waiters: (() => void)[] = [];
@@ -26,6 +28,7 @@ export class HubClient {
         const record = JSON.parse(part);
         if (record.type === 3) this.pending.get(record.invocationId)?.(record);
         if (record.type === 1) this.calls.push({ target: record.target, arguments: record.arguments });
+        if (record.type === 7) this.closedWith = record;
       }
       for (const wake of this.waiters.splice(0)) wake();
     });

@@ -31,7 +31,7 @@ async function receivedBy(id: string): Promise<Received[]> {
 async function roomOf(...names: string[]) {
   const users = [];
   for (const n of names) users.push(await signup(n));
-  const room = await createRoom(users[0]!, "public", "general");
+  const room = await createRoom(users[0]!, "public");
   for (const u of users.slice(1)) await join(u, room.id);
   return { users, room, stub: env.ROOMS.getByName(room.id) };
 }
@@ -135,7 +135,7 @@ describe("pushes for messages", () => {
     expect(more).toHaveLength(0);
     expect(got!.payload).toEqual({
       kind: "message",
-      title: "#general",
+      title: `#${room.name}`,
       body: `${alice.username}: dinner at 8? 🍝`,
       tag: `room-${room.id}`,
       roomId: room.id,

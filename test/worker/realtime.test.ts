@@ -429,10 +429,10 @@ describe("bad frames and limits", () => {
     const { alice, room } = await twoUsersInRoom();
     const a = await connect(alice, room.id);
     const stub = env.ROOMS.getByName(room.id) as unknown as DurableObjectStub;
-    type Limiter = { intake: { limiter: { take: (user: string) => number } } };
+    type Limiter = { writes: { intake: { limiter: { take: (user: string) => number } } } };
     // One failure inside the room's accept (standing for a storage or R2 error).
     await runInDurableObject(stub, (instance: unknown) => {
-      const limiter = (instance as Limiter).intake.limiter;
+      const limiter = (instance as Limiter).writes.intake.limiter;
       const take = limiter.take.bind(limiter);
       limiter.take = (user) => {
         limiter.take = take;

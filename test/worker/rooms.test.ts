@@ -338,7 +338,7 @@ describe("history in D1 and unread counts", () => {
     type Tunable = { flushDelayMs: number; busyFlushMs: number; flushRows: number; flushScheduled: boolean };
     await runInDurableObject(stub, async (instance: unknown, state) => {
       const tuned: Tunable = { flushDelayMs: SHORT, busyFlushMs: BUSY, flushRows: 4, flushScheduled: false };
-      Object.assign((instance as { d1Copy: Tunable }).d1Copy, tuned);
+      Object.assign((instance as { background: { d1Copy: Tunable } }).background.d1Copy, tuned);
       await state.storage.deleteAlarm();
     });
     const alarm = () => runInDurableObject(stub, (_i, state) => state.storage.getAlarm());

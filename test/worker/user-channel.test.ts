@@ -127,7 +127,7 @@ describe("the per-user channel", () => {
     await a.socket.next((f) => f.type === "room-added" && f.room.id === dm.json.id, "own dm");
 
     expect((await api(`/api/rooms/${open.id}/leave`, { method: "POST", token: alice.token })).status).toBe(204);
-    expect(await a.socket.nextOfType("room-removed")).toEqual({ type: "room-removed", roomId: open.id });
+    expect(await a.socket.nextOfType("room-removed")).toEqual({ type: "room-removed", roomId: open.id, reason: "left" });
     // Gone from the room: its messages no longer reach her counts.
     const before = a.socket.frames.length;
     await post(bob, open.id, "after she left");

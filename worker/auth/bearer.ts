@@ -1,6 +1,8 @@
 import { BEARER_PREFIX, SUBPROTOCOL } from "../contract/wire";
 import { ApiError } from "../lib/errors";
 import type { SessionUser } from "../lib/session-user";
+import { ACCOUNT_DEACTIVATED, accountRole } from "./account";
+import { botSession, isBotToken } from "./bot-tokens";
 import { verifySession, verifyTicket, type TicketUser } from "./tokens";
 
 /**
@@ -19,10 +21,23 @@ export function bearerToken(header: string | null | undefined): string | undefin
   return /^Bearer\s+(\S+)$/i.exec(header ?? "")?.[1];
 }
 
-/** The session's user, or why not: no token at all, or one that does not verify. */
-export async function sessionFrom(secret: string | undefined, token: string | null | undefined): Promise<SessionUser | "missing" | "invalid"> {
+/** What verifying a session needs: the signing secret, and D1 for the account's state. */
+export type AuthEnv = { JWT_SECRET: string; DB: D1Database; ADMIN_USERNAMES?: string };
+
+/**
+ * The session's user with their role now, or why not: no token at all, one that does not
+ * verify (or whose account is gone), or an account an administrator deactivated. A bot's
+ * token (`hb_…`, auth/bot-tokens.ts) is a session too: its bot, while the token is current.
+ */
+export async function sessionFrom(env: AuthEnv, token: string | null | undefined): Promise<SessionUser | "missing" | "invalid" | "deactivated"> {
   if (!token) return "missing";
-  return (await verifySession(secret, token)) ?? "invalid";
+  if (isBotToken(token)) return botSession(env.DB, token);
+  const user = await verifySession(env.JWT_SECRET, token);
+  if (!user) return "invalid";
+  const role = await accountRole(env, user);
+  if (role === "gone") return "invalid";
+  if (role === "deactivated") return "deactivated";
+  return { ...user, role };
 }
 
 /**
@@ -32,7 +47,7 @@ export async function sessionFrom(secret: string | undefined, token: string | nu
  * names one it offered). Throws the 400/401 ApiError a bad attempt answers.
  */
 export async function socketAuth(
-  secret: string | undefined,
+  env: AuthEnv,
   request: Request,
   ticket: string | undefined,
   scope: string,
@@ -44,14 +59,18 @@ export async function socketAuth(
   const offered = header ? header.split(",").map((p) => p.trim()).filter(Boolean) : [];
   const subprotocol = offered.includes(SUBPROTOCOL) ? SUBPROTOCOL : undefined;
   if (ticket) {
-    const user = await verifyTicket(secret, ticket, scope);
+    const user = await verifyTicket(env.JWT_SECRET, ticket, scope);
     if (!user) throw new ApiError(401, "invalid_ticket", "the ticket is expired or for another room");
-    return { user, subprotocol };
+    // A ticket lives a minute: its account may have been deactivated since it was issued.
+    const role = await accountRole(env, user);
+    if (role === "deactivated" || role === "gone") throw new ApiError(403, "account_deactivated", ACCOUNT_DEACTIVATED);
+    return { user: { ...user, role }, subprotocol };
   }
   const bearer = offered.find((p) => p.startsWith(BEARER_PREFIX));
   if (!bearer) throw new ApiError(401, "unauthorized", `offer the subprotocols "${SUBPROTOCOL}" and "${BEARER_PREFIX}<token>", or pass a ticket`);
   if (!subprotocol) throw new ApiError(400, "bad_request", `offer the subprotocol "${SUBPROTOCOL}" beside the token`);
-  const user = await sessionFrom(secret, bearer.slice(BEARER_PREFIX.length));
+  const user = await sessionFrom(env, bearer.slice(BEARER_PREFIX.length));
+  if (user === "deactivated") throw new ApiError(403, "account_deactivated", ACCOUNT_DEACTIVATED);
   if (typeof user === "string") throw new ApiError(401, "invalid_token", TOKEN_INVALID);
   return { user, subprotocol };
 }

@@ -11,6 +11,8 @@ import { clearableNameText, Credentials, SignupCredentials, errorResponse, error
 import { clearFailures, MAX_FAILURES, reserveAttempt } from "./login-guard";
 import { requireUser } from "./middleware";
 import { hashPassword, verifyPassword } from "./password";
+import { ACCOUNT_DEACTIVATED, adminNames } from "./account";
+import { admitSignup, signupFailed } from "../admin/signup-policy";
 import { issueSession } from "./tokens";
 
 /** Accounts: signup, log-in (behind the password-guessing guard) and the logged-in user. */
@@ -18,13 +20,18 @@ import { issueSession } from "./tokens";
 const Session = z.object({ token: z.string(), user: UserSchema }).openapi("Session");
 
 /** My own account as the API shows it: with my profile and my settings. */
-const toUser = (c: Context<AppEnv>, r: Pick<UserRow, "id" | "username" | "created_at" | "read_receipts"> & Partial<ProfileColumns>): Promise<User> =>
+const toUser = (
+  c: Context<AppEnv>,
+  r: Pick<UserRow, "id" | "username" | "created_at" | "read_receipts" | "role"> & Partial<ProfileColumns>,
+  role = r.role,
+): Promise<User> =>
   present<User>(avatarSigner(c), {
     id: r.id,
     username: r.username,
     ...storedProfile({ display_name: r.display_name ?? null, avatar_version: r.avatar_version ?? null }),
     createdAt: new Date(r.created_at).toISOString(),
     ...(r.read_receipts === undefined ? {} : { readReceipts: r.read_receipts === 1 }),
+    ...(role === undefined ? {} : { role }),
   });
 
 export const authRoutes = createRouter();
@@ -37,13 +44,21 @@ authRoutes.openapi(
     summary: "Create an account",
     description: "Usernames are 3-32 characters of a-z 0-9 _ - (input is lower-cased), unique ignoring case, and not room, everyone, here or channel; passwords 8-128 characters.",
     request: { body: jsonBody(SignupCredentials) },
-    responses: { 201: jsonResponse(Session, "The new account and a session token (7 days)"), ...errorResponses(400, 409) },
+    responses: {
+      201: jsonResponse(Session, "The new account and a session token (7 days)"),
+      ...errorResponses(400, 409),
+      403: errorResponse("Sign-up is closed (`signup_closed`), needs an invite (`invite_required`), or the invite is no good (`invalid_invite`); docs/admin.md"),
+    },
   }),
   async (c) => {
-    const { username, password } = c.req.valid("json");
+    const { username, password, invite } = c.req.valid("json");
+    const admission = await admitSignup(c.env, username, invite);
     const { hash, salt } = await hashPassword(password);
-    const user = { id: newId("u"), username, created_at: Date.now() };
-    if (!(await insertUser(c.env.DB, { ...user, password_hash: hash, salt }))) throw new ApiError(409, "username_taken", `the username \`${username}\` is taken`);
+    const user = { id: newId("u"), username, created_at: Date.now(), role: admission.role };
+    if (!(await insertUser(c.env.DB, { ...user, password_hash: hash, salt }))) {
+      await signupFailed(c.env, admission);
+      throw new ApiError(409, "username_taken", `the username \`${username}\` is taken`);
+    }
     const { token } = await issueSession(c.env.JWT_SECRET, user);
     return c.json({ token, user: await toUser(c, { ...user, read_receipts: 1 }) }, 201);
   },
@@ -61,6 +76,7 @@ authRoutes.openapi(
       200: jsonResponse(Session, "A session token (7 days)"),
       ...errorResponses(400, 429),
       401: errorResponse("Wrong username or password (`invalid_credentials`)"),
+      403: errorResponse("The account is deactivated (`account_deactivated`)"),
     },
   }),
   async (c) => {
@@ -77,9 +93,11 @@ authRoutes.openapi(
       : (await hashPassword(password), false);
     // The attempt is already counted (reserveAttempt); a success clears the count.
     if (!row || !ok) throw new ApiError(401, "invalid_credentials", "wrong username or password");
+    // Told only to someone who knows the password.
+    if (row.deactivated_at != null) throw new ApiError(403, "account_deactivated", ACCOUNT_DEACTIVATED);
     await clearFailures(c.env.DB, username);
     const { token } = await issueSession(c.env.JWT_SECRET, row);
-    return c.json({ token, user: await toUser(c, row) }, 200);
+    return c.json({ token, user: await toUser(c, row, adminNames(c.env).has(row.username) && row.role !== "bot" ? "admin" : row.role) }, 200);
   },
 );
 
@@ -102,7 +120,8 @@ authRoutes.openapi(
 async function me(c: Context<AppEnv>): Promise<User> {
   const row = await userById(c.env.DB, c.var.user.id);
   if (!row) throw new ApiError(401, "invalid_token", "this account no longer exists");
-  return toUser(c, row);
+  // The role as the request's check read it (ADMIN_USERNAMES counted).
+  return toUser(c, row, c.var.user.role);
 }
 
 authRoutes.openapi(

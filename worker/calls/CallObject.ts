@@ -8,6 +8,7 @@ import { isMember } from "../db/rooms";
 import { readAttachment, writeAttachment } from "../sockets/attachments";
 import { textFrameOrClose } from "../sockets/frame-size";
 import { closeSocket, reciprocateClose, sendJson, sendText } from "../sockets/safe-io";
+import { REMOVAL_CLOSES, type RemovalReason } from "../contract/wire";
 import {
   ALIVE_TIMEOUT_MS,
   EXPIRE_TIMEOUT_MS,
@@ -142,12 +143,16 @@ export class CallObject extends DurableObject<CallEnv> {
       .map((p) => ({ ...p, joinedAt: new Date(p.joinedAt).toISOString() }));
   }
 
-  /** A member left or was removed: closes their call sockets (1008) and forgets their peer ids. */
-  async removeMember(roomId: string, userId: string): Promise<number> {
+  /**
+   * A member left, was removed or banned (or, with `userId` null, the room was deleted): closes
+   * their call sockets with the room socket's code for it (REMOVAL_CLOSES) and forgets their peer ids.
+   */
+  async removeMember(roomId: string, userId: string | null, reason: RemovalReason = "left"): Promise<number> {
+    if (userId === null && this.roomId === null) return 0; // no id was ever issued here: no call to end
     this.bind(roomId);
-    const sockets = this.ctx.getWebSockets(userId);
-    for (const ws of sockets) closeSocket(ws, 1008, "no longer a member of this room");
-    const ids = this.sql.exec<{ peer_id: string }>("SELECT peer_id FROM peers WHERE user_id = ?", userId).toArray();
+    const sockets = userId === null ? this.ctx.getWebSockets() : this.ctx.getWebSockets(userId);
+    for (const ws of sockets) closeSocket(ws, REMOVAL_CLOSES[reason].code, REMOVAL_CLOSES[reason].reason);
+    const ids = this.sql.exec<{ peer_id: string }>("SELECT peer_id FROM peers WHERE ?1 IS NULL OR user_id = ?1", userId).toArray();
     for (const { peer_id } of ids) this.forgetPeer(peer_id);
     await this.scheduleAlarm();
     this.announce();

@@ -10,9 +10,12 @@
  * - `room_not_found`: there is no such room.
  * - `invalid_page`: a history page was asked with a `limit` out of range (gateway/history.ts).
  * - `message_not_found`: the message to change or reply to is not in this room, or is deleted.
- * - `not_author`: only the author may edit a message; only the author or the room's owner delete it.
+ * - `not_author`: only the author may edit a message; only the author, the room's owner or a
+ *   moderator (or an administrator, in a public room) delete it.
  * - `invalid_emoji`: a reaction is not one emoji (gateway/emoji.ts).
  * - `too_many_reactions`: the message already carries MAX_REACTIONS_PER_MESSAGE distinct emoji.
+ * - `room_archived`: the room is archived (read-only): no messages or changes until it is unarchived.
+ * - `banned`: the user is banned from the room (a ban also ends the membership).
  */
 export type RefusalCode =
   | "invalid_message"
@@ -23,7 +26,9 @@ export type RefusalCode =
   | "message_not_found"
   | "not_author"
   | "invalid_emoji"
-  | "too_many_reactions";
+  | "too_many_reactions"
+  | "room_archived"
+  | "banned";
 
 export interface Refusal {
   ok: false;
@@ -38,3 +43,5 @@ export interface Refusal {
 /** The texts of the membership refusals, worded once for every route and protocol. */
 export const NOT_A_MEMBER = "you are not a member of this room";
 export const NO_SUCH_ROOM = "no such room";
+export const ROOM_ARCHIVED = "this room is archived: it is read-only until its owner unarchives it";
+export const BANNED = "you are banned from this room";

@@ -7,7 +7,7 @@
  * letter, digit, `_` or `@` (so `bob@example.com` mentions no one), then a username, not
  * followed by a letter, digit, `_` or `-`. Matching ignores case; a name inside `code` or a
  * fenced code block is no mention. `@room` mentions every
- * member, but only when the room's owner writes it: the server decides when it stores the
+ * member, but only when the room's owner or a moderator writes it: the server decides when it stores the
  * message and marks it `mentionsRoom: true`; from anyone else it stays plain text.
  */
 

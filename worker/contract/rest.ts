@@ -6,7 +6,8 @@
 import type { ChatMessage } from "./wire";
 
 export type Visibility = "public" | "private" | "dm";
-export type Role = "owner" | "member";
+/** A member's role in a room (docs/admin.md "Rooms and moderation"); a DM's two members are both `member`. */
+export type Role = "owner" | "moderator" | "member";
 /** A member's push setting for a room (docs/push.md). */
 export type NotifyMode = "all" | "mentions" | "muted";
 
@@ -24,6 +25,8 @@ export interface User extends Profile {
   createdAt?: string;
   /** My own account only (GET/PATCH /api/me): whether I send read receipts (and so see others'). */
   readReceipts?: boolean;
+  /** My own account, and administrators' list of users: an administrator, a member, or a bot. */
+  role?: "admin" | "member" | "bot";
 }
 
 /** A room as one member sees it: their role, their unread count, and for a DM the other user. */
@@ -39,6 +42,8 @@ export interface Room {
   role: Role;
   /** This member's push setting for the room. */
   notify: NotifyMode;
+  /** Present when the room is archived: read-only, left out of Browse (docs/admin.md). */
+  archived?: true;
   dmWith?: DmPartner;
 }
 
@@ -72,6 +77,15 @@ export interface PublicRoom {
   createdAt: string;
   memberCount: number;
   joined: boolean;
+}
+
+/** Someone banned from a room (GET /api/rooms/{id}/bans): not a member, and cannot join or be added. */
+export interface Ban {
+  userId: string;
+  username: string;
+  /** Who banned them (a user id). */
+  bannedBy: string;
+  createdAt: string;
 }
 
 /** A message as REST returns it: the same shape as the socket's (contract/wire.ts). */

@@ -2,9 +2,10 @@
  * The per-user channel's frames (`GET /api/me/ws`; docs/protocol.md "The per-user channel"),
  * shared by the worker and the client like wire.ts. One socket per client tab carries what
  * happens in every room and DM the user belongs to: counts, calls that ring, membership and
- * the presence of the people they talk to. This module imports nothing but wire.ts's types.
+ * the presence of the people they talk to. This module imports nothing but types of rest.ts and wire.ts.
  */
 import type { Room } from "./rest";
+import type { RemovalReason } from "./wire";
 
 /** A room's counts for one user: exact, recomputed by the room from its log and the user's read marker. */
 export interface RoomCounts {
@@ -43,8 +44,8 @@ export type UserServerFrame =
   | { type: "ring-stop"; roomId: string; reason: "answered" | "declined" | "ended" }
   /** I became a member of a room (joined, was added, a DM was opened with me). */
   | { type: "room-added"; room: Room }
-  /** I am no longer a member of a room. */
-  | { type: "room-removed"; roomId: string }
+  /** I am no longer a member of a room: I left, was removed or banned, or the room was deleted. */
+  | { type: "room-removed"; roomId: string; reason: RemovalReason }
   /** The status of people I share a DM with changed. */
   | { type: "presence"; presence: Record<string, PresenceStatus> }
   | { type: "pong" }

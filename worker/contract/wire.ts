@@ -78,6 +78,8 @@ export interface ChatMessage {
   replyTo?: ReplyRef;
   /** The body's `@room` mentions every member: its author may (the room's owner; contract/mentions.ts). */
   mentionsRoom?: true;
+  /** Written by a bot, or an incoming webhook (docs/bots.md): no webhook is called for it. */
+  bot?: true;
 }
 
 /** What a client asks to attach: its own upload, plus what only the client can measure. */
@@ -121,7 +123,22 @@ export type ErrorCode =
   | "message_not_found"
   | "invalid_emoji"
   | "too_many_reactions"
+  | "room_archived"
   | "internal";
+
+/** Why a membership ended: the user left, was removed or banned, or the room was deleted. */
+export type RemovalReason = "left" | "removed" | "banned" | "deleted";
+
+/**
+ * How a room socket closes when its user may no longer be in the room, by why (docs/protocol.md
+ * "Close codes"). Reconnecting after any of them cannot help: the upgrade is refused.
+ */
+export const REMOVAL_CLOSES: Record<RemovalReason, { code: number; reason: string }> = {
+  left: { code: 1008, reason: "no longer a member of this room" },
+  removed: { code: 4003, reason: "removed from this room" },
+  banned: { code: 4004, reason: "banned from this room" },
+  deleted: { code: 4005, reason: "this room was deleted" },
+};
 
 export type ServerFrame =
   | {

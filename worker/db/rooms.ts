@@ -1,9 +1,10 @@
 import { RECEIPTS_MAX_MEMBERS } from "../contract/wire";
 import type { Member, PublicRoom, Room, Role, Visibility } from "../contract/rest";
-import { NOT_A_MEMBER, NO_SUCH_ROOM } from "../contract/errors";
+import { BANNED, NOT_A_MEMBER, NO_SUCH_ROOM, ROOM_ARCHIVED } from "../contract/errors";
 import { ApiError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { storedProfile, type Stored, type StoredPerson } from "./users";
+import { nameKey } from "../lib/text";
 
 /** D1 queries for rooms and memberships. Every value is a bound parameter. */
 
@@ -20,6 +21,7 @@ interface RoomRow {
   last_message_at: number | null;
   role: Role;
   notify: "all" | "mentions" | "muted";
+  archived_at: number | null;
   unread: number;
   dm_user_id: string | null;
   dm_username: string | null;
@@ -33,7 +35,7 @@ export const UNREAD_CAP = 999; // also written into ROOM_FOR_MEMBER
 
 // The room as one member sees it: their role, their unread count, and for a DM the other user.
 const ROOM_FOR_MEMBER = `
-  SELECT r.id, r.name, r.topic, r.visibility, r.created_at, r.last_seq, r.last_message_at, m.role, m.notify,
+  SELECT r.id, r.name, r.topic, r.visibility, r.created_at, r.last_seq, r.last_message_at, m.role, m.notify, r.archived_at,
          (SELECT count(*) FROM (SELECT 1 FROM messages x
             WHERE x.room_id = r.id AND x.seq > m.last_read_seq AND x.user_id != m.user_id LIMIT 999)) AS unread,
          o.id AS dm_user_id, o.username AS dm_username, o.display_name AS dm_display_name, o.avatar_version AS dm_avatar_version
@@ -56,6 +58,7 @@ function toRoom(r: RoomRow): StoredRoom {
     role: r.role,
     notify: r.notify,
   };
+  if (r.archived_at !== null) room.archived = true;
   if (r.visibility === "dm" && r.dm_user_id && r.dm_username) {
     room.dmWith = { id: r.dm_user_id, username: r.dm_username, ...storedProfile({ display_name: r.dm_display_name, avatar_version: r.dm_avatar_version }) };
   }
@@ -92,42 +95,62 @@ export async function roomExists(db: D1Database, roomId: string): Promise<{ visi
  */
 export const notAMember = () => new ApiError(403, "not_a_member", NOT_A_MEMBER);
 export const noSuchRoom = () => new ApiError(404, "room_not_found", NO_SUCH_ROOM);
+export const bannedHere = () => new ApiError(403, "banned", BANNED);
+export const roomArchived = () => new ApiError(403, "room_archived", ROOM_ARCHIVED);
 
 export async function requireMember(db: D1Database, roomId: string, userId: string): Promise<StoredRoom> {
   const room = await roomForMember(db, roomId, userId);
   if (room) return room;
-  if (!(await roomExists(db, roomId))) throw noSuchRoom();
-  throw notAMember();
+  const m = await lookupMembership(db, roomId, userId);
+  throw typeof m === "string" ? refusedMembership(m) : notAMember();
 }
 
-export type Membership = { role: Role; visibility: Visibility } | "room_not_found" | "not_a_member";
+/** Where a user stands in a room: their role (null: not a member), whether they are banned, and the room's visibility and archive. */
+export interface RoomPlace {
+  role: Role | null;
+  banned: boolean;
+  visibility: Visibility;
+  archived: boolean;
+}
+
+/** One indexed read: the user's place in the room, or null when there is no such room. */
+export async function roomPlace(db: D1Database, roomId: string, userId: string): Promise<RoomPlace | null> {
+  const row = await db
+    .prepare(
+      `SELECT m.role, r.visibility, r.archived_at,
+              CASE WHEN m.role IS NULL THEN EXISTS (SELECT 1 FROM bans b WHERE b.room_id = r.id AND b.user_id = ?1) ELSE 0 END AS banned
+       FROM rooms r LEFT JOIN memberships m ON m.room_id = r.id AND m.user_id = ?1 WHERE r.id = ?2`,
+    )
+    .bind(userId, roomId)
+    .first<{ role: Role | null; visibility: Visibility; archived_at: number | null; banned: number }>();
+  if (!row) return null;
+  return { role: row.role, banned: row.banned === 1, visibility: row.visibility, archived: row.archived_at !== null };
+}
+
+export type Membership = { role: Role; visibility: Visibility; archived: boolean } | "room_not_found" | "not_a_member" | "banned";
 
 /** The cheap membership lookup: one indexed read, no unread count; never throws a refusal. */
 export async function lookupMembership(db: D1Database, roomId: string, userId: string): Promise<Membership> {
-  const row = await db
-    .prepare("SELECT m.role, r.visibility FROM rooms r LEFT JOIN memberships m ON m.room_id = r.id AND m.user_id = ? WHERE r.id = ?")
-    .bind(userId, roomId)
-    .first<{ role: Role | null; visibility: Visibility }>();
-  if (!row) return "room_not_found";
-  if (!row.role) return "not_a_member";
-  return { role: row.role, visibility: row.visibility };
+  const place = await roomPlace(db, roomId, userId);
+  if (!place) return "room_not_found";
+  if (!place.role) return place.banned ? "banned" : "not_a_member";
+  return { role: place.role, visibility: place.visibility, archived: place.archived };
+}
+
+/** The REST error for a membership refused: 404 `room_not_found`, 403 `banned` or 403 `not_a_member`. */
+export function refusedMembership(m: Exclude<Membership, object>): ApiError {
+  if (m === "room_not_found") return noSuchRoom();
+  return m === "banned" ? bannedHere() : notAMember();
 }
 
 /**
  * `lookupMembership` for REST routes that only need to know the caller may act in the room.
  * Same 404 / 403 as `requireMember`.
  */
-export async function requireMembership(db: D1Database, roomId: string, userId: string): Promise<{ role: Role; visibility: Visibility }> {
+export async function requireMembership(db: D1Database, roomId: string, userId: string): Promise<{ role: Role; visibility: Visibility; archived: boolean }> {
   const m = await lookupMembership(db, roomId, userId);
-  if (m === "room_not_found") throw noSuchRoom();
-  if (m === "not_a_member") throw notAMember();
+  if (typeof m === "string") throw refusedMembership(m);
   return m;
-}
-
-/** Whether `userId` is the owner of `roomId` (a DM has none). */
-export async function isOwner(db: D1Database, roomId: string, userId: string): Promise<boolean> {
-  const row = await db.prepare("SELECT 1 AS o FROM memberships WHERE room_id = ? AND user_id = ? AND role = 'owner'").bind(roomId, userId).first();
-  return row !== null;
 }
 
 /** When the user's membership of the room began (`joined_at`), or null if they are not a member. */
@@ -150,13 +173,31 @@ export async function createRoom(
 ): Promise<string> {
   const id = newId("r");
   const now = Date.now();
-  await db.batch([
-    db
-      .prepare("INSERT INTO rooms (id, name, topic, visibility, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)")
-      .bind(id, input.name, input.topic, input.visibility, owner, now),
-    db.prepare("INSERT INTO memberships (room_id, user_id, role, joined_at) VALUES (?, ?, 'owner', ?)").bind(id, owner, now),
-  ]);
+  await uniqueName(
+    db.batch([
+      db
+        .prepare("INSERT INTO rooms (id, name, name_key, topic, visibility, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        .bind(id, input.name, nameKey(input.name), input.topic, input.visibility, owner, now),
+      db.prepare("INSERT INTO memberships (room_id, user_id, role, joined_at) VALUES (?, ?, 'owner', ?)").bind(id, owner, now),
+    ]),
+  );
   return id;
+}
+
+/**
+ * Awaits a write that may give a room a public name (create, rename, making a room public):
+ * a clash with another public room's name, case aside (the unique index `rooms_public_name`,
+ * migrations/0012), is 409 `room_name_taken`.
+ */
+export async function uniqueName<T>(write: Promise<T>): Promise<T> {
+  try {
+    return await write;
+  } catch (err) {
+    if (/UNIQUE constraint failed: rooms\.name_key/.test(String(err))) {
+      throw new ApiError(409, "room_name_taken", "a public room already has this name (names are compared ignoring case)");
+    }
+    throw err;
+  }
 }
 
 /** Adds a member; returns false when they already were one. */
@@ -219,7 +260,7 @@ export async function listPublicRooms(db: D1Database, userId: string): Promise<P
       `SELECT r.id, r.name, r.topic, r.created_at,
               (SELECT count(*) FROM memberships WHERE room_id = r.id) AS member_count,
               EXISTS (SELECT 1 FROM memberships WHERE room_id = r.id AND user_id = ?) AS joined
-       FROM rooms r WHERE r.visibility = 'public' ORDER BY r.created_at DESC LIMIT 200`,
+       FROM rooms r WHERE r.visibility = 'public' AND r.archived_at IS NULL ORDER BY r.created_at DESC LIMIT 200`,
     )
     .bind(userId)
     .all<{ id: string; name: string; topic: string; created_at: number; member_count: number; joined: number }>();

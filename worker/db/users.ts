@@ -12,6 +12,10 @@ export interface UserRow {
   created_at: number;
   /** 1: sends (and sees) read receipts; read, never written by insertUser (the column's default is 1). */
   read_receipts?: number;
+  /** "admin", "member" or "bot" (migrations/0011_admin.sql); insertUser writes "member" when absent. */
+  role?: "admin" | "member" | "bot";
+  /** When an administrator deactivated the account; null: active. */
+  deactivated_at?: number | null;
 }
 
 /**
@@ -46,9 +50,9 @@ export function searchKey(text: string): string {
 export async function insertUser(db: D1Database, u: UserRow): Promise<boolean> {
   const res = await db
     .prepare(
-      "INSERT INTO users (id, username, password_hash, salt, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (username) DO NOTHING",
+      "INSERT INTO users (id, username, password_hash, salt, created_at, role) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (username) DO NOTHING",
     )
-    .bind(u.id, u.username, u.password_hash, u.salt, u.created_at)
+    .bind(u.id, u.username, u.password_hash, u.salt, u.created_at, u.role ?? "member")
     .run();
   return res.meta.changes === 1;
 }
@@ -56,17 +60,17 @@ export async function insertUser(db: D1Database, u: UserRow): Promise<boolean> {
 /** The account with its password hash, for a log-in. */
 export async function userByName(db: D1Database, username: string): Promise<(UserRow & ProfileColumns) | null> {
   return db
-    .prepare("SELECT id, username, password_hash, salt, created_at, read_receipts, display_name, avatar_version FROM users WHERE username = ?")
+    .prepare("SELECT id, username, password_hash, salt, created_at, read_receipts, display_name, avatar_version, role, deactivated_at FROM users WHERE username = ?")
     .bind(username)
     .first<UserRow & ProfileColumns>();
 }
 
-export type AccountRow = Pick<UserRow, "id" | "username" | "created_at"> & { read_receipts: number } & ProfileColumns;
+export type AccountRow = Pick<UserRow, "id" | "username" | "created_at" | "role"> & { read_receipts: number } & ProfileColumns;
 
 /** The account's public fields, profile and settings, or null when it no longer exists. */
 export async function userById(db: D1Database, id: string): Promise<AccountRow | null> {
   return db
-    .prepare("SELECT id, username, created_at, read_receipts, display_name, avatar_version FROM users WHERE id = ?")
+    .prepare("SELECT id, username, created_at, read_receipts, display_name, avatar_version, role FROM users WHERE id = ?")
     .bind(id)
     .first<AccountRow>();
 }

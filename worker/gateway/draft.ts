@@ -1,9 +1,12 @@
 import { isWellFormed, malformedText } from "../lib/text";
 import { CLIENT_ID_PATTERN, MAX_BODY_CHARS, MESSAGE_KINDS, type AttachmentRef, type MessageKind } from "../contract/wire";
+import type { SessionUser } from "../lib/session-user";
 
+/** Who writes a message or a change: a session's user (its role with it: a bot's messages say `bot`). */
 export interface Author {
   id: string;
   username: string;
+  role?: SessionUser["role"];
 }
 
 /** What a client asks to store, from any protocol; validated by `validateDraft` below. */

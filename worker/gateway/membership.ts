@@ -1,4 +1,4 @@
-import { NOT_A_MEMBER, NO_SUCH_ROOM, type Refusal } from "../contract/errors";
+import { BANNED, NOT_A_MEMBER, NO_SUCH_ROOM, type Refusal } from "../contract/errors";
 import { lookupMembership } from "../db/rooms";
 
 /**
@@ -47,6 +47,7 @@ export async function membershipRefusal(
   const found = await lookupMembership(db, roomId, userId);
   if (found === "room_not_found") return { ok: false, code: "room_not_found", message: NO_SUCH_ROOM };
   if (found === "not_a_member") return notAMemberRefusal();
+  if (found === "banned") return { ok: false, code: "banned", message: BANNED };
   if (freshness === "fresh") return null;
   members.delete(key);
   if (members.size >= MAX_ENTRIES) members.delete(members.keys().next().value!);

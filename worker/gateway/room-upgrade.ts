@@ -11,6 +11,8 @@ export const UPGRADE_HEADERS = {
   roomId: "x-hearth-room-id",
   userId: "x-hearth-user-id",
   username: "x-hearth-username",
+  /** "bot" for a bot's socket (its messages say so); absent for anyone else. */
+  role: "x-hearth-role",
   protocol: "x-hearth-protocol",
   /** The subprotocol to name in the 101 (the client offered it). */
   subprotocol: "x-hearth-subprotocol",
@@ -41,6 +43,7 @@ export function roomUpgradeRequest(o: {
   headers.set(UPGRADE_HEADERS.roomId, o.roomId);
   headers.set(UPGRADE_HEADERS.userId, o.user.id);
   headers.set(UPGRADE_HEADERS.username, o.user.username);
+  if (o.user.role === "bot") headers.set(UPGRADE_HEADERS.role, "bot");
   if (o.protocol) headers.set(UPGRADE_HEADERS.protocol, o.protocol);
   if (o.subprotocol) headers.set(UPGRADE_HEADERS.subprotocol, o.subprotocol);
   if (o.user.sessionExp !== undefined) headers.set(UPGRADE_HEADERS.sessionExp, String(o.user.sessionExp));
@@ -53,6 +56,8 @@ export interface UpgradeAsk {
   roomId: string;
   userId: string;
   username: string;
+  /** A bot's socket. */
+  bot: boolean;
   protocol: Protocol;
   subprotocol: string | null;
   /** When the session ends (ms since the epoch), if the worker said. */
@@ -85,6 +90,7 @@ export function readUpgrade(request: Request): UpgradeAsk | string {
     roomId,
     userId,
     username,
+    bot: h.get(UPGRADE_HEADERS.role) === "bot",
     protocol,
     subprotocol: h.get(UPGRADE_HEADERS.subprotocol),
     ...(sessionExp > 0 ? { sessionExpMs: sessionExp * 1000 } : {}),

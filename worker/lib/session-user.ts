@@ -7,4 +7,8 @@ export interface SessionUser {
   username: string;
   /** When the session behind this user ends (seconds since the epoch): sockets close then. */
   sessionExp?: number;
+  /** The account's role now (read with the session's check; absent for a room's own bookkeeping). */
+  role?: "admin" | "member" | "bot";
+  /** A bot's token, as its hash (auth/bot-tokens.ts): a connection that outlives a request checks it is still the bot's. */
+  credential?: string;
 }

@@ -34,3 +34,13 @@ export function hasUnsafeNameChars(text: string): boolean {
 export function malformedText(field: string): string {
   return `${field} is not well-formed Unicode (it has a lone surrogate)`;
 }
+
+/**
+ * A room name as uniqueness compares it (public room names are unique whatever their case,
+ * docs/admin.md): NFKC (so full-width `ｇｅｎｅｒａｌ` is `general`), then lower case by
+ * JavaScript's full Unicode rules (SQLite's lower() and NOCASE fold ASCII only).
+ * @example nameKey("Café") === nameKey("CAFÉ") // true
+ */
+export function nameKey(name: string): string {
+  return name.normalize("NFKC").toLowerCase().normalize("NFKC");
+}

@@ -87,7 +87,8 @@ mediaRoutes.openapi(
   }),
   async (c) => {
     const { id } = c.req.valid("param");
-    await store.requireMembership(c.env.DB, id, c.var.user.id);
+    // An archived room takes no messages, so no uploads for them either.
+    if ((await store.requireMembership(c.env.DB, id, c.var.user.id)).archived) throw store.roomArchived();
     const { name, type, size } = c.req.valid("json");
     const max = maxUploadBytes(c.env);
     if (size > max) throw new ApiError(413, "too_large", `files are limited to ${max} bytes`);

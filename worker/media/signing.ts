@@ -156,5 +156,10 @@ export function avatarKey(userId: string, version: string): string {
 
 /** The R2 key of an upload. */
 export function mediaKey(roomId: string, uploadId: string): string {
-  return `rooms/${roomId}/${uploadId}`;
+  return `${roomMediaPrefix(roomId)}${uploadId}`;
+}
+
+/** What every R2 key of a room's uploads starts with (a deleted room's are listed by it). */
+export function roomMediaPrefix(roomId: string): string {
+  return `rooms/${roomId}/`;
 }

@@ -4,7 +4,7 @@ import { createRouter } from "../lib/app";
 import { ApiError } from "../lib/errors";
 import * as rooms from "../db/rooms";
 import { RoomIdParam, errorResponses, jsonBody, jsonResponse } from "../schemas";
-import { isPublicPushEndpoint } from "./send";
+import { isPublicHost } from "../lib/public-url";
 import { countOtherDevices, deleteSubscription, saveSubscription, setNotify } from "../db/push";
 
 /** Devices per user; the oldest stays until it is unsubscribed or its push service forgets it. */
@@ -40,7 +40,7 @@ const SubscriptionBody = z.object({
     .max(2000)
     .url()
     .refine((u) => u.startsWith("https://"), "endpoint must be an https URL")
-    .refine(isPublicPushEndpoint, "endpoint must be a push service's public host name, not an IP address or a local name"),
+    .refine(isPublicHost, "endpoint must be a push service's public host name, not an IP address or a local name"),
   expirationTime: z.number().nullable().optional(),
   keys: z.object({
     p256dh: z.string().regex(/^[A-Za-z0-9_-]{80,100}=*$/, "keys.p256dh must be a base64url P-256 public key"),

@@ -5,6 +5,7 @@ import { numberVar } from "../config";
 import type { ChatMessage } from "../contract/wire";
 import { roomTitle } from "../db/rooms";
 import { pruneSubscription, recordFailure, recordSuccess, roomRecipients, type Subscription } from "../db/push";
+import { isPublicHost } from "../lib/public-url";
 
 /**
  * Standard Web Push (RFC 8030) with VAPID (RFC 8292) and aes128gcm (RFC 8291), sent by the
@@ -35,26 +36,6 @@ export function vapidFrom(env: Bindings): VapidKeys | null {
 }
 
 /**
- * Hosts that no push service has: IP literals (v4 and v6), localhost and names that only
- * resolve inside a network. Hearth POSTs to every subscribed endpoint, so without this any
- * signed-in user could point those requests at the Hearth machine's own loopback or LAN
- * services (on `wrangler dev`; Workers on Cloudflare cannot reach private networks at all).
- * Push services are public DNS names (FCM, Mozilla, Apple, Windows).
- */
-export function isPublicPushEndpoint(endpoint: string): boolean {
-  let host: string;
-  try {
-    host = new URL(endpoint).hostname.toLowerCase().replace(/\.+$/, "");
-  } catch {
-    return false;
-  }
-  // The URL parser has already turned every IPv4 spelling (0x7f.1, 2130706433) into 1.2.3.4.
-  if (host.startsWith("[") || /^[\d.]+$/.test(host)) return false;
-  if (!host.includes(".")) return false;
-  return !/(^|\.)(localhost|localdomain|localdomain4|localdomain6|local|internal|intranet|lan|home|corp|private|home\.arpa)$/.test(host);
-}
-
-/**
  * The request is always built for the subscription's https endpoint; PUSH_TRANSPORT (an
  * optional service binding) may carry it instead of the public internet, e.g. to a test
  * push service.
@@ -77,8 +58,9 @@ export async function sendPush(
   content: PushContent,
   options: { ttl: number; topic: string; urgency: "normal" | "high" },
 ): Promise<Outcome> {
-  // Refused at subscription since this check exists; a row saved before it is dropped here.
-  if (!isPublicPushEndpoint(sub.endpoint)) {
+  // Push services are public DNS names (FCM, Mozilla, Apple, Windows). Refused at subscription
+  // since this check exists; a row saved before it is dropped here.
+  if (!isPublicHost(sub.endpoint)) {
     // A failed delete must not fail the other devices' pushes; the next dispatch tries again.
     await pruneSubscription(env.DB, sub.id).catch((err) => console.error("push: dropping a local endpoint failed", err));
     return "gone";

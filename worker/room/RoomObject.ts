@@ -9,34 +9,31 @@ import { reciprocateClose } from "../sockets/safe-io";
 import { AlarmClock } from "./alarm-clock";
 import { CallState } from "./call-state";
 import { ClientIdIndex, MAX_RECENT_CLIENT_IDS_PER_FLUSH } from "./client-ids";
-import { D1Copy, copyCadence } from "./d1-copy";
+import { copyCadence } from "./d1-copy";
+import { AlarmWork } from "./alarm-work";
 import { Departures } from "./departures";
 import { SpentTickets } from "../sockets/spent-tickets";
 import { Admission } from "./admission";
 import { Watchers, type ChannelAsk, type WatchAnswer } from "./watchers";
 import { ringInfo } from "../db/user-channel";
-import { MessageIntake, type AcceptResult } from "./message-intake";
-import { MessageChanges, type ChangeResult } from "./message-changes";
+import type { AcceptResult } from "./message-intake";
+import type { ChangeResult } from "./message-changes";
 import type { ChangeInput } from "../gateway/change";
 import type { Author, MessageInput } from "../gateway/draft";
 import { MessageLog } from "./message-log";
 import type { PageAt } from "../gateway/page";
-import { ChangeIds } from "./change-ids";
 import { Delivery } from "./delivery";
-import { Reactions } from "./reactions";
-import { isOwner } from "../db/rooms";
+import { Writes } from "./writes";
 import { RoomMeta } from "./meta";
-import { OrphanUploads } from "./orphan-uploads";
+import { RoomStanding } from "./standing";
+import { Exits } from "./exits";
+import type { RemovalReason } from "../contract/wire";
 import { Presence } from "./presence";
-import { PushDispatch } from "./push-dispatch";
 import { RateLimiter } from "./rate-limit";
 import { RoomSockets } from "./room-sockets";
-import { SocketFrames } from "./socket-frames";
 import { Greeting } from "./greeting";
-import { StatsReport } from "./stats-report";
 import { readUpgrade } from "../gateway/room-upgrade";
 import type { Via } from "../contract/protocols";
-import { checkDirectUpload } from "./upload-check";
 import { UploadStore, type UploadRecord } from "./uploads";
 import type { RoomEnv } from "./room-env";
 
@@ -49,9 +46,11 @@ export type { RoomEnv };
  * One chat room: the platform's entry points (RPC from the worker, the socket upgrade, the
  * Hibernation API handlers, the alarm), each handed to the part that owns the work. The parts
  * (this folder) own their state and reach the room only through the callbacks given here:
- * the log, the client-id index, the intake every protocol's send ends in and the changes every
- * edit, delete and reaction ends in, the delivery, the D1 copy, the sockets and their frames,
- * presence, departures, the call state, pushes, orphan uploads and stats.
+ * the log, the client-id index, the writes (the intake every protocol's send ends in, the
+ * changes every edit, delete and reaction ends in, a socket's frames), the delivery, the
+ * sockets, presence, whether the room takes writes (standing), departures and deletion
+ * (exits), the call state, and the alarm's work (the D1 copy, orphan uploads, pushes, stats
+ * and webhooks).
  */
 export class RoomObject extends DurableObject<RoomEnv> {
   private roomId: string | null;
@@ -59,19 +58,15 @@ export class RoomObject extends DurableObject<RoomEnv> {
   private readonly alarms: AlarmClock;
   private readonly log: MessageLog;
   private readonly uploads: UploadStore;
-  private readonly intake: MessageIntake;
-  private readonly changes: MessageChanges;
-  private readonly d1Copy: D1Copy;
+  private readonly writes: Writes;
+  private readonly background: AlarmWork;
   private readonly sockets: RoomSockets;
-  private readonly frames: SocketFrames;
   private readonly presence: Presence;
-  private readonly departures: Departures;
+  private readonly standing: RoomStanding;
+  private readonly exits: Exits;
   private readonly admission: Admission;
   private readonly watchers: Watchers;
   private readonly call: CallState;
-  private readonly pushes: PushDispatch;
-  private readonly orphans: OrphanUploads;
-  private readonly statsReport: StatsReport;
 
   constructor(ctx: DurableObjectState, env: RoomEnv) {
     super(ctx, env);
@@ -87,7 +82,7 @@ export class RoomObject extends DurableObject<RoomEnv> {
 
     this.log = new MessageLog(sql, roomId);
     const clientIds = new ClientIdIndex(sql, this.meta, this.log.hasUniqueClientIds, MAX_RECENT_CLIENT_IDS_PER_FLUSH * cadence.flushRows);
-    this.departures = new Departures(sql, env.DB);
+    this.standing = new RoomStanding(this.meta);
     this.uploads = new UploadStore(sql);
     this.call = new CallState(this.meta);
     this.sockets = new RoomSockets(ctx);
@@ -96,8 +91,14 @@ export class RoomObject extends DurableObject<RoomEnv> {
       elsewhere: () => this.watchers.statuses(),
       broadcast: (frame, skip, except) => this.sockets.broadcast(frame, skip, except),
     });
-    this.d1Copy = new D1Copy(env.DB, this.log, clientIds, this.meta, cadence, { roomId, ensureAlarm, waitUntil: (p) => ctx.waitUntil(p) });
-    this.statsReport = new StatsReport(() => this.stats(), { roomId, ensureAlarm, connections: () => this.sockets.byProtocol(true) });
+    this.background = new AlarmWork(env, this.meta, this.log, clientIds, this.uploads, this.sockets, cadence, {
+      roomId,
+      ensureAlarm,
+      waitUntil: (p) => ctx.waitUntil(p),
+      stats: () => this.stats(),
+      reply: (author, input) => this.writes.intake.accept(author, input, "rest"),
+    });
+    const { d1Copy, orphans } = this.background;
     this.watchers = new Watchers(sql, this.meta, this.log, this.call, {
       roomId,
       presenceChanged: () => this.presence.changed(),
@@ -107,46 +108,33 @@ export class RoomObject extends DurableObject<RoomEnv> {
       waitUntil: (p) => ctx.waitUntil(p),
     });
     const delivery = new Delivery(this.sockets, {
-      delivered: (via, to) => this.statsReport.delivered(via, to),
-      written: (seq) => {
-        if (seq === null) this.d1Copy.schedule();
-        else this.d1Copy.stored(seq);
+      delivered: (via, to) => this.background.statsReport.delivered(via, to),
+      written: (message) => {
+        this.background.written(message);
         this.watchers.activity();
       },
     });
-    this.intake = new MessageIntake(this.log, clientIds, this.uploads, limiter, {
-      checkDirectUpload: (upload) => checkDirectUpload(env.MEDIA, this.uploads, this.roomId!, upload),
-      stored: (message, via, origin) => delivery.stored(message, via, origin),
-      mayMentionRoom: (userId) => isOwner(env.DB, this.roomId!, userId),
-    });
-    this.changes = new MessageChanges(this.log, new Reactions(sql), new ChangeIds(sql), limiter, {
-      isOwner: (userId) => isOwner(env.DB, this.roomId!, userId),
-      releaseAttachment: (uploadId) => ctx.waitUntil(this.orphans.release(uploadId)),
-      changed: (updates, via, origin, clientId) => delivery.changed(updates, via, origin, clientId),
-    });
-    this.frames = new SocketFrames(this.sockets, {
-      accept: (author, input, via, origin) => this.intake.accept(author, input, via, origin),
-      change: (actor, input, via, origin) => this.changes.apply(actor, input, via, origin),
+    const parts = { log: this.log, clientIds, uploads: this.uploads, limiter, standing: this.standing, sockets: this.sockets, delivery };
+    this.writes = new Writes(sql, env, parts, {
+      roomId,
       typing: (from, user, typing) => this.presence.typing(from, user, typing),
+      releaseAttachment: (uploadId) => ctx.waitUntil(orphans.release(uploadId)),
     });
     const greeting = new Greeting(this.sockets, this.log, this.presence, this.call, limiter);
     const limits = { maxConnections: numberVar(env.MAX_ROOM_CONNECTIONS, 1000), maxServerConnections };
-    this.admission = new Admission(new SpentTickets(sql), this.departures, this.sockets, greeting, limits, {
+    this.exits = new Exits(sql, env.MEDIA, new Departures(sql, env.DB), this.standing, this.sockets, {
+      left: (sockets) => this.socketsLeft(sockets),
+      watching: () => this.watchers.all().keys(),
+      unwatch: (userId) => this.watchers.unwatch(userId),
+    });
+    this.admission = new Admission(new SpentTickets(sql), this.exits, this.sockets, greeting, limits, {
       admit: (roomId, protocol) => this.stats().admit(roomId, maxServerConnections, protocol),
       release: (roomId, protocol) => ctx.waitUntil(this.stats().release(roomId, protocol)),
       joined: (user) => {
         this.presence.joined(user);
-        this.d1Copy.schedule(true);
+        d1Copy.schedule(true);
       },
     });
-    this.pushes = new PushDispatch(env, this.meta, {
-      roomId,
-      ensureAlarm,
-      lastSeq: () => this.log.lastSeq,
-      messages: (after, upTo, sinceTs, limit) => this.log.newest(after, upTo, sinceTs, limit),
-      present: () => new Set([...this.sockets.users()].filter((u) => !u.hidden).map((u) => u.userId)),
-    });
-    this.orphans = new OrphanUploads(env.MEDIA, this.uploads, { roomId, ensureAlarm });
     // Heartbeats are answered by the runtime without waking a hibernated room.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
   }
@@ -156,13 +144,13 @@ export class RoomObject extends DurableObject<RoomEnv> {
   /** Stores a message (or finds the one already stored under its clientId) and broadcasts it. */
   async post(roomId: string, author: Author, input: MessageInput, via: Via = "rest"): Promise<AcceptResult> {
     this.bind(roomId);
-    return this.intake.accept(author, input, via);
+    return this.writes.intake.accept(author, input, via);
   }
 
   /** Edits, deletes or reacts to a message, and broadcasts its new state (MessageChanges). */
   async change(roomId: string, actor: Author, input: ChangeInput, via: Via = "rest"): Promise<ChangeResult> {
     this.bind(roomId);
-    return this.changes.apply(actor, input, via);
+    return this.writes.changes.apply(actor, input, via);
   }
 
   /** Records an upload about to be made into this room; unattached, it is deleted at `orphanAt`. */
@@ -191,7 +179,7 @@ export class RoomObject extends DurableObject<RoomEnv> {
    */
   async historyJson(roomId: string, reader: string, at: PageAt, limit: number): Promise<string | null | "not_found"> {
     this.bind(roomId);
-    if (!(await this.departures.stillMember(roomId, reader))) return null;
+    if (!(await this.exits.stillMember(roomId, reader))) return null;
     if ("around" in at && (at.around < 1 || at.around > this.log.lastSeq)) return "not_found";
     return this.log.historyJson(at, limit);
   }
@@ -202,15 +190,28 @@ export class RoomObject extends DurableObject<RoomEnv> {
     return this.log.lastSeq;
   }
 
-  /** Closes every socket of a user who left or was removed (1008), then updates presence. */
-  async removeMember(roomId: string, userId: string): Promise<number> {
+  /** Closes every socket of a user who left (1008), was removed (4003) or banned (4004) (Exits). */
+  async removeMember(roomId: string, userId: string, reason: Exclude<RemovalReason, "deleted"> = "left"): Promise<number> {
     this.bind(roomId);
-    this.departures.record(userId);
-    this.watchers.unwatch(userId);
-    const sockets = this.sockets.closeUser(userId, 1008, "no longer a member of this room");
-    this.presence.left(sockets);
-    this.d1Copy.schedule(true);
-    return sockets.length;
+    return this.exits.remove(userId, reason);
+  }
+
+  /** The owner archived (read-only) or unarchived the room: before D1 hears it (RoomStanding). */
+  async setArchived(roomId: string, archived: boolean): Promise<void> {
+    this.bind(roomId);
+    this.standing.set(archived ? "archived" : "open");
+  }
+
+  /** The room is deleted: sockets closed (4005), storage emptied, uploads' bytes gone from R2 (Exits). */
+  async deleteRoom(roomId: string): Promise<number> {
+    this.bind(roomId);
+    return this.exits.delete(roomId);
+  }
+
+  /** Closes every socket of a user whose sessions ended (a bot revoked, or its token rotated) with 4001. */
+  async endSessions(roomId: string, userId: string): Promise<void> {
+    this.bind(roomId);
+    this.presence.left(this.sockets.closeUser(userId, 4001, "session ended; sign in again"));
   }
 
   /** The call object's word on who is in the room's call; broadcast as a `call` frame (CallState). */
@@ -224,27 +225,22 @@ export class RoomObject extends DurableObject<RoomEnv> {
   /** What a member's per-user channel asks (worker/users/): watch, unwatch, status, read (Watchers). */
   async channel(roomId: string, ask: ChannelAsk): Promise<WatchAnswer | null> {
     this.bind(roomId);
-    return this.watchers.handle(ask);
-  }
-
-  /** Open sockets in this room. */
-  async connectionCount(): Promise<number> {
-    return this.sockets.count();
+    return this.standing.deleted ? null : this.watchers.handle(ask);
   }
 
   /** Copies every message not yet in D1 now (also run by the alarm); returns the highest seq copied. */
   async flush(): Promise<number> {
-    return this.d1Copy.flush();
+    return this.background.d1Copy.flush();
   }
 
   /** Web push for the messages stored since the last dispatch, to members who are away (PushDispatch). */
   async dispatchPushes(now = Date.now()): Promise<DispatchResult | null> {
-    return this.pushes.dispatch(now);
+    return this.background.pushes.dispatch(now);
   }
 
   /** Deletes uploads never attached to a message in time, from R2 and from the room. */
   async deleteOrphans(now = Date.now()): Promise<number> {
-    return this.orphans.delete(now);
+    return this.background.orphans.delete(now);
   }
 
   // ---- the socket upgrade and the Hibernation API handlers ---------------------------------
@@ -258,7 +254,7 @@ export class RoomObject extends DurableObject<RoomEnv> {
 
   override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
     const text = textFrameOrClose(ws, data, { maxBytes: MAX_FRAME_BYTES, binaryReason: "binary frames are not supported" });
-    if (text !== null) await this.frames.handle(ws, text);
+    if (text !== null) await this.writes.frames.handle(ws, text);
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
@@ -271,20 +267,23 @@ export class RoomObject extends DurableObject<RoomEnv> {
   }
 
   override async alarm(): Promise<void> {
-    await this.d1Copy.onAlarm();
-    await this.orphans.delete();
-    await this.pushes.dispatch();
-    await this.statsReport.report();
+    // A deleted room's parts may still hold in memory what the deletion wiped: nothing is due.
+    if (!this.standing.deleted) await this.background.run();
   }
 
   // ---- wiring between the parts --------------------------------------------------------------
 
   private socketGone(ws: WebSocket) {
     this.sockets.gone(ws);
-    this.presence.left([ws]);
     const protocol = this.sockets.info(ws)?.protocol ?? "websocket";
     if (this.roomId) this.ctx.waitUntil(this.stats().release(this.roomId, protocol).catch(() => undefined));
-    this.d1Copy.schedule(true);
+    this.socketsLeft([ws]);
+  }
+
+  /** Sockets closed or closing: presence changes, and the connection report is due. */
+  private socketsLeft(sockets: WebSocket[]) {
+    this.presence.left(sockets);
+    this.background.d1Copy.schedule(true);
   }
 
   private stats() {

@@ -2,7 +2,7 @@ import type { Protocol } from "../contract/protocols";
 import type { UpgradeAsk } from "../gateway/room-upgrade";
 import { errorResponse } from "../lib/errors";
 import type { SpentTickets } from "../sockets/spent-tickets";
-import type { Departures } from "./departures";
+import type { Exits } from "./exits";
 import type { Greeting } from "./greeting";
 import type { RoomSockets, SocketInfo } from "./room-sockets";
 
@@ -22,7 +22,7 @@ export interface AdmissionHost {
 export class Admission {
   constructor(
     private readonly spentTickets: SpentTickets,
-    private readonly departures: Departures,
+    private readonly members: Pick<Exits, "stillMember">,
     private readonly sockets: RoomSockets,
     private readonly greeting: Greeting,
     private readonly limits: { maxConnections: number; maxServerConnections: number },
@@ -37,6 +37,7 @@ export class Admission {
     const { 0: client, 1: server } = new WebSocketPair();
     const info: SocketInfo = { userId, username, protocol, strikes: 0 };
     if (ask.sessionExpMs !== undefined) info.exp = ask.sessionExpMs;
+    if (ask.bot) info.bot = true;
     this.sockets.accept(server, info, (ws) => this.greeting.greet(ws, ask));
     this.host.joined({ userId, username });
     return new Response(null, { status: 101, webSocket: client, headers: ask.subprotocol ? { "Sec-WebSocket-Protocol": ask.subprotocol } : {} });
@@ -50,7 +51,7 @@ export class Admission {
     if (!(await this.host.admit(roomId, protocol))) {
       return errorResponse(503, "server_full", `Hearth already holds ${this.limits.maxServerConnections} open connections; try again later`);
     }
-    if (!(await this.departures.stillMember(roomId, userId))) {
+    if (!(await this.members.stillMember(roomId, userId))) {
       this.host.release(roomId, protocol);
       return errorResponse(403, "not_a_member", "you are not a member of this room");
     }

@@ -83,9 +83,9 @@ export class D1Copy {
     this.flushedChangeSeq = Number(meta.get("flushed_change_seq") ?? 0);
   }
 
-  /** A message was stored as `seq`: arm the alarm for its copy (at once past `flushRows` waiting). A change arms it with `schedule`. */
-  stored(seq: number): void {
-    if (!this.flushSoon && seq - this.flushedSeq >= this.flushRows) {
+  /** A message was stored as `seq` (null: a message changed): arm the alarm for its copy (at once past `flushRows` waiting). */
+  stored(seq: number | null): void {
+    if (seq !== null && !this.flushSoon && seq - this.flushedSeq >= this.flushRows) {
       this.flushSoon = true;
       this.host.waitUntil(this.host.ensureAlarm(Date.now()));
     }

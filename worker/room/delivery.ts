@@ -5,8 +5,8 @@ import type { RoomSockets } from "./room-sockets";
 import { ackFrame } from "./socket-frames";
 
 /**
- * Delivery of what the log just stored, to the room's sockets, the stats, the D1 copy and the
- * members' counts:
+ * Delivery of what the log just stored, to the room's sockets, the stats, the D1 copy, the
+ * members' counts and the webhooks:
  * a new message (`stored`) or changed messages (`changed`). The sending socket's `ack`
  * carries the message (one frame, not two) and goes out first, so a sender waiting for its
  * ack does not wait for the whole room's broadcast. All frames are held by the output gate
@@ -15,8 +15,8 @@ import { ackFrame } from "./socket-frames";
 export interface DeliveryHost {
   /** Count a message in from `via` and out to `to` sockets per protocol. */
   delivered(via: Via, to: [Protocol, number][]): void;
-  /** The log has a new message (`seq`) or a change (null): D1's copy and the members' counts follow. */
-  written(seq: number | null): void;
+  /** The log has a new message or a change (null): D1's copy, the members' counts and the webhooks follow. */
+  written(message: ChatMessage | null): void;
 }
 
 export class Delivery {
@@ -29,7 +29,7 @@ export class Delivery {
     if (origin) this.sockets.send(origin, ackFrame(message, false));
     this.sockets.broadcast({ type: "message", message }, origin);
     this.host.delivered(via, this.sockets.byProtocol());
-    this.host.written(message.seq);
+    this.host.written(message);
   }
 
   /** The first update is the change `origin` asked for (answered by an ack under `clientId`); the others reach every socket. */

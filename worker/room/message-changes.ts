@@ -31,8 +31,15 @@ export type ChangeResult = { ok: true; message: ChatMessage; changeSeq: number |
 
 /** What the changes need from the room. */
 export interface ChangesHost {
-  /** Whether `userId` owns the room (asked only to delete someone else's message, or for an edit's `@room`). */
-  isOwner(userId: string): Promise<boolean>;
+  /**
+   * Whether `actor` may delete anyone's message: the room's owner or a moderator, or an
+   * administrator in a public room (asked only to delete someone else's message).
+   */
+  mayModerate(actor: Author): Promise<boolean>;
+  /** Whether `userId` may mention everyone with `@room` (the owner or a moderator; asked only for an edit's `@room`). */
+  mayMentionRoom(userId: string): Promise<boolean>;
+  /** Why the room takes no changes now (archived, deleted: RoomStanding), or null. */
+  writesRefused(): Pick<Refusal, "code" | "message"> | null;
   /** The attachment of a deleted message: its bytes are to be deleted. */
   releaseAttachment(uploadId: string): void;
   /**
@@ -76,16 +83,16 @@ export class MessageChanges {
       return { answer };
     };
     if (facts.userId !== actor.id && change.op === "delete") {
-      const owner = await stillThere(this.host.isOwner(actor.id));
-      if ("result" in owner) return owner.result;
-      if (!owner.answer) return refuse("not_author", "only its author or the room's owner can delete a message");
+      const moderator = await stillThere(this.host.mayModerate(actor));
+      if ("result" in moderator) return moderator.result;
+      if (!moderator.answer) return refuse("not_author", "only its author, the room's owner or a moderator can delete a message");
     }
     // An edited `@room` counts when the author may mention everyone (as on a new message).
     let mentionsRoom = false;
     if (change.op === "edit" && mentionedNames(change.body).has(ROOM_MENTION)) {
-      const owner = await stillThere(this.host.isOwner(actor.id));
-      if ("result" in owner) return owner.result;
-      mentionsRoom = owner.answer;
+      const leads = await stillThere(this.host.mayMentionRoom(actor.id));
+      if ("result" in leads) return leads.result;
+      mentionsRoom = leads.answer;
     }
     if (change.op === "edit" && change.body === "" && facts.kind === "text") return refuse("invalid_message", "body must not be empty");
     if (change.op === "react" && change.on) {
@@ -94,6 +101,9 @@ export class MessageChanges {
         return refuse("too_many_reactions", `a message carries at most ${MAX_REACTIONS_PER_MESSAGE} different emoji`);
       }
     }
+    // After the awaits above, as the last check before the writes: archived or deleted meanwhile.
+    const shut = this.host.writesRefused();
+    if (shut) return refuse(shut.code, shut.message);
     const wait = this.limiter.take(actor.id);
     if (wait > 0) return refuse("rate_limited", `too many messages; retry in ${wait} ms`, { retryAfterMs: wait });
 

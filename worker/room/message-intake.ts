@@ -11,7 +11,7 @@ import { resolveAttachment, type UploadRecord, type UploadStore } from "./upload
 /**
  * The one place a message is accepted (docs/architecture.md, "The write path"): every
  * protocol's send ends in `accept`, so each rule (validation, retries, media ownership, the
- * message replied to, who may `@room`, rate limit) is written once. It decides; the log stores, and the host delivers what was stored.
+ * message replied to, who may `@room`, an archived room, rate limit) is written once. It decides; the log stores, and the host delivers what was stored.
  */
 
 /** A message stored (or found stored under its clientId: `duplicate`), or why it was refused. */
@@ -26,8 +26,10 @@ export interface IntakeHost {
    * order is delivery order. `via`: the protocol it came through; `origin`: its socket, if any.
    */
   stored(message: ChatMessage, via: Via, origin?: WebSocket): void;
-  /** Whether `userId` may mention everyone with `@room` (the room's owner); asked only when a body says `@room`. */
+  /** Whether `userId` may mention everyone with `@room` (the room's owner or a moderator); asked only when a body says `@room`. */
   mayMentionRoom(userId: string): Promise<boolean>;
+  /** Why the room takes no messages now (archived, deleted: RoomStanding), or null. */
+  writesRefused(): Pick<Refusal, "code" | "message"> | null;
 }
 
 export class MessageIntake {
@@ -71,7 +73,7 @@ export class MessageIntake {
       attachment = resolved.attachment;
     }
 
-    // `@room` from the owner mentions everyone; from anyone else it stays text.
+    // `@room` from the owner or a moderator mentions everyone; from anyone else it stays text.
     let mentionsRoom = false;
     if (mentionedNames(draft.body).has(ROOM_MENTION)) {
       mentionsRoom = await this.host.mayMentionRoom(author.id);
@@ -84,6 +86,11 @@ export class MessageIntake {
     if (replyTo === null) {
       return refuse({ ok: false, code: "message_not_found", message: `no message ${draft.replyTo} in this room to reply to`, clientId: draft.clientId });
     }
+
+    // After the awaits above: the room may have been archived meanwhile. (A retry of a message
+    // stored before is still answered with it, as `refuse` does for every refusal.)
+    const shut = this.host.writesRefused();
+    if (shut) return refuse({ ok: false, ...shut, clientId: draft.clientId });
 
     const wait = this.limiter.take(author.id);
     if (wait > 0) {
@@ -100,6 +107,7 @@ export class MessageIntake {
       ...(attachment ? { attachment } : {}),
       ...(replyTo ? { replyTo } : {}),
       ...(mentionsRoom ? { mentionsRoom } : {}),
+      ...(author.role === "bot" ? { bot: true } : {}),
     });
     if (!message) {
       // The insert found the id filed before: answer with the stored message, give the token back.

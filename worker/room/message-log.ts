@@ -32,6 +32,8 @@ export interface MessageRow extends Record<string, SqlStorageValue> {
   deleted: number | null;
   /** 1 when the body's `@room` counts (contract/mentions.ts); NULL otherwise. */
   mentions_room: number | null;
+  /** 1 when a bot (or an incoming webhook) wrote it (docs/bots.md); NULL otherwise. */
+  bot: number | null;
 }
 
 /** A message to append; the log assigns its seq and time. */
@@ -45,6 +47,8 @@ export interface NewMessage {
   replyTo?: ReplyRef;
   /** Its `@room` counts: the author may mention everyone. */
   mentionsRoom?: boolean;
+  /** Written by a bot or an incoming webhook. */
+  bot?: boolean;
 }
 
 /** What a change needs to know about the message it changes. */
@@ -57,7 +61,7 @@ export interface MessageFacts {
   attachmentId: string | null;
 }
 
-const COLUMNS = "seq, ts, user_id, username, kind, body, client_id, attachment, edited_at, deleted, mentions_room";
+const COLUMNS = "seq, ts, user_id, username, kind, body, client_id, attachment, edited_at, deleted, mentions_room, bot";
 
 /** The original a reply names, as a `ReplyRef` (JSON text), for a row of `messages` named `m`. */
 const REPLY_JSON = `(SELECT json_object('seq', o.seq, 'userId', o.user_id, 'username', o.username,
@@ -72,7 +76,7 @@ const REPLY_JSON = `(SELECT json_object('seq', o.seq, 'userId', o.user_id, 'user
 function messageJson(room: string): string {
   const fields = `'roomId', ${room}, 'seq', m.seq, 'ts', m.ts, 'userId', m.user_id, 'username', m.username, 'kind', m.kind, 'body', m.body, 'clientId', m.client_id`;
   return `CASE
-      WHEN m.change_seq IS NULL AND m.reply_to IS NULL AND m.mentions_room IS NULL THEN
+      WHEN m.change_seq IS NULL AND m.reply_to IS NULL AND m.mentions_room IS NULL AND m.bot IS NULL THEN
         CASE WHEN m.attachment IS NULL THEN json_object(${fields}) ELSE json_object(${fields}, 'attachment', json(m.attachment)) END
       ELSE json_patch(json_object(${fields}), json_object(
         'attachment', json(m.attachment),
@@ -80,12 +84,13 @@ function messageJson(room: string): string {
         'deleted', json(CASE WHEN m.deleted THEN 'true' END),
         'reactions', json(${REACTIONS_JSON}),
         'replyTo', json(${REPLY_JSON}),
-        'mentionsRoom', json(CASE WHEN m.mentions_room THEN 'true' END)))
+        'mentionsRoom', json(CASE WHEN m.mentions_room THEN 'true' END),
+        'bot', json(CASE WHEN m.bot THEN 'true' END)))
     END`;
 }
 /** Rows read at a time by a replay. */
 const REPLAY_PAGE = 500;
-/** The columns changes, replies and mentions added to `messages` (the ALTERs for logs created before them). */
+/** The columns changes, replies, mentions and bots added to `messages` (the ALTERs for logs created before them). */
 const ADDED_COLUMNS: [string, string][] = [
   ["edited_at", "INTEGER"],
   ["deleted", "INTEGER"],
@@ -93,6 +98,7 @@ const ADDED_COLUMNS: [string, string][] = [
   ["change_seq", "INTEGER"],
   ["change_at_seq", "INTEGER"],
   ["mentions_room", "INTEGER"],
+  ["bot", "INTEGER"],
 ];
 
 export class MessageLog {
@@ -149,10 +155,10 @@ export class MessageLog {
     const ts = Date.now();
     const inserted = this.sql.exec(
       this.hasUniqueClientIds
-        ? `INSERT INTO messages (seq, ts, user_id, username, kind, body, client_id, attachment, reply_to, mentions_room)
-           VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT (user_id, client_id) DO NOTHING`
-        : `INSERT INTO messages (seq, ts, user_id, username, kind, body, client_id, attachment, reply_to, mentions_room)
-           SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10 WHERE NOT EXISTS (SELECT 1 FROM client_ids WHERE user_id = ?3 AND client_id = ?7)`,
+        ? `INSERT INTO messages (seq, ts, user_id, username, kind, body, client_id, attachment, reply_to, mentions_room, bot)
+           VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT (user_id, client_id) DO NOTHING`
+        : `INSERT INTO messages (seq, ts, user_id, username, kind, body, client_id, attachment, reply_to, mentions_room, bot)
+           SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11 WHERE NOT EXISTS (SELECT 1 FROM client_ids WHERE user_id = ?3 AND client_id = ?7)`,
       seq,
       ts,
       m.userId,
@@ -163,6 +169,7 @@ export class MessageLog {
       m.attachment ? JSON.stringify(m.attachment) : null,
       m.replyTo?.seq ?? null,
       m.mentionsRoom ? 1 : null,
+      m.bot ? 1 : null,
     ).rowsWritten;
     if (inserted === 0) return null;
     this.lastSeq = seq;
@@ -179,6 +186,7 @@ export class MessageLog {
     if (m.attachment) message.attachment = m.attachment;
     if (m.replyTo) message.replyTo = m.replyTo;
     if (m.mentionsRoom) message.mentionsRoom = true;
+    if (m.bot) message.bot = true;
     return message;
   }
 
@@ -392,7 +400,7 @@ export class MessageLog {
       .toArray();
   }
 
-  /** A row as a message without its reactions or reply (what a push needs: its `@room` included). */
+  /** A row as a message without its reactions or reply (what a push or a webhook needs: its `@room` and `bot` included). */
   private toMessage(r: MessageRow): ChatMessage {
     const message: ChatMessage = {
       roomId: this.roomId()!,
@@ -406,6 +414,7 @@ export class MessageLog {
     };
     if (r.attachment) message.attachment = JSON.parse(r.attachment) as Attachment;
     if (r.mentions_room) message.mentionsRoom = true;
+    if (r.bot) message.bot = true;
     return message;
   }
 }

@@ -14,6 +14,8 @@ import { PROTOCOLS, type Protocol } from "../contract/protocols";
 export interface SocketInfo {
   userId: string;
   username: string;
+  /** A bot's socket: its messages carry `bot: true`. */
+  bot?: true;
   protocol: Protocol;
   /** The client said its page is hidden: its user gets pushes as if away. */
   hidden?: boolean;
@@ -139,6 +141,14 @@ export class RoomSockets {
   /** Closes every socket of `userId`; returns them (on their way out). */
   closeUser(userId: string, code: number, reason: string): WebSocket[] {
     const sockets = this.ctx.getWebSockets(userId);
+    for (const ws of sockets) ws.close(code, reason);
+    this.changed();
+    return sockets;
+  }
+
+  /** Closes every socket of the room (it was deleted); returns them (on their way out). */
+  closeAll(code: number, reason: string): WebSocket[] {
+    const sockets = this.ctx.getWebSockets();
     for (const ws of sockets) ws.close(code, reason);
     this.changed();
     return sockets;

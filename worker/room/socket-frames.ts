@@ -82,7 +82,7 @@ export class SocketFrames {
     apply: (author: Author, via: Via) => Promise<AcceptResult | ChangeResult>,
   ): Promise<void> {
     const ahead = this.sendsInFlight.get(ws);
-    const author = { id: me.userId, username: me.username };
+    const author: Author = { id: me.userId, username: me.username, ...(me.bot ? { role: "bot" as const } : {}) };
     const protocol = me.protocol ?? "websocket";
     const run = ahead ? ahead.then(() => apply(author, protocol)) : apply(author, protocol);
     const done = run.then(

@@ -19,11 +19,14 @@ const REST_REFUSALS: Record<RefusalCode, { status: ContentfulStatusCode; code?: 
   invalid_page: { status: 400, code: "validation_error" },
   // The message to change, reply to or page around is not in the room (or is deleted).
   message_not_found: { status: 404 },
-  // Someone else's message (the room's owner may delete, not edit, it).
+  // Someone else's message (the room's owner and moderators may delete, not edit, it).
   not_author: { status: 403 },
   invalid_emoji: { status: 400 },
   // The message already carries its 20 emoji: another one conflicts with its state.
   too_many_reactions: { status: 409 },
+  // Read-only until its owner unarchives it, and kept out until unbanned: not allowed, as not_a_member.
+  room_archived: { status: 403 },
+  banned: { status: 403 },
 };
 
 /** The ApiError to throw for a refusal; sets `Retry-After` on `c` for `rate_limited`. */

@@ -5,21 +5,30 @@ import type { Member, Room } from "../contract/rest";
 import { createRouter, type AppEnv } from "../lib/app";
 import { ApiError } from "../lib/errors";
 import { MAX_BODY_CHARS } from "../contract/wire";
-import { errorResponses, jsonBody, jsonResponse, MemberSchema, MessageSchema, nameText, PublicRoomSchema, RoomDetailSchema, RoomIdParam, RoomSchema, Username, userText } from "../schemas";
+import { errorResponse, errorResponses, jsonBody, jsonResponse, MemberSchema, MessageSchema, nameText, PublicRoomSchema, RoomDetailSchema, RoomIdParam, RoomSchema, Username, userText } from "../schemas";
 import * as store from "../db/rooms";
-import { forgetMembership } from "../gateway/membership";
 import { avatarSigner, present, presentAll, presentRoom } from "../people/profile";
 import { messageRoutes } from "./message-routes";
+import { webhookRoutes } from "./webhook-routes";
+import { memberView } from "./room-view";
+import { moderationRoutes } from "./moderation-routes";
+import { settingsRoutes } from "./settings-routes";
+import { endMembership, notArchived } from "./moderation-checks";
 
 /**
  * REST for rooms: create, list, join, leave, members, DMs, read marks; messages are in
- * message-routes.ts, mounted here behind the same sign-in.
+ * message-routes.ts, incoming webhooks in webhook-routes.ts, a room's settings in
+ * settings-routes.ts and the moderation of its members in moderation-routes.ts, mounted here
+ * behind the same sign-in (a webhook's secret URL, under /hooks, takes none).
  */
 export const roomRoutes = createRouter();
 roomRoutes.use("/rooms", requireUser);
 roomRoutes.use("/rooms/*", requireUser);
 roomRoutes.use("/dms", requireUser);
 roomRoutes.route("/", messageRoutes);
+roomRoutes.route("/", webhookRoutes);
+roomRoutes.route("/", settingsRoutes);
+roomRoutes.route("/", moderationRoutes);
 
 const security = [{ bearer: [] }];
 const tags = ["rooms"];
@@ -40,7 +49,11 @@ roomRoutes.openapi(
         }),
       ),
     },
-    responses: { 201: jsonResponse(RoomSchema, "The new room; the creator is its owner"), ...errorResponses(400, 401) },
+    responses: {
+      201: jsonResponse(RoomSchema, "The new room; the creator is its owner"),
+      ...errorResponses(400, 401),
+      409: errorResponse("A public room already has this name, case aside (`room_name_taken`)"),
+    },
   }),
   async (c) => {
     const id = await store.createRoom(c.env.DB, c.var.user.id, c.req.valid("json"));
@@ -72,7 +85,7 @@ roomRoutes.openapi(
     path: "/rooms/public",
     tags,
     security,
-    summary: "Public rooms anyone can join (newest first, at most 200)",
+    summary: "Public rooms anyone can join (newest first, at most 200; archived rooms are left out)",
     responses: { 200: jsonResponse(z.object({ rooms: z.array(PublicRoomSchema) }), "Public rooms"), ...errorResponses(401) },
   }),
   async (c) => c.json({ rooms: await store.listPublicRooms(c.env.DB, c.var.user.id) }, 200),
@@ -102,16 +115,18 @@ roomRoutes.openapi(
     tags,
     security,
     summary: "Join a public room",
+    description: "403 `private_room` for a private room, `banned` for someone banned from it, `room_archived` for an archived one.",
     request: { params: RoomIdParam },
     responses: { 200: jsonResponse(RoomSchema, "The room, now joined"), ...errorResponses(400, 401, 403, 404) },
   }),
   async (c) => {
     const { id } = c.req.valid("param");
-    const found = await store.roomExists(c.env.DB, id);
+    const found = await store.roomPlace(c.env.DB, id, c.var.user.id);
     if (!found) throw store.noSuchRoom();
-    const already = await store.roomForMember(c.env.DB, id, c.var.user.id);
-    if (already) return c.json(await presentRoom(avatarSigner(c), already), 200);
+    if (found.role) return c.json(await memberView(c, id, c.var.user.id), 200);
     if (found.visibility !== "public") throw new ApiError(403, "private_room", "a private room is joined by invitation only");
+    if (found.banned) throw store.bannedHere();
+    notArchived(found);
     await store.addMember(c.env.DB, id, c.var.user.id);
     const room = await memberView(c, id, c.var.user.id);
     tellAdded(c, c.var.user, room);
@@ -132,17 +147,8 @@ roomRoutes.openapi(
   async (c) => {
     const { id } = c.req.valid("param");
     await store.requireMembership(c.env.DB, id, c.var.user.id);
-    // The room first: it records the departure (which refuses every isolate's cached "member"
-    // answer, Departures.stillMember) and closes the user's sockets. Only then is the
-    // membership deleted, so a failure anywhere leaves a member who can simply leave again,
-    // never an ex-member whom a stale cache still lets in.
-    await c.env.ROOMS.getByName(id).removeMember(id, c.var.user.id);
-    await store.removeMember(c.env.DB, id, c.var.user.id);
-    forgetMembership(id, c.var.user.id);
-    // The call object checks D1 itself (and forgets the user's peer ids): after the delete, so
-    // no new id can be issued in between.
-    await c.env.CALLS.getByName(id).removeMember(id, c.var.user.id);
-    c.executionCtx.waitUntil(c.env.USERS.getByName(c.var.user.id).roomRemoved(c.var.user.id, id).catch((err) => console.error("telling a user channel failed", err)));
+    // The room first, then D1, then the call and the user's channel (endMembership says why).
+    await endMembership(c, id, c.var.user.id, "left", () => store.removeMember(c.env.DB, id, c.var.user.id));
     return c.body(null, 204);
   },
 );
@@ -154,6 +160,7 @@ roomRoutes.openapi(
     tags,
     security,
     summary: "Add a user to a room I am in (how private rooms are joined)",
+    description: "403 `banned` for a user banned from the room, `room_archived` for an archived room.",
     request: { params: RoomIdParam, body: jsonBody(Username) },
     responses: {
       201: jsonResponse(z.object({ member: MemberSchema }), "The new member"),
@@ -164,9 +171,11 @@ roomRoutes.openapi(
     const { id } = c.req.valid("param");
     const room = await store.requireMembership(c.env.DB, id, c.var.user.id);
     if (room.visibility === "dm") throw new ApiError(403, "dm_members_fixed", "a direct message has exactly two members");
+    notArchived(room);
     const { username } = c.req.valid("json");
     const user = await store.findUser(c.env.DB, username);
     if (!user) throw new ApiError(404, "user_not_found", `no user \`${username}\``);
+    if ((await store.roomPlace(c.env.DB, id, user.id))?.banned) throw new ApiError(403, "banned", `${user.username} is banned from this room`);
     if (!(await store.addMember(c.env.DB, id, user.id))) throw new ApiError(409, "already_member", `${user.username} is already a member`);
     tellAdded(c, user, await memberView(c, id, user.id));
     return c.json({ member: await present<Member>(avatarSigner(c), { ...user, role: "member" as const }) }, 201);
@@ -219,11 +228,6 @@ roomRoutes.openapi(
     return c.body(null, 204);
   },
 );
-
-/** The room as `userId` sees it (store.requireMember's 404 and 403), its DM partner's avatar signed. */
-async function memberView(c: Context<AppEnv>, roomId: string, userId: string): Promise<Room> {
-  return presentRoom(avatarSigner(c), await store.requireMember(c.env.DB, roomId, userId));
-}
 
 /** Tells `user`'s per-user channel (if open) that they are now a member of `room`; never fails the request. */
 function tellAdded(c: Context<AppEnv>, user: { id: string; username: string }, room: Room): void {

@@ -85,7 +85,7 @@ async function upgradeRoomSocket(
   ticket: string | undefined,
   resume: { since?: number; sinceChange?: number },
 ): Promise<Response> {
-  const { user, subprotocol } = await socketAuth(env.JWT_SECRET, request, ticket, id);
+  const { user, subprotocol } = await socketAuth(env, request, ticket, id);
   // Membership is checked at every upgrade (the user may have left since the ticket was
   // issued), from a one-minute cache; the room refuses anyone who left since (RoomObject.fetch).
   const refused = await membershipRefusal(env.DB, id, user.id, "cached");

@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Room } from "../contract/rest";
-import { PING_FRAME, PONG_FRAME } from "../contract/wire";
+import { PING_FRAME, PONG_FRAME, type RemovalReason } from "../contract/wire";
 import type { PresenceStatus, RoomCounts, UserServerFrame } from "../contract/user-wire";
 import { channelRooms, notifyMode } from "../db/user-channel";
 import type { UserChannel } from "../gateway/user-channel";
@@ -129,11 +129,16 @@ export class UserObject extends DurableObject<UserEnv> implements UserChannel {
     if (Object.keys(answer.presence).length > 0) await this.presenceOf(userId, answer.presence);
   }
 
-  /** The user is no longer a member of `roomId` (the room already stopped watching for them). */
-  async roomRemoved(userId: string, roomId: string): Promise<void> {
+  /** The user is no longer a member of `roomId`, and why (the room already stopped watching for them). */
+  async roomRemoved(userId: string, roomId: string, reason: RemovalReason = "left"): Promise<void> {
     if (!this.open(userId)) return;
     this.counts?.delete(roomId);
-    this.sockets.broadcast({ type: "room-removed", roomId });
+    this.sockets.broadcast({ type: "room-removed", roomId, reason });
+  }
+
+  /** The account was deactivated (or a bot's token rotated: docs/bots.md): every tab's channel closes (4001) at once. */
+  async endSessions(reason = "this account is deactivated"): Promise<void> {
+    if (this.sockets.closeAll(reason)) await this.statusChanged();
   }
 
   // ---- the tabs' frames ----------------------------------------------------------------------

@@ -70,11 +70,19 @@ export class ChannelSockets {
 
   /** Closes (4001) every socket whose session has ended; true if any was. */
   closeExpired(now = Date.now()): boolean {
+    return this.closeWhere((exp) => exp !== undefined && exp <= now, "session expired; sign in again");
+  }
+
+  /** Closes (4001) every socket: the account was deactivated (docs/admin.md). */
+  closeAll(reason: string): boolean {
+    return this.closeWhere(() => true, reason);
+  }
+
+  private closeWhere(ended: (exp: number | undefined) => boolean, reason: string): boolean {
     let closed = false;
     for (const ws of this.open()) {
-      const exp = this.infos.get(ws)?.exp;
-      if (exp !== undefined && exp <= now) {
-        closeSocket(ws, 4001, "session expired; sign in again");
+      if (ended(this.infos.get(ws)?.exp)) {
+        closeSocket(ws, 4001, reason);
         this.closing.add(ws);
         closed = true;
       }

@@ -46,7 +46,7 @@ userChannelRoutes.openapi(
   }),
   async (c) => {
     const { ticket } = c.req.valid("query");
-    const { user, subprotocol } = await socketAuth(c.env.JWT_SECRET, c.req.raw, ticket, CHANNEL_TICKET_SCOPE);
+    const { user, subprotocol } = await socketAuth(c.env, c.req.raw, ticket, CHANNEL_TICKET_SCOPE);
     return c.env.USERS.getByName(user.id).fetch(roomUpgradeRequest({ roomId: CHANNEL_TICKET_SCOPE, user, subprotocol }));
   },
 );

@@ -20,6 +20,8 @@ const ConsolePage = lazy(() => import("../console/ConsolePage"));
 // Search and the mentions view: their own chunks, fetched when first opened.
 const SearchPage = lazy(() => import("../search/views").then((m) => m.SearchPage));
 const MentionsPage = lazy(() => import("../search/views").then((m) => m.MentionsPage));
+// The administration page, for administrators only (docs/admin.md): its own chunk too.
+const AdminPage = lazy(() => import("../admin/AdminPage"));
 
 /** Signed out: the log-in form. Signed in: the chat shell. */
 export function App() {
@@ -85,8 +87,9 @@ function SignedIn() {
 
 function Shell() {
   const { path, route } = useLocation();
-  // At phone width the sidebar gives way to the main area for a room, the console, search or mentions.
-  const roomOpen = path.startsWith("/rooms/") || ["/console", "/search", "/mentions"].includes(path);
+  // At phone width the sidebar gives way to the main area for a room, the console, search,
+  // mentions or administration.
+  const roomOpen = path.startsWith("/rooms/") || ["/console", "/search", "/mentions", "/admin"].includes(path);
 
   // Kept on this device for offline use; its stop runs before the list's, which empties it.
   useEffect(() => keepRooms(currentUser.value!.id), []);
@@ -120,6 +123,7 @@ function Shell() {
           <Route path="/console" component={ConsolePage} />
           <Route path="/search" component={SearchPage} />
           <Route path="/mentions" component={MentionsPage} />
+          <Route path="/admin" component={AdminPage} />
           <Route default component={Welcome} />
         </Router>
       </main>

@@ -7,9 +7,16 @@ import { useSubmit } from "../ui/useSubmit";
 
 type Mode = "login" | "signup";
 
+/** The code of an invite link (`/signup?invite=…`, docs/admin.md), if the page was opened by one. */
+function inviteOfLink(): string {
+  return new URLSearchParams(location.search).get("invite") ?? "";
+}
+
 /** Log in or sign up; shows the server's error message when it refuses. */
 export function AuthView() {
-  const [mode, setMode] = useState<Mode>("login");
+  const [invite, setInvite] = useState(inviteOfLink);
+  // An invite link opens on sign-up.
+  const [mode, setMode] = useState<Mode>(() => (invite || location.pathname === "/signup" ? "signup" : "login"));
   const [username, setUsername] = useState("");
   const [password, setPassword] = useState("");
   const submit = useSubmit();
@@ -28,7 +35,7 @@ export function AuthView() {
     submit.setError(problem?.message ?? null);
     if (!problem) {
       void submit.run(() =>
-        logIn(mode, name, password).catch((err: unknown) => {
+        logIn(mode, name, password, invite.trim() || undefined).catch((err: unknown) => {
           setField(err instanceof ApiError ? fieldOfRefusal(err.code, err.raw) : null);
           throw err;
         }),
@@ -114,6 +121,25 @@ export function AuthView() {
               </p>
             )}
           </div>
+          {signup && (
+            <div class="field">
+              <label for="auth-invite">Invite code</label>
+              <input
+                id="auth-invite"
+                name="invite"
+                autoComplete="off"
+                autoCapitalize="none"
+                spellcheck={false}
+                maxLength={64}
+                value={invite}
+                onInput={(e) => setInvite(e.currentTarget.value)}
+                aria-describedby="auth-invite-hint"
+              />
+              <p class="field__hint" id="auth-invite-hint">
+                Needed when this server signs people up by invite only.
+              </p>
+            </div>
+          )}
           <FormError error={error} />
           <button type="submit" class="btn btn--primary btn--block" disabled={busy}>
             {busy ? "Please wait…" : signup ? "Create account" : "Log in"}

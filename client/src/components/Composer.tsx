@@ -72,7 +72,7 @@ export function Composer({ channel, actions, label }: { channel: RoomChannel; ac
     text,
     members: actions.members.value,
     me: channel.me.username,
-    owner: actions.isOwner.value,
+    owner: actions.mayModerate.value,
     onPick(next, caret) {
       caretAfterPick.current = caret;
       setText(next);

@@ -1,7 +1,7 @@
 /** One open room's screen: header, scrollback, typing line, composer and members. */
 import type { ComponentChildren } from "preact";
 import { useEffect, useMemo, useState } from "preact/hooks";
-import { useLocation } from "preact-iso";
+import { lazy, useLocation } from "preact-iso";
 import { api, ApiError } from "../api";
 import { CallArea, CallButtons } from "../calls/CallArea";
 import { offline } from "../offline/status";
@@ -9,7 +9,7 @@ import { NotifySelect } from "../push/NotifySelect";
 import { receiptsOn } from "../receipts/setting";
 import { typingText } from "../format";
 import { RoomChannel, type ConnectionState } from "../room-channel";
-import { openRoomId, removeRoom, rooms, upsertRoom } from "../rooms";
+import { openRoomId, refreshRooms, removeRoom, rooms, upsertRoom } from "../rooms";
 import { currentUser } from "../session";
 import type { Room, RoomDetails } from "../types";
 import { channelRangAt, rings } from "../user-channel";
@@ -27,6 +27,9 @@ import { MessageActions } from "./message/actions";
 import { useReadAtOpen } from "./message/first-unread";
 import { MembersPanel } from "./MembersPanel";
 import { MessageList } from "./MessageList";
+
+// A room's settings (owners, moderators, administrators): its own chunk, fetched when opened.
+const RoomSettingsDialog = lazy(() => import("../room-settings/RoomSettingsDialog"));
 
 const WIDE_SCREEN = "(min-width: 1100px)";
 /** Phone widths: the header keeps its few icons and the rest goes into the "⋯" menu. */
@@ -59,7 +62,7 @@ function RoomScreen({ id, onJoined }: { id: string; onJoined: () => void }) {
   const [detailsAsked, setDetailsAsked] = useState(0);
   // The member list shows beside the chat on wide screens; elsewhere it opens on demand.
   useEffect(() => setMembersOpen(wide), [wide]);
-  const [dialog, setDialog] = useState<"invite" | "leave" | null>(null);
+  const [dialog, setDialog] = useState<"invite" | "leave" | "settings" | null>(null);
   const { route, query } = useLocation();
   // A link to a message (`?at=<seq>`: a search hit, a mention) opens the room there.
   const at = linkedSeq(query.at);
@@ -116,7 +119,7 @@ function RoomScreen({ id, onJoined }: { id: string; onJoined: () => void }) {
   const room: Room | null = listed ?? details;
   // Who may delete what, and the names of those who reacted.
   const role = room?.role;
-  useEffect(() => void (actions.isOwner.value = role === "owner"), [actions, role]);
+  useEffect(() => void (actions.mayModerate.value = role === "owner" || role === "moderator"), [actions, role]);
   useEffect(() => void (actions.members.value = details?.members ?? []), [actions, details]);
 
   if (!room) {
@@ -133,6 +136,8 @@ function RoomScreen({ id, onJoined }: { id: string; onJoined: () => void }) {
   }
 
   const isDm = room.visibility === "dm";
+  // The owner and moderators keep the room; an administrator may delete any room (docs/admin.md).
+  const mayManage = !isDm && (room.role !== "member" || currentUser.value?.role === "admin");
   const label = isDm ? `@${room.name}` : `#${room.name}`;
   // The room's presence: everyone in the app, "away" when all their tabs are hidden.
   const away = online.filter((u) => u.status === "away").length;
@@ -206,6 +211,7 @@ function RoomScreen({ id, onJoined }: { id: string; onJoined: () => void }) {
                 ? [{ label: "Invite someone…", icon: "userPlus", onSelect: () => setDialog("invite") } satisfies MenuItem]
                 : []),
               { label: "Room details", icon: "info", onSelect: () => (setMembersOpen(true), setDetailsAsked((n) => n + 1)) },
+              ...(mayManage ? [{ label: "Room settings…", icon: "pencil", onSelect: () => setDialog("settings") } satisfies MenuItem] : []),
               { label: isDm ? "Leave conversation…" : "Leave room…", icon: "leave", onSelect: () => setDialog("leave"), danger: true },
             ]}
           />
@@ -249,6 +255,17 @@ function RoomScreen({ id, onJoined }: { id: string; onJoined: () => void }) {
           members={new Set(details?.members.map((m) => m.id))}
           onClose={() => setDialog(null)}
           onAdded={() => void loadDetails()}
+        />
+      )}
+      {dialog === "settings" && details && (
+        <RoomSettingsDialog
+          room={details}
+          onClose={() => setDialog(null)}
+          onChanged={() => {
+            void loadDetails();
+            void refreshRooms(); // a new name or topic shows in the sidebar and the header
+          }}
+          onGone={onLeft}
         />
       )}
       {dialog === "leave" && (

@@ -14,6 +14,7 @@ import { SoundToggle } from "./SoundToggle";
 import { BrowseRoomsDialog, CreateRoomDialog, NewDmDialog } from "./dialogs";
 import { ConsoleLink } from "../console/ConsoleLink";
 import { SidebarLinks } from "../search/SidebarLinks";
+import { AdminLink } from "../admin/AdminLink";
 
 type DialogName = "create" | "browse" | "dm" | "profile" | null;
 
@@ -79,6 +80,7 @@ export function Sidebar() {
       </nav>
 
       <ConsoleLink />
+      <AdminLink />
       <PushToggle />
       <ReceiptsToggle />
       <SoundToggle />

@@ -189,8 +189,9 @@ class SocketStream extends Stream {
         this.socket = null;
         for (const { reject } of this.pending.values()) reject(new Error("The socket closed before the ack."));
         this.pending.clear();
-        // 1008: no longer a member; 4001: the session ended. Reconnecting cannot help.
-        const fatal = event.code === 1008 || event.code === 4001;
+        // 1008: no longer a member; 4001: the session ended; 4003-4005: removed, banned, room
+        // deleted. Reconnecting cannot help.
+        const fatal = [1008, 4001, 4003, 4004, 4005].includes(event.code);
         resolve({ fatal, reason: `Socket closed (${event.code}${event.reason ? `: ${event.reason}` : ""}).` });
       };
     });

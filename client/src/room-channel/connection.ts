@@ -21,8 +21,16 @@ import { BEARER_PREFIX, SUBPROTOCOL } from "../../../worker/contract/wire";
 import { readFrame } from "./frames";
 import { isReaching, type Attempt, type Phase } from "./phase";
 
-/** The server's close code for "removed from the room": reconnecting cannot help. */
-const REMOVED = 1008;
+/**
+ * The server's close codes after which reconnecting cannot help (docs/protocol.md "Close
+ * codes"), and what the room screen says then.
+ */
+const FINAL_CLOSES: Record<number, string> = {
+  1008: "You are no longer a member of this room.",
+  4003: "You were removed from this room.",
+  4004: "You were banned from this room.",
+  4005: "This room was deleted.",
+};
 
 /** What the connection needs from the channel that owns it. */
 export interface ConnectionHost {
@@ -77,7 +85,7 @@ export class Connection {
       connectionTimeout: 8_000,
       // Sends wait in the outbox and go out once live, never from partysocket's queue.
       maxEnqueuedMessages: 0,
-      shouldReconnectOnClose: (event) => event.code !== REMOVED,
+      shouldReconnectOnClose: (event) => !(event.code in FINAL_CLOSES),
     });
     socket.addEventListener("open", () => this.onOpen());
     socket.addEventListener("message", (event) => this.onMessage(event.data));
@@ -195,8 +203,9 @@ export class Connection {
     this.heartbeat.stop();
     const phase = this.phase.value;
     if (phase.kind === "stopped" || phase.kind === "closed") return;
-    if (code === REMOVED) {
-      this.close("You are no longer a member of this room.");
+    const final = FINAL_CLOSES[code];
+    if (final) {
+      this.close(final);
       return;
     }
     // The next attempt needs to know whether this one opened (a ticket if not).

@@ -35,5 +35,6 @@ export function toProto(m: ChatMessage): Message {
       ? { seq: BigInt(m.replyTo.seq), userId: m.replyTo.userId, username: m.replyTo.username, excerpt: m.replyTo.excerpt, deleted: m.replyTo.deleted }
       : undefined,
     mentionsRoom: m.mentionsRoom === true,
+    bot: m.bot === true,
   });
 }

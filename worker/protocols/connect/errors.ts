@@ -1,5 +1,6 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { Refusal, RefusalCode } from "../../contract/errors";
+import { REMOVAL_CLOSES, type RemovalReason } from "../../contract/wire";
 import { ApiError } from "../../lib/errors";
 
 /**
@@ -22,11 +23,28 @@ const CONNECT_REFUSALS: Record<RefusalCode, { code: Code; prefixed: boolean }> =
   not_author: { code: Code.PermissionDenied, prefixed: true },
   invalid_emoji: { code: Code.InvalidArgument, prefixed: true },
   too_many_reactions: { code: Code.FailedPrecondition, prefixed: true },
+  // Read-only until unarchived: as REST's 403, not a precondition the caller could change.
+  room_archived: { code: Code.PermissionDenied, prefixed: true },
+  banned: { code: Code.PermissionDenied, prefixed: true },
 };
 
 export function refusalError(r: Refusal): ConnectError {
   const { code, prefixed } = CONNECT_REFUSALS[r.code];
   return new ConnectError(prefixed ? `${r.code}: ${r.message}` : r.message, code);
+}
+
+/**
+ * How a stream ends when the room closes its subscription: the member left, was removed or
+ * banned (`permission_denied`), or the room was deleted (`not_found`), as REMOVAL_CLOSES in
+ * contract/wire.ts says; the session ended, 4001 (a bot revoked, or its token rotated: sign
+ * in again, `unauthenticated`). Any other close ends the stream without an error.
+ */
+export function streamEndError(closeCode: number): ConnectError | null {
+  if (closeCode === 4001) return new ConnectError("the session ended; sign in again", Code.Unauthenticated);
+  const why = (Object.keys(REMOVAL_CLOSES) as RemovalReason[]).find((r) => REMOVAL_CLOSES[r].code === closeCode);
+  if (!why) return null;
+  const refusal: RefusalCode = why === "deleted" ? "room_not_found" : why === "banned" ? "banned" : "not_a_member";
+  return new ConnectError(`${refusal}: ${REMOVAL_CLOSES[why].reason}`, CONNECT_REFUSALS[refusal].code);
 }
 
 /**

@@ -7,7 +7,7 @@ import { membershipRefusal } from "../../gateway/membership";
 import { subscribeToRoom } from "../../gateway/subscription";
 import { closeSocket } from "../../sockets/safe-io";
 import { toProto } from "./convert";
-import { refusalError, toConnectError } from "./errors";
+import { refusalError, streamEndError, toConnectError } from "./errors";
 import { authenticate } from "./session";
 import type { StreamMessagesRequest, StreamMessagesResponseSchema } from "./gen/hearth/v1/chat_pb";
 import { seqBound } from "./validate";
@@ -50,7 +50,7 @@ export async function* streamMessages(
     wake();
   };
   const onClose = (code: number) => {
-    ended = code === 1008 ? new ConnectError("no longer a member of this room", Code.PermissionDenied) : null;
+    ended = streamEndError(code);
     wake();
   };
   const resume = since === undefined ? undefined : { since, ...(sinceChange === undefined ? {} : { sinceChange }) };

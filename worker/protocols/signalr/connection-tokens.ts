@@ -30,17 +30,22 @@ export async function createConnection(db: D1Database, token: string, user: Sess
   await db.batch([
     db.prepare("DELETE FROM signalr_connections WHERE expires_at <= ?").bind(now),
     db
-      .prepare("INSERT INTO signalr_connections (token_hash, user_id, username, session_exp, expires_at) VALUES (?, ?, ?, ?, ?)")
-      .bind(await hash(token), user.id, user.username, user.sessionExp ?? null, expires),
+      .prepare("INSERT INTO signalr_connections (token_hash, user_id, username, session_exp, expires_at, credential) VALUES (?, ?, ?, ?, ?, ?)")
+      .bind(await hash(token), user.id, user.username, user.sessionExp ?? null, expires, user.credential ?? null),
   ]);
 }
 
 /** Takes the connection `token` names: its user the first time, null ever after (or if unknown or expired). */
 export async function takeConnection(db: D1Database, token: string): Promise<SessionUser | null> {
   const row = await db
-    .prepare("DELETE FROM signalr_connections WHERE token_hash = ? RETURNING user_id, username, session_exp, expires_at")
+    .prepare("DELETE FROM signalr_connections WHERE token_hash = ? RETURNING user_id, username, session_exp, expires_at, credential")
     .bind(await hash(token))
-    .first<{ user_id: string; username: string; session_exp: number | null; expires_at: number }>();
+    .first<{ user_id: string; username: string; session_exp: number | null; expires_at: number; credential: string | null }>();
   if (!row || row.expires_at <= Math.floor(Date.now() / 1000)) return null;
-  return { id: row.user_id, username: row.username, ...(row.session_exp !== null ? { sessionExp: row.session_exp } : {}) };
+  return {
+    id: row.user_id,
+    username: row.username,
+    ...(row.session_exp !== null ? { sessionExp: row.session_exp } : {}),
+    ...(row.credential !== null ? { credential: row.credential } : {}),
+  };
 }

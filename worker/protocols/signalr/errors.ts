@@ -30,6 +30,8 @@ const HUB_CODES: Record<RefusalCode, string> = {
   not_author: "not_author",
   invalid_emoji: "invalid_emoji",
   too_many_reactions: "too_many_reactions",
+  room_archived: "room_archived",
+  banned: "banned",
 };
 
 export const hubRefusal = (r: Refusal) => new HubError(HUB_CODES[r.code], r.message);

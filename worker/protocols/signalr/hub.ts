@@ -1,3 +1,4 @@
+import { stillCurrent } from "../../auth/bot-tokens";
 import type { SessionUser } from "../../lib/session-user";
 import type { Env } from "../../env";
 import { numberVar } from "../../config";
@@ -143,6 +144,8 @@ export class HubConnection {
 
   private async invoke(record: HubRecord) {
     const { invocationId } = record;
+    // A bot's token may have been rotated, or the bot revoked, since the connection opened.
+    if (!(await stillCurrent(this.env.DB, this.user))) return this.close("Session ended; sign in again.");
     const method = findMethod(record.target);
     if (!method) return this.complete(invocationId, { error: `Unknown hub method '${String(record.target)}'` });
     const wrong = argumentsError(String(record.target), method.value, record.arguments);
@@ -207,8 +210,10 @@ export class HubConnection {
         if (frame.type === "hello") hello({ roomId, lastSeq: frame.lastSeq, online: frame.online });
         else this.forward(roomId, frame);
       },
-      () => {
+      (code) => {
         if (this.rooms.get(roomId) === ws) this.rooms.delete(roomId);
+        // 4001: the session ended (a bot revoked, or its token rotated): the whole connection with it.
+        if (code === 4001) this.close("Session ended; sign in again.");
       },
       since === undefined ? undefined : { since },
     );

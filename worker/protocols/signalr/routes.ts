@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { ACCOUNT_DEACTIVATED, accountRole } from "../../auth/account";
 import { bearerToken, sessionFrom, TOKEN_INVALID } from "../../auth/bearer";
 import type { SessionUser } from "../../lib/session-user";
 import type { Env } from "../../env";
@@ -16,9 +17,10 @@ export const signalrRoutes = createRouter();
 /** A bearer token from the header, or `access_token` (what browsers' SignalR clients send on WebSockets). */
 async function bearer(env: Env, req: Request): Promise<SessionUser> {
   const token = bearerToken(req.headers.get("Authorization")) ?? queryParam(req.url, "access_token");
-  const user = await sessionFrom(env.JWT_SECRET, token);
+  const user = await sessionFrom(env, token);
   if (user === "missing") throw new ApiError(401, "unauthorized", "send the session token (accessTokenFactory)");
   if (user === "invalid") throw new ApiError(401, "invalid_token", TOKEN_INVALID);
+  if (user === "deactivated") throw new ApiError(403, "account_deactivated", ACCOUNT_DEACTIVATED);
   return user;
 }
 
@@ -70,6 +72,10 @@ signalrRoutes.get("/hubs/chat", async (c) => {
     // A negotiated connection opens once: a second socket, or an unknown or expired id, gets 404 as in ASP.NET Core.
     user = await takeConnection(c.env.DB, id);
     if (!user) throw new ApiError(404, "no_connection", "No Connection with that ID (unknown, expired or already used); negotiate again");
+    // The account as it is now (deactivated since negotiate?), and its role: a bot's messages say so.
+    const role = await accountRole(c.env, user);
+    if (role === "deactivated" || role === "gone") throw new ApiError(403, "account_deactivated", ACCOUNT_DEACTIVATED);
+    user = { ...user, role };
   } else {
     user = await bearer(c.env, c.req.raw); // skipNegotiation clients
   }

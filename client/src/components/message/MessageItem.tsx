@@ -82,6 +82,12 @@ export function MessageItem({ message, first, mine, roomId, actions, tabStop, hi
         {first ? (
           <div class="msg__meta">
             <PersonName person={author} class="msg__author" />
+            {/* A bot or an integration: never taken for the person whose name it may carry. */}
+            {message.bot && (
+              <span class="msg__bot" title="Written by a bot or an integration (webhook)">
+                bot
+              </span>
+            )}
             <time dateTime={iso} title={formatFull(message.ts)}>
               {formatTime(message.ts)}
             </time>

@@ -21,8 +21,8 @@ export class MessageActions {
   readonly sheet = signal<Message | null>(null);
   /** The room's members, as its details list them (for reactors' names). */
   readonly members = signal<Member[]>([]);
-  /** I own the room: I may delete anyone's message. */
-  readonly isOwner = signal(false);
+  /** I own or moderate the room: I may delete anyone's message, and `@room` mentions everyone. */
+  readonly mayModerate = signal(false);
   /** Usernames by user id: members, people online, authors of messages shown, and me. */
   readonly names = computed(() => {
     const names = new Map<string, string>();
@@ -60,7 +60,7 @@ export class MessageActions {
   }
 
   canDelete(message: Message): boolean {
-    return !message.deleted && (message.userId === this.myId || this.isOwner.value);
+    return !message.deleted && (message.userId === this.myId || this.mayModerate.value);
   }
 
   hasReacted(message: Message, emoji: string): boolean {
