@@ -7,6 +7,8 @@
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { SearchHit, SearchPage } from "../../worker/contract/rest";
+import fc from "fast-check";
+import { segmentedTokens, tokensOf } from "../../worker/search/terms";
 import { api, createRoom, join, signup, uniqueName, type TestUser } from "./helpers";
 
 let alice: TestUser;
@@ -67,6 +69,18 @@ beforeAll(async () => {
 });
 
 describe("matching", () => {
+  it("finds the same tokens on the ASCII fast path as through the segmenter", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom(..."abcXYZ019 _-.'@:/#!?()\n\t"), maxLength: 80 }), (text) => {
+        expect(tokensOf(text)).toEqual(segmentedTokens(text));
+      }),
+      { numRuns: 2000 },
+    );
+    for (const text of ["don't stop", "v2.4.1-rc", "snake_case and kebab-case", "e-mail me@x.io", "  ", "___", "C++ & C#"]) {
+      expect(tokensOf(text), text).toEqual(segmentedTokens(text));
+    }
+  });
+
   it("finds words by prefix, ignoring case and accents, newest first, with the words marked", async () => {
     expect(await found(bob, "deplo", { room: general.id })).toEqual(["[deployment] failed: the RELEASE notes were wrong", "We [deploy] the Café release on Friday"]);
     expect(await found(bob, "CAFE")).toEqual(["We deploy the [Café] release on Friday"]);
