@@ -11,12 +11,13 @@
  * again on the same state. Only D1's cross-room copy of the rows is skipped: no history
  * read uses it (pages are served by the room from its own log).
  */
-import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { Profiler, type ProfileSummary } from "./inspector.ts";
 import { groupMemory, snapshotLine, startHearthServer } from "./servers.ts";
 import { Samples, sleep } from "./stats.ts";
+import { findSqlite } from "./state-files.ts";
+import { call } from "./rest.ts";
 
 export interface HistoryResult {
   messages: number;
@@ -34,29 +35,7 @@ export interface HistoryResult {
 
 const PASSWORD = "bench-password-1";
 
-async function call(base: string, method: string, path: string, token?: string, body?: unknown) {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, json: (await res.json().catch(() => null)) as any };
-}
 
-function findSqlite(dir: string, match: (db: DatabaseSync) => boolean): string {
-  for (const f of readdirSync(dir)) {
-    if (!f.endsWith(".sqlite") || f === "metadata.sqlite") continue;
-    const db = new DatabaseSync(join(dir, f));
-    try {
-      if (match(db)) return join(dir, f);
-    } catch {
-      // not this one
-    } finally {
-      db.close();
-    }
-  }
-  throw new Error(`no matching SQLite file in ${dir}`);
-}
 
 export async function runHistory(count: number, requests: number, log: (s: string) => void, profile = false): Promise<HistoryResult> {
   const pageSize = 100;

@@ -18,6 +18,7 @@ import { DatabaseSync } from "node:sqlite";
 import { pathToFileURL } from "node:url";
 import { ChatTextGenerator, prng, vocabulary, type ChatText } from "./chat-text.ts";
 import { ROOT, tempDir } from "./servers.ts";
+import { findSqlite } from "./state-files.ts";
 
 export interface SeedUser {
   id: string;
@@ -124,21 +125,6 @@ export async function workerTerms(): Promise<Terms> {
   return terms;
 }
 
-/** The SQLite file in `dir` that `match` accepts (Miniflare names files by hashes). */
-export function findSqlite(dir: string, match: (db: DatabaseSync) => boolean): string {
-  for (const f of readdirSync(dir)) {
-    if (!f.endsWith(".sqlite") || f === "metadata.sqlite") continue;
-    const db = new DatabaseSync(join(dir, f));
-    try {
-      if (match(db)) return join(dir, f);
-    } catch {
-      // not this one
-    } finally {
-      db.close();
-    }
-  }
-  throw new Error(`no matching SQLite file in ${dir}`);
-}
 
 /** Every room object's SQLite file under a state dir, by room id. */
 export function roomFiles(stateDir: string): Map<string, string> {

@@ -25,6 +25,7 @@ import { checkTerms, d1File, d1Size, seedCorpus, workerTerms, type D1Size, type 
 import { hearthSnapshot, startHearthServer, type Server } from "./servers.ts";
 import { Samples, pool, sleep } from "./stats.ts";
 import { WRANGLER, WRANGLER_ENV } from "../../test/support/wrangler.ts";
+import { call } from "./rest.ts";
 
 export interface SearchOptions {
   rooms: number;
@@ -96,14 +97,6 @@ const PROBES = [
   "Let's ship it 🚀 @room",
 ];
 
-async function call(base: string, method: string, path: string, token?: string, body?: unknown) {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, json: (await res.json().catch(() => null)) as any };
-}
 
 function percentiles(s: Samples): Percentiles {
   const [p50, p95, p99, max] = s.percentiles(0.5, 0.95, 0.99, 1);
