@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import { roomsOf } from "../db/bots";
+import { roomIdsOf } from "../db/rooms";
 import type { AppEnv } from "../lib/app";
 
 /**
@@ -12,7 +12,7 @@ import type { AppEnv } from "../lib/app";
 export function endSessions(c: Context<AppEnv>, userId: string, reason: string): void {
   const env = c.env;
   const end = async () => {
-    const rooms = await roomsOf(env.DB, userId);
+    const rooms = await roomIdsOf(env.DB, userId);
     await Promise.allSettled([
       env.USERS.getByName(userId).endSessions(reason),
       ...rooms.map((id) => env.ROOMS.getByName(id).endSessions(id, userId)),

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireAdmin, requireUser } from "../auth/middleware";
-import { adminNames } from "../auth/account";
+import { effectiveRole } from "../auth/account";
 import { activeAdmins, accountState, insertInvite, listAccounts, listInvites, revokeInvite, setDeactivated, setRole, type InviteRow } from "../db/accounts";
 import { createRouter } from "../lib/app";
 import { toBase64Url } from "../lib/encoding";
@@ -69,14 +69,13 @@ adminRoutes.openapi(
   }),
   async (c) => {
     const { after, limit } = c.req.valid("query");
-    const named = adminNames(c.env);
     const rows = await listAccounts(c.env.DB, after, limit);
     return c.json(
       {
         users: rows.map((r) => ({
           id: r.id,
           username: r.username,
-          role: r.role !== "bot" && named.has(r.username) ? ("admin" as const) : r.role,
+          role: effectiveRole(c.env, r.username, r.role),
           createdAt: new Date(r.created_at).toISOString(),
           deactivated: r.deactivated_at !== null,
         })),

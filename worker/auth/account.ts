@@ -17,7 +17,12 @@ export async function accountRole(env: { DB: D1Database; ADMIN_USERNAMES?: strin
   const state = await accountState(env.DB, user.id);
   if (!state) return "gone";
   if (state.deactivated) return "deactivated";
-  return state.role !== "bot" && adminNames(env).has(user.username.toLowerCase()) ? "admin" : state.role;
+  return effectiveRole(env, user.username, state.role);
+}
+
+/** An account's role as it counts: ADMIN_USERNAMES makes a person (not a bot) an administrator whatever is stored. */
+export function effectiveRole(env: { ADMIN_USERNAMES?: string }, username: string, stored: AccountRole): AccountRole {
+  return stored !== "bot" && adminNames(env).has(username.toLowerCase()) ? "admin" : stored;
 }
 
 export const ACCOUNT_DEACTIVATED = "this account is deactivated; an administrator can reactivate it";

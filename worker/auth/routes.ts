@@ -11,7 +11,7 @@ import { clearableNameText, Credentials, SignupCredentials, errorResponse, error
 import { clearFailures, MAX_FAILURES, reserveAttempt } from "./login-guard";
 import { requireUser } from "./middleware";
 import { hashPassword, verifyPassword } from "./password";
-import { ACCOUNT_DEACTIVATED, adminNames } from "./account";
+import { ACCOUNT_DEACTIVATED, effectiveRole } from "./account";
 import { admitSignup, signupFailed } from "../admin/signup-policy";
 import { issueSession } from "./tokens";
 
@@ -97,7 +97,7 @@ authRoutes.openapi(
     if (row.deactivated_at != null) throw new ApiError(403, "account_deactivated", ACCOUNT_DEACTIVATED);
     await clearFailures(c.env.DB, username);
     const { token } = await issueSession(c.env.JWT_SECRET, row);
-    return c.json({ token, user: await toUser(c, row, adminNames(c.env).has(row.username) && row.role !== "bot" ? "admin" : row.role) }, 200);
+    return c.json({ token, user: await toUser(c, row, row.role && effectiveRole(c.env, row.username, row.role)) }, 200);
   },
 );
 

@@ -65,11 +65,6 @@ export async function setBotWebhook(db: D1Database, id: string, url: string | nu
   return res.meta.changes === 1;
 }
 
-/** The rooms a user is a member of (a revoked bot's open sockets are closed in each). */
-export async function roomsOf(db: D1Database, userId: string): Promise<string[]> {
-  const { results } = await db.prepare("SELECT room_id FROM memberships WHERE user_id = ?").bind(userId).all<{ room_id: string }>();
-  return results.map((r) => r.room_id);
-}
 
 /** A bot of a room with an outgoing webhook, active and not revoked. */
 export interface HookedBot {

@@ -303,3 +303,9 @@ export async function markRead(db: D1Database, roomId: string, userId: string, s
     .bind(seq, roomId, userId)
     .run();
 }
+
+/** The ids of every room and DM a user is a member of (to close a deactivated account's or a revoked bot's sockets in each). */
+export async function roomIdsOf(db: D1Database, userId: string): Promise<string[]> {
+  const { results } = await db.prepare("SELECT room_id FROM memberships WHERE user_id = ?").bind(userId).all<{ room_id: string }>();
+  return results.map((r) => r.room_id);
+}
