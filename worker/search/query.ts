@@ -59,9 +59,11 @@ export function ftsExpression(phrases: readonly Phrase[], markers: readonly Toke
   return parts.join(" AND ");
 }
 
-/** Where a phrase matches in a text's words, as [start, end) offsets into the text. */
-function matchesOf(words: readonly Word[], phrase: Phrase): Array<[number, number]> {
-  const flat = words.flatMap((w) => w.tokens.map((token) => ({ token, word: w })));
+/** A text's tokens in order, each with the word it came from (for its offsets). */
+type Flat = Array<{ token: Token; word: Word }>;
+
+/** Where a phrase matches in a text's tokens, as [start, end) offsets into the text. */
+function matchesOf(flat: Flat, phrase: Phrase): Array<[number, number]> {
   const n = phrase.tokens.length;
   const found: Array<[number, number]> = [];
   for (let i = 0; i + n <= flat.length; i++) {
@@ -81,12 +83,12 @@ function matchesOf(words: readonly Word[], phrase: Phrase): Array<[number, numbe
  * in each: marks per text, sorted and merged. Null when some phrase matches none.
  */
 export function matchPhrases(phrases: readonly Phrase[], texts: readonly string[]): Array<Array<[number, number]>> | null {
-  const words = texts.map((t) => wordsOf(t));
+  const flats: Flat[] = texts.map((t) => wordsOf(t).flatMap((word) => word.tokens.map((token) => ({ token, word }))));
   const marks: Array<Array<[number, number]>> = texts.map(() => []);
   for (const phrase of phrases) {
     let any = false;
-    words.forEach((w, i) => {
-      const found = matchesOf(w, phrase);
+    flats.forEach((flat, i) => {
+      const found = matchesOf(flat, phrase);
       if (found.length > 0) any = true;
       marks[i]!.push(...found);
     });
