@@ -136,10 +136,14 @@ export class HearthTarget implements Target {
     return ids;
   }
 
+  private roomsMade = 0;
+
   private async makeRooms(count: number, members: number): Promise<string[]> {
     await this.ensureUsers(members);
+    // Public room names are unique in a deployment (docs/admin.md): each batch gets its own.
+    const batch = `${this.tag}.${(this.roomsMade++).toString(36)}`;
     const ids = await pool(Array.from({ length: count }, (_, i) => i), 8, async (i) => {
-      const r = await api(this.server.url, "POST", "/api/rooms", this.users[0]!.token, { name: `bench ${i}`, visibility: "public" });
+      const r = await api(this.server.url, "POST", "/api/rooms", this.users[0]!.token, { name: `bench ${batch} ${i}`, visibility: "public" });
       if (r.status !== 201) throw new Error(`create room failed: ${r.status} ${JSON.stringify(r.json)}`);
       return r.json.id as string;
     });
