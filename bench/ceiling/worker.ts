@@ -1,6 +1,6 @@
 /**
  * The ceiling that `npm run bench` measures Hearth against (see wrangler.toml beside this file).
- * Routes: GET /health, and the WebSocket upgrade GET /{broadcast|sqlite|probe}/{room}/ws.
+ * Routes: GET /health, and the WebSocket upgrade GET /{broadcast|sqlite|probe}/{room}/ws[?pad=N].
  */
 import { DurableObject } from "cloudflare:workers";
 
@@ -10,17 +10,40 @@ interface Env {
   PROBE: DurableObjectNamespace<ProbeRoom>;
 }
 
-/** Hibernatable sockets; every frame goes to every socket of the room, sender included. */
+/**
+ * Hibernatable sockets; every frame goes to every socket of the room, sender included.
+ * `?pad=N` on the upgrade (the same N for every socket of a room): each frame goes out padded
+ * with a `"pad"` field to N bytes, the size of Hearth's message frame in the same run, so that
+ * the ceiling carries the same bytes per delivery (issue 20, item 2). The padding is one string
+ * concatenation per message, not per delivery.
+ */
 export class BroadcastRoom extends DurableObject<Env> {
+  /** Bytes each broadcast frame is padded to (0: not padded); from the sockets' attachment after a wake. */
+  private pad: number | null = null;
+  private padText = "";
+
   override async fetch(request: Request): Promise<Response> {
     if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") return new Response("expected a WebSocket upgrade", { status: 400 });
+    const pad = Math.min(Math.max(0, Number(new URL(request.url).searchParams.get("pad") ?? 0) || 0), 65536);
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);
+    if (pad > 0) server.serializeAttachment({ pad });
+    this.pad = pad;
     return new Response(null, { status: 101, webSocket: client });
   }
 
-  override async webSocketMessage(_ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    this.broadcast(message);
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    this.broadcast(this.padded(ws, message));
+  }
+
+  /** The frame as it goes out: with `,"pad":"xx…"` before its last `}` up to `pad` bytes (ASCII frames). */
+  protected padded(ws: WebSocket, message: string | ArrayBuffer): string | ArrayBuffer {
+    this.pad ??= (ws.deserializeAttachment() as { pad?: number } | null)?.pad ?? 0;
+    if (this.pad === 0 || typeof message !== "string") return message;
+    const missing = this.pad - message.length - 10; // 10: `,"pad":""`
+    if (missing <= 0) return message;
+    if (this.padText.length !== missing) this.padText = "x".repeat(missing);
+    return `${message.slice(0, -1)},"pad":"${this.padText}"}`;
   }
 
   protected broadcast(message: string | ArrayBuffer) {
@@ -52,9 +75,9 @@ export class SqliteRoom extends BroadcastRoom {
     this.sql.exec("CREATE TABLE IF NOT EXISTS frames (id INTEGER PRIMARY KEY, body TEXT NOT NULL)");
   }
 
-  override async webSocketMessage(_ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
     this.sql.exec("INSERT INTO frames (body) VALUES (?)", typeof message === "string" ? message : new TextDecoder().decode(message));
-    this.broadcast(message);
+    this.broadcast(this.padded(ws, message));
   }
 }
 

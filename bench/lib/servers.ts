@@ -67,6 +67,9 @@ export function tempDir(prefix: string): string {
   return d;
 }
 
+/** Snapshots made so far, by the checkout they were made from. */
+const snapshots = new Map<string, string>();
+/** The snapshot of this checkout (profiles read its bundle). */
 let snapshot: string | null = null;
 /**
  * A frozen copy of Hearth to run: `wrangler deploy --dry-run` bundles worker/ once into a
@@ -75,18 +78,19 @@ let snapshot: string | null = null;
  * when one changes ("Your worker restarted mid-request"), so running the working tree
  * directly would let an edit elsewhere in the repo restart Hearth in the middle of a run.
  */
-export function hearthSnapshot(): string {
-  if (snapshot) return snapshot;
+export function hearthSnapshot(root = ROOT): string {
+  const made = snapshots.get(root);
+  if (made) return made;
   const dir = tempDir("hearth-bench-snapshot-");
   const out = join(dir, "bundle");
-  const b = spawnSync(WRANGLER, ["deploy", "--dry-run", "--outdir", out], { cwd: ROOT, env: ENV, encoding: "utf8" });
+  const b = spawnSync(WRANGLER, ["deploy", "--dry-run", "--outdir", out], { cwd: root, env: ENV, encoding: "utf8" });
   if (b.status !== 0) throw new Error(`wrangler deploy --dry-run failed:\n${b.stdout}\n${b.stderr}`);
   const main = readdirSync(out).find((f) => /^index\.m?js$/.test(f)) ?? readdirSync(out).find((f) => /\.m?js$/.test(f));
   if (!main) throw new Error(`no bundle in ${out}`);
-  cpSync(join(ROOT, "migrations"), join(dir, "migrations"), { recursive: true });
+  cpSync(join(root, "migrations"), join(dir, "migrations"), { recursive: true });
   mkdirSync(join(dir, "client"));
-  if (existsSync(join(ROOT, "dist/client"))) cpSync(join(ROOT, "dist/client"), join(dir, "client"), { recursive: true });
-  let toml = readFileSync(join(ROOT, "wrangler.toml"), "utf8");
+  if (existsSync(join(root, "dist/client"))) cpSync(join(root, "dist/client"), join(dir, "client"), { recursive: true });
+  let toml = readFileSync(join(root, "wrangler.toml"), "utf8");
   toml = toml
     .replace(/^main\s*=.*$/m, `main = "bundle/${main}"\nno_bundle = true`)
     .replace(/^directory\s*=.*$/m, `directory = "client"`)
@@ -96,7 +100,8 @@ export function hearthSnapshot(): string {
   const withoutAssets = toml.replace(/^\[assets\]\n(?:(?!\[).*\n)*/m, "");
   if (withoutAssets === toml) throw new Error("wrangler.toml: no [assets] section found to leave out");
   writeFileSync(join(dir, "wrangler.no-assets.toml"), withoutAssets);
-  snapshot = dir;
+  snapshots.set(root, dir);
+  if (root === ROOT) snapshot = dir;
   return dir;
 }
 
@@ -110,12 +115,14 @@ export function snapshotLine(file: string, line: number): string | undefined {
   }
 }
 
-let template: string | null = null;
-/** A state directory with Hearth's D1 migrations applied, copied (faster than migrating each time). */
-function migratedState(): string {
+const templates = new Map<string, string>();
+/** A state directory with the D1 migrations of the checkout at `root` applied, copied (faster than migrating each time). */
+function migratedState(root = ROOT): string {
+  let template = templates.get(root);
   if (!template) {
     template = tempDir("hearth-bench-template-");
-    const m = spawnSync(WRANGLER, ["d1", "migrations", "apply", "DB", "--local", "-c", join(hearthSnapshot(), "wrangler.toml"), "--persist-to", template], {
+    templates.set(root, template);
+    const m = spawnSync(WRANGLER, ["d1", "migrations", "apply", "DB", "--local", "-c", join(hearthSnapshot(root), "wrangler.toml"), "--persist-to", template], {
       cwd: ROOT,
       env: ENV,
       encoding: "utf8",
@@ -170,11 +177,12 @@ installSignalHandlers();
 /**
  * Hearth (the snapshot above) under wrangler dev with fresh, migrated state and `vars`.
  * `assets: false` leaves out the [assets] section (the client), and with it the static-asset
- * router that wrangler puts in front of the worker.
+ * router that wrangler puts in front of the worker. `root`: another checkout of Hearth (the
+ * ab scenario's base), snapshotted the same way.
  */
-export async function startHearthServer(vars: Record<string, string>, stateDir?: string, opts: { assets?: boolean } = {}): Promise<Server> {
-  const config = join(hearthSnapshot(), opts.assets === false ? "wrangler.no-assets.toml" : "wrangler.toml");
-  const dir = stateDir ?? migratedState();
+export async function startHearthServer(vars: Record<string, string>, stateDir?: string, opts: { assets?: boolean; root?: string } = {}): Promise<Server> {
+  const config = join(hearthSnapshot(opts.root), opts.assets === false ? "wrangler.no-assets.toml" : "wrangler.toml");
+  const dir = stateDir ?? migratedState(opts.root);
   return startWrangler("hearth", config, dir, { JWT_SECRET: randomBytes(32).toString("base64url"), ...vars });
 }
 

@@ -9,11 +9,12 @@ import WebSocket from "ws";
 import type { Server } from "./servers.ts";
 import { pool } from "./stats.ts";
 
-export type TargetName = "hearth" | "ceiling" | "floor";
+export type TargetName = "hearth" | "ceiling" | "ceiling-bytes" | "floor";
 
 export const TARGET_LABEL: Record<TargetName, string> = {
   hearth: "Hearth",
   ceiling: "ceiling (broadcast only)",
+  "ceiling-bytes": "ceiling, same bytes (broadcast padded to Hearth's frame)",
   floor: "floor (broadcast + SQLite insert)",
 };
 
@@ -203,16 +204,20 @@ export class HearthTarget implements Target {
 
 export class CeilingTarget implements Target {
   readonly ackIsOwnEcho = true;
-  readonly name: "ceiling" | "floor";
+  readonly name: "ceiling" | "ceiling-bytes" | "floor";
   readonly server: Server;
   private readonly path: "broadcast" | "sqlite";
   private next = 0;
   private readonly tag = `${Date.now().toString(36)}${(uniq++).toString(36)}`;
 
-  constructor(server: Server, name: "ceiling" | "floor") {
+  /** `padTo` ("ceiling-bytes"): the bytes each delivered frame is padded to, asked when a run opens its sockets. */
+  private readonly padTo: () => number;
+
+  constructor(server: Server, name: "ceiling" | "ceiling-bytes" | "floor", padTo: () => number = () => 0) {
+    this.padTo = padTo;
     this.server = server;
     this.name = name;
-    this.path = name === "ceiling" ? "broadcast" : "sqlite";
+    this.path = name === "floor" ? "sqlite" : "broadcast";
   }
 
   async rooms(count: number, _members?: number, _reuseKey?: string): Promise<string[]> {
@@ -221,7 +226,8 @@ export class CeilingTarget implements Target {
 
   async connect(room: string, _user: number, onFrame: (data: string) => void): Promise<ConnectResult> {
     const t0 = performance.now();
-    const r = await openSocket(`${this.server.url.replace("http", "ws")}/${this.path}/${room}/ws`, onFrame, false);
+    const pad = Math.round(this.padTo());
+    const r = await openSocket(`${this.server.url.replace("http", "ws")}/${this.path}/${room}/ws${pad > 0 ? `?pad=${pad}` : ""}`, onFrame, false);
     const ms = performance.now() - t0;
     return r.ok ? { ok: true, ws: r.ws, connectMs: ms, upgradeMs: ms } : { ...r, connectMs: ms };
   }

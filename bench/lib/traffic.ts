@@ -35,6 +35,8 @@ export interface TrafficResult {
   msgsPerS: number;
   /** Frames delivered to receivers per second (all rooms). */
   deliveriesPerS: number;
+  /** Mean size of a delivered frame (UTF-8 bytes, as received), over the measured window. */
+  bytesPerDelivery: number;
   latencyMs: { p50: number; p95: number; p99: number; max: number };
   ackMs: { p50: number; p99: number };
   sent: number;
@@ -89,6 +91,7 @@ export async function runTraffic(target: Target, spec: TrafficSpec, options: Tra
   let tStart = 0;
   let tEnd = 0;
   let delivered = 0;
+  let deliveredBytes = 0;
   let acked = 0;
   let sentTotal = 0;
   let ackedTotal = 0;
@@ -133,7 +136,7 @@ export async function runTraffic(target: Target, spec: TrafficSpec, options: Tra
     sendNext(s);
   };
 
-  const onDelivery = (r: Receiver, body: string, seq: number | undefined) => {
+  const onDelivery = (r: Receiver, body: string, seq: number | undefined, frame: string) => {
     const now = performance.now();
     const a = body.indexOf(" ");
     const b = body.indexOf(" ", a + 1);
@@ -153,6 +156,7 @@ export async function runTraffic(target: Target, spec: TrafficSpec, options: Tra
     }
     if (measuring && now >= tStart && now <= tEnd) {
       delivered += 1;
+      deliveredBytes += Buffer.byteLength(frame);
       latency.push(now - sentAt);
     }
   };
@@ -183,7 +187,7 @@ export async function runTraffic(target: Target, spec: TrafficSpec, options: Tra
         const user = spec.sendersPerRoom + (p.index % Math.max(1, members - spec.sendersPerRoom));
         const res = await target.connect(rooms[p.room]!, user, (data) => {
           const d = target.decode(data);
-          if (d.kind === "delivery") onDelivery(r, d.body, d.seq);
+          if (d.kind === "delivery") onDelivery(r, d.body, d.seq, data);
           else if (d.kind === "error") errors += 1;
         });
         if (!res.ok) throw new Error(`${target.name}: receiver could not connect: ${res.status} ${res.code}`);
@@ -237,6 +241,7 @@ export async function runTraffic(target: Target, spec: TrafficSpec, options: Tra
       durationS: seconds,
       msgsPerS: acked / seconds,
       deliveriesPerS: delivered / seconds,
+      bytesPerDelivery: delivered ? deliveredBytes / delivered : 0,
       latencyMs: { p50: p50!, p95: p95!, p99: p99!, max: max! },
       ackMs: { p50: a50!, p99: a99! },
       sent: sentTotal,
