@@ -47,7 +47,8 @@ const HELP = `npm run bench -- [options]
                           ab         (issue 20: A/B pairs on the message path: fanout 10 and rooms on
                                      Hearth as checked out (A) against --ab-base=DIR, another
                                      checkout with its client built, and/or A with --ab-vars=K=V,...
-                                     (B); the order alternates by rep, the floor runs in every rep)
+                                     (B), or A without its [assets] section (--ab-without-assets);
+                                     the order alternates by rep, the floor runs in every rep)
   --reps=N                interleaved repetitions (default 3)
   --duration=S            seconds per fanout/rooms run (default 10), after --warmup=S (default 1)
   --sizes=10,100,500      fanout receivers
@@ -66,6 +67,8 @@ const HELP = `npm run bench -- [options]
                           themselves to D1 after the restart, through the worker)
   --search-ab-duration=S  seconds per run of search-ab (default 20: the busy rooms' D1 copies run
                           2 and 12 s into each run)
+  --references=router|bare  the ceiling and the floor behind the same static-asset router as
+                          Hearth (default: like for like) or bare (no router in front)
   --floor=first|all|none  the durable-write floor in fanout: at the smallest size only (default),
                           at every size, or not at all (it always runs in the rooms scenario)
   --ceiling-overload      also push the cap-less ceiling to 6000 sockets (shows the runtime's fd limit)
@@ -93,7 +96,7 @@ const opt = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.slic
 const nums = (s: string) => s.split(",").map(Number).filter((n) => Number.isFinite(n) && n > 0);
 for (const a of argv) {
   const name = a.replace(/^--/, "").split("=")[0]!;
-  if (!["quick", "scenarios", "reps", "duration", "warmup", "sizes", "rooms", "watchers", "idle-sizes", "idle-hold", "idle-reps", "history-messages", "history-requests", "search-messages", "search-rooms", "search-member-of", "search-requests", "search-seed", "search-ab-duration", "floor", "idle-all-reps", "ceiling-overload", "dev-tracing", "hearth-vars", "hearth-without-assets", "ab-base", "ab-vars", "profile", "chart", "out", "render"].includes(name)) {
+  if (!["quick", "scenarios", "reps", "duration", "warmup", "sizes", "rooms", "watchers", "idle-sizes", "idle-hold", "idle-reps", "history-messages", "history-requests", "search-messages", "search-rooms", "search-member-of", "search-requests", "search-seed", "search-ab-duration", "floor", "idle-all-reps", "ceiling-overload", "dev-tracing", "hearth-vars", "hearth-without-assets", "ab-base", "ab-vars", "ab-without-assets", "references", "profile", "chart", "out", "render"].includes(name)) {
     console.error(`unknown option ${a}\n\n${HELP}`);
     process.exit(2);
   }
@@ -126,7 +129,13 @@ const config = {
   devTracing: flag("dev-tracing"),
   outDir: opt("out") ?? join(ROOT, "bench/results"),
   hearthWithoutAssets: flag("hearth-without-assets"),
+  /**
+   * Where the ceiling and the floor of the traffic scenarios run: behind the same static-asset
+   * router as Hearth ("router", the default: like for like, see BENCHMARKS.md "Method") or bare.
+   */
+  references: (opt("references") ?? "router") as "router" | "bare",
   abBase: opt("ab-base") ?? null,
+  abWithoutAssets: flag("ab-without-assets"),
   abVars: Object.fromEntries((opt("ab-vars") ?? "").split(",").filter(Boolean).map((kv) => [kv.split("=")[0]!, kv.split("=").slice(1).join("=")])) as Record<string, string>,
   chart: opt("chart") ?? (quick || opt("hearth-vars") || flag("hearth-without-assets") || opt("sizes") || opt("scenarios") ? null : join(ROOT, "bench/chart.svg")),
   /** The vars every Hearth of the fanout, rooms and watchers scenarios runs with. */
@@ -270,9 +279,9 @@ async function trafficScenarios() {
   const wantFanout = config.scenarios.includes("fanout");
   const wantRooms = config.scenarios.includes("rooms");
   if (!wantFanout && !wantRooms) return;
-  log("starting Hearth and the ceiling under wrangler dev");
+  log(`starting Hearth and the ceiling under wrangler dev (the ceiling and the floor ${config.references === "router" ? "behind an asset router, as Hearth" : "bare"})`);
   const hearth = await startHearthServer(config.hearthVars, undefined, { assets: !config.hearthWithoutAssets });
-  const ceiling = await startCeiling();
+  const ceiling = await startCeiling({ assets: config.references === "router" });
   try {
     // The same-bytes ceiling pads each frame to the mean size of Hearth's delivered frames in
     // the run just before it (same rep, same size): Hearth always runs first in a rep.
@@ -531,12 +540,12 @@ type AbSide = "a" | "b" | "floor";
  */
 async function abScenario() {
   if (!config.scenarios.includes("ab")) return;
-  if (!config.abBase && Object.keys(config.abVars).length === 0) throw new Error("ab: give --ab-base=DIR and/or --ab-vars=K=V,...");
-  log(`ab: A = this checkout${""}; B = ${config.abBase ?? "this checkout"}${Object.keys(config.abVars).length ? ` with ${JSON.stringify(config.abVars)}` : ""}`);
+  if (!config.abBase && Object.keys(config.abVars).length === 0 && !config.abWithoutAssets) throw new Error("ab: give --ab-base=DIR, --ab-vars=K=V,... and/or --ab-without-assets");
+  log(`ab: A = this checkout; B = ${config.abBase ?? "this checkout"}${Object.keys(config.abVars).length ? ` with ${JSON.stringify(config.abVars)}` : ""}${config.abWithoutAssets ? " without its [assets] section" : ""}`);
   const servers = {
     a: await startHearthServer(config.hearthVars),
-    b: await startHearthServer({ ...config.hearthVars, ...config.abVars }, undefined, config.abBase ? { root: config.abBase } : {}),
-    floor: await startCeiling(),
+    b: await startHearthServer({ ...config.hearthVars, ...config.abVars }, undefined, { ...(config.abBase ? { root: config.abBase } : {}), assets: !config.abWithoutAssets }),
+    floor: await startCeiling({ assets: config.references === "router" }),
   };
   const targets: Record<AbSide, Target> = { a: new HearthTarget(servers.a), b: new HearthTarget(servers.b), floor: new CeilingTarget(servers.floor, "floor") };
   results.ab = [];
