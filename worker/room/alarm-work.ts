@@ -56,7 +56,7 @@ export class AlarmWork {
     const present = () => new Set([...sockets.users()].filter((u) => !u.hidden).map((u) => u.userId));
     this.pushes = new PushDispatch(env, meta, { ...news, present });
     this.statsReport = new StatsReport(host.stats, { roomId, ensureAlarm, connections: () => sockets.byProtocol(true) });
-    this.webhooks = new WebhookDispatch(env, meta, { ...news, message: (seq) => log.get(seq), reply: host.reply });
+    this.webhooks = new WebhookDispatch(env, meta, { ...news, message: (seq) => log.get(seq), anyAt: (after, upTo) => log.anyAt(after, upTo), reply: host.reply });
   }
 
   /** A message was stored (or, null, one changed): its copy to D1 is due, and a bot it calls may be. */

@@ -378,6 +378,11 @@ export class MessageLog {
     return this.sql.exec<MessageRow>(`SELECT ${COLUMNS} FROM messages WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?`, after, upTo, limit).toArray();
   }
 
+  /** Whether any message in (after, upTo] has an `@` in its body (one that could mention someone), without reading them. */
+  anyAt(after: number, upTo: number): boolean {
+    return this.sql.exec("SELECT 1 FROM messages WHERE seq > ? AND seq <= ? AND instr(body, '@') > 0 LIMIT 1", after, upTo).toArray().length > 0;
+  }
+
   /** The newest `limit` messages in (after, upTo] stored after `sinceTs` and not deleted, oldest first. */
   newest(after: number, upTo: number, sinceTs: number, limit: number): ChatMessage[] {
     return this.sql

@@ -36,6 +36,8 @@ export interface WebhookHost {
   messages(after: number, upTo: number, sinceTs: number, limit: number): ChatMessage[];
   /** The message stored as `seq` in its current state (its replyTo and reactions included). */
   message(seq: number): ChatMessage | null;
+  /** Whether any message in (after, upTo] has an `@` in its body (a cheap test before reading them). */
+  anyAt(after: number, upTo: number): boolean;
   /** Posts a bot's reply through the room's accept path. */
   reply(author: Author, input: MessageInput): Promise<AcceptResult>;
   ensureAlarm(at: number): Promise<void>;
@@ -76,6 +78,13 @@ export class WebhookDispatch {
     const after = stored === null ? Math.max(0, last - MAX_MESSAGES) : Number(stored);
     if (last <= after) return null;
     const upTo = Math.min(last, after + MAX_MESSAGES);
+    // A room known to be no DM calls a bot only from a message with an `@` in it: without one,
+    // the messages are not read at all (a busy room's alarm used to parse every message here).
+    if (this.known?.dm === false && !this.host.anyAt(after, upTo)) {
+      this.meta.set("hooked_seq", String(upTo));
+      if (upTo < last) await this.host.ensureAlarm(now);
+      return null;
+    }
     const messages = this.host.messages(after, upTo, stored === null ? now - FIRST_WINDOW_MS : 0, MAX_MESSAGES).filter((m) => !m.bot);
     let calls: WebhookCall[] = [];
     // Without a mention, in a room known not to be a DM, no message calls anyone: no D1 read.
