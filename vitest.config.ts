@@ -21,6 +21,8 @@ export default defineConfig(async () => {
             RATE_LIMIT_PER_SECOND: String(TEST_RATE_PER_SECOND),
             MAX_ROOM_CONNECTIONS: "8",
             D1_FLUSH_DELAY_MS: "60000",
+            // Tests copy to D1 by calling a room's flush(): the batcher writes after 10 ms, not 500.
+            COPY_BATCH_MS: "10",
             // Open sign-up, as `npm start` runs it (docs/admin.md); the admin tests set the mode themselves.
             SIGNUP_MODE: "open",
             MAX_UPLOAD_BYTES: String(1024 * 1024),

@@ -3,6 +3,7 @@ import type { CallObject } from "./calls/CallObject";
 import type { RoomObject } from "./room/RoomObject";
 import type { StatsObject } from "./stats/StatsObject";
 import type { UserObject } from "./users/UserObject";
+import type { CopyBatcher } from "./copy/CopyBatcher";
 
 /** Everything the Hearth worker is given (see wrangler.toml): bindings, variables and the Durable Object namespaces. */
 export interface Env extends Bindings {
@@ -12,4 +13,6 @@ export interface Env extends Bindings {
   CALLS: DurableObjectNamespace<CallObject>;
   /** One per user: the channel that keeps every tab of theirs live (docs/protocol.md "The per-user channel"). */
   USERS: DurableObjectNamespace<UserObject>;
+  /** One for the deployment: rooms' copies to D1, many rooms per transaction (worker/copy/). */
+  COPIER: DurableObjectNamespace<CopyBatcher>;
 }

@@ -23,6 +23,7 @@ export { RoomObject } from "./room/RoomObject";
 export { StatsObject } from "./stats/StatsObject";
 export { CallObject } from "./calls/CallObject";
 export { UserObject } from "./users/UserObject";
+export { CopyBatcher } from "./copy/CopyBatcher";
 
 const app = createRouter();
 

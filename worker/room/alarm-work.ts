@@ -49,7 +49,8 @@ export class AlarmWork {
     host: AlarmWorkHost,
   ) {
     const { roomId, ensureAlarm } = host;
-    this.d1Copy = new D1Copy(env.DB, log, clientIds, meta, cadence, { roomId, ensureAlarm, waitUntil: host.waitUntil });
+    const copier = () => env.COPIER.getByName("global");
+    this.d1Copy = new D1Copy(log, clientIds, meta, cadence, { roomId, ensureAlarm, waitUntil: host.waitUntil, copy: (parts) => copier().copy(parts) });
     this.orphans = new OrphanUploads(env.MEDIA, uploads, { roomId, ensureAlarm });
     const news = { roomId, ensureAlarm, lastSeq: () => log.lastSeq, messages: log.newest.bind(log) };
     // Users with a socket whose page is visible see messages live: they get no push.

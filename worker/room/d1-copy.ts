@@ -1,24 +1,28 @@
 import { numberVar } from "../config";
-import { copyChangesSlice, copyMessagesSlice, type ChangedRow, type CopiedRow } from "../db/messages";
+import type { ChangedRow, CopiedRow } from "../db/messages";
+import type { CopyPart } from "../copy/CopyBatcher";
 import type { ClientIdIndex } from "./client-ids";
 import type { MessageLog, MessageRow } from "./message-log";
 import type { RoomMeta } from "./meta";
 import { indexTextOf } from "../search/terms";
 
 /**
- * The copy of the room's log to D1, where cross-room queries (unread counts, later search)
- * read it. Run from the room's alarm, never in a message's path: a quiet room's first message
- * is copied after `flushDelayMs`; a room that keeps talking every `busyFlushMs` (or per
- * `flushRows` messages waiting): D1, one database for every room, gets a few large writes
- * instead of many small ones (docs/architecture.md). Changed messages (edits, deletions) are
- * copied over their rows after the new ones. It owns the `flushed_seq` and
+ * The copy of the room's log to D1, where cross-room queries (unread counts, search) read it.
+ * Run from the room's alarm, never in a message's path: a quiet room's first message is copied
+ * after `flushDelayMs`; a room that keeps talking every `busyFlushMs` (or per `flushRows`
+ * messages waiting). The rows go to the copy batcher (copy/CopyBatcher.ts), which writes many
+ * rooms' rows to D1 in one transaction: D1, one database for every room, gets a few large
+ * writes instead of many small ones (docs/architecture.md). Changed messages (edits,
+ * deletions) are copied over their rows after the new ones. It owns the `flushed_seq` and
  * `flushed_change_seq` watermarks and the cadence; the log keeps every row meanwhile, so a
  * failed copy is only late.
  */
 
-/** Rows and bytes of JSON in one statement of the copy (D1 takes 2 MB per value). */
+/** Rows read and made into JSON in one synchronous step (the room's sockets are served between steps). */
 const SLICE_ROWS = 100;
+/** Bytes of JSON in one slice, and in one call to the batcher (D1 takes 2 MB per bound value). */
 const SLICE_BYTES = 512 * 1024;
+const CALL_BYTES = 1024 * 1024;
 /** A failed copy is tried again after this long. */
 const RETRY_MS = 5000;
 
@@ -51,6 +55,8 @@ function terms(index: boolean, r: MessageRow): string {
 /** What the copy needs from the room. */
 export interface D1CopyHost {
   roomId(): string | null;
+  /** Hands rows to the copy batcher; resolves once D1 has them. */
+  copy(parts: CopyPart[]): Promise<void>;
   /** Makes the room's alarm fire at `at` or earlier. */
   ensureAlarm(at: number): Promise<void>;
   waitUntil(promise: Promise<unknown>): void;
@@ -71,7 +77,6 @@ export class D1Copy {
   private flushSoon = false;
 
   constructor(
-    private readonly db: D1Database,
     private readonly log: MessageLog,
     private readonly clientIds: ClientIdIndex,
     private readonly meta: RoomMeta,
@@ -120,37 +125,56 @@ export class D1Copy {
   }
 
   /**
-   * Copies every message not yet in D1 now. Returns the highest seq copied. Each slice (at
-   * most SLICE_ROWS rows and SLICE_BYTES) is read, sent and its client ids filed on its own:
-   * the room's synchronous work per step stays small, and its sockets are served between
-   * steps (a copy of thousands of rows at once showed in the latency tail, BENCHMARKS.md).
+   * Copies every message not yet in D1 now. Returns the highest seq copied. The rows are read
+   * and made into JSON a slice (SLICE_ROWS, SLICE_BYTES) at a time, the room's sockets served
+   * between slices (a copy of thousands of rows in one step showed in the latency tail,
+   * BENCHMARKS.md); the slices go to the batcher a call (CALL_BYTES) at a time without waiting
+   * for each other, and the watermark follows the calls D1 has taken, in order.
    */
   async flush(): Promise<number> {
     const roomId = this.host.roomId();
     if (!roomId) return 0;
-    let flushed = this.flushedSeq;
     // What is stored by now; messages arriving during the copy wait for the next one, so a
     // steady stream cannot keep one copy (and the pushes and reports after it) going forever.
     const target = this.log.lastSeq;
-    if (flushed < target) this.lastFlushAt = Date.now();
+    if (this.flushedSeq < target) this.lastFlushAt = Date.now();
+    const calls: { upTo: number; done: Promise<void> }[] = [];
+    let read = this.flushedSeq;
+    let parts: CopyPart[] = [];
+    let bytes = 0;
+    const send = () => {
+      const done = this.host.copy(parts);
+      done.catch(() => undefined); // awaited below, in order; not all of them if one fails
+      calls.push({ upTo: read, done });
+      parts = [];
+      bytes = 0;
+    };
     for (;;) {
-      const rows = this.log.rows(flushed, target, SLICE_ROWS);
+      const rows = this.log.rows(read, target, SLICE_ROWS);
       if (rows.length === 0) break;
       const slice: CopiedRow[] = [];
-      let bytes = 0;
+      let sliceBytes = 0;
       for (const r of rows) {
         const text = terms(this.index, r);
         const size = (r.body.length + text.length) * 3 + (r.attachment?.length ?? 0) + 200;
-        if (slice.length > 0 && bytes + size > SLICE_BYTES) break;
-        slice.push([r.seq, r.user_id, r.username, r.kind, r.body, r.client_id, r.attachment, r.ts, r.edited_at, r.deleted ? 1 : 0, text]);
-        bytes += size;
+        if (slice.length > 0 && sliceBytes + size > SLICE_BYTES) break;
+        slice.push([roomId, r.seq, r.user_id, r.username, r.kind, r.body, r.client_id, r.attachment, r.ts, r.edited_at, r.deleted ? 1 : 0, text]);
+        sliceBytes += size;
       }
-      await this.db.batch(copyMessagesSlice(this.db, roomId, slice, this.index));
-      flushed = slice[slice.length - 1]![0];
-      this.flushedSeq = flushed;
-      this.meta.set("flushed_seq", String(flushed));
-      this.clientIds.fileUpTo(flushed);
+      if (bytes > 0 && bytes + sliceBytes > CALL_BYTES) send();
+      parts.push({ kind: "rows", json: JSON.stringify(slice) });
+      bytes += sliceBytes;
+      read = slice[slice.length - 1]![1];
+      if (read < target) await yieldToSockets();
     }
+    if (parts.length > 0) send();
+    for (const call of calls) {
+      await call.done;
+      this.flushedSeq = call.upTo;
+      this.meta.set("flushed_seq", String(call.upTo));
+      this.clientIds.fileUpTo(call.upTo);
+    }
+    const flushed = this.flushedSeq;
     await this.copyChanges(flushed);
     // Ids of messages the copy has not reached (it failed, or they came during it) stay in memory.
     if (this.log.lastSeq > flushed || this.log.lastChangeSeq > this.flushedChangeSeq) this.schedule();
@@ -168,12 +192,17 @@ export class D1Copy {
     while (this.flushedChangeSeq < target) {
       const rows = this.log.changedRows(this.flushedChangeSeq, target, flushed, SLICE_ROWS);
       if (rows.length > 0) {
-        const slice: ChangedRow[] = rows.map((r) => [r.seq, r.body, r.attachment, r.edited_at, r.deleted ? 1 : 0, terms(this.index, r)]);
-        await this.db.batch(copyChangesSlice(this.db, roomId, slice, this.index));
+        const slice: ChangedRow[] = rows.map((r) => [roomId, r.seq, r.body, r.attachment, r.edited_at, r.deleted ? 1 : 0, terms(this.index, r)]);
+        await this.host.copy([{ kind: "changes", json: JSON.stringify(slice) }]);
       }
       const done = rows.length < SLICE_ROWS ? target : rows[rows.length - 1]!.change_seq;
       this.flushedChangeSeq = done;
       this.meta.set("flushed_change_seq", String(done));
     }
   }
+}
+
+/** Lets the room's other events (its sockets' frames) run before the next synchronous step. */
+function yieldToSockets(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }

@@ -1,0 +1,126 @@
+import { DurableObject } from "cloudflare:workers";
+import { numberVar } from "../config";
+import { copyChangesStatements, copyRowsStatements } from "../db/messages";
+
+/**
+ * One D1 transaction for many rooms' copies (docs/architecture.md, "The write path"). Each
+ * room's alarm hands the rows it copies here instead of writing them to D1 itself; the batcher
+ * writes everything that arrived within COPY_BATCH_MS (or sooner, past COPY_BATCH_BYTES) as one
+ * `db.batch`: a few statements over one JSON array of every room's rows, then answers each room.
+ * SQLite and FTS5 pay per transaction (FTS5 writes a new segment at every commit and merges
+ * them later): with the index's settings, 150 rows per transaction cost about twice as much per
+ * row as 1,500 (BENCHMARKS.md, "Speed"), and a busy deployment's rooms each copied ~150 rows
+ * every 10 s in a transaction of their own. The batcher holds nothing durable: a failed batch
+ * fails every call in it, and each room copies again from its own watermark later (a repeated
+ * copy is harmless). Batches are written one at a time, in arrival order, so a room's rows
+ * always reach D1 before the changes it sends after them.
+ */
+
+/** Rows of one room's copy, as JSON text of `CopiedRow[]` (new rows) or `ChangedRow[]` (changes; db/messages.ts). */
+export interface CopyPart {
+  kind: "rows" | "changes";
+  json: string;
+}
+
+/** A D1 statement takes one bound value of at most 2 MB: one JSON array stays under this. */
+const MAX_JSON_BYTES = 1_500_000;
+
+interface Batch {
+  parts: CopyPart[];
+  bytes: number;
+  timer: ReturnType<typeof setTimeout> | null;
+  done: Settled;
+}
+
+export interface CopyEnv {
+  DB: D1Database;
+  /** How long a batch collects rooms' rows before it is written (ms, default 500). */
+  COPY_BATCH_MS?: string;
+  /** A batch is written at once when it holds this many bytes of JSON (default 1,000,000). */
+  COPY_BATCH_BYTES?: string;
+  SEARCH_INDEX?: string;
+}
+
+export class CopyBatcher extends DurableObject<CopyEnv> {
+  private open: Batch | null = null;
+  /** The batch being written (batches are written one after the other). */
+  private writing: Promise<void> = Promise.resolve();
+
+  /** Copies these rows (and changes) of one room to D1; resolves once D1 has them (rejects if the batch failed). */
+  async copy(parts: CopyPart[]): Promise<void> {
+    if (parts.length === 0) return;
+    const batch = (this.open ??= this.newBatch());
+    for (const p of parts) {
+      batch.parts.push(p);
+      batch.bytes += p.json.length;
+    }
+    const done = batch.done.promise;
+    if (batch.bytes >= numberVar(this.env.COPY_BATCH_BYTES, 1_000_000)) this.close(batch);
+    return done;
+  }
+
+  private newBatch(): Batch {
+    const batch: Batch = { parts: [], bytes: 0, timer: null, done: settled() };
+    batch.timer = setTimeout(() => this.close(batch), numberVar(this.env.COPY_BATCH_MS, 500));
+    return batch;
+  }
+
+  private close(batch: Batch): void {
+    if (this.open === batch) this.open = null;
+    if (batch.timer) clearTimeout(batch.timer);
+    batch.timer = null;
+    this.writing = this.writing.then(() => this.write(batch));
+  }
+
+  private async write(batch: Batch): Promise<void> {
+    const index = this.env.SEARCH_INDEX !== "off";
+    const db = this.env.DB;
+    try {
+      const statements = [
+        ...joined(batch.parts, "rows").flatMap((json) => copyRowsStatements(db, json, index)),
+        ...joined(batch.parts, "changes").flatMap((json) => copyChangesStatements(db, json, index)),
+      ];
+      await db.batch(statements);
+      batch.done.resolve();
+    } catch (err) {
+      batch.done.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+}
+
+interface Settled {
+  promise: Promise<void>;
+  resolve: () => void;
+  reject: (err: Error) => void;
+}
+
+function settled(): Settled {
+  let resolve!: () => void;
+  let reject!: (err: Error) => void;
+  const promise = new Promise<void>((ok, fail) => {
+    resolve = ok;
+    reject = fail;
+  });
+  // Each caller awaits it; a batch whose callers went away must not count as unhandled.
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
+}
+
+/** The parts of one kind as few JSON arrays as fit a bound value, in arrival order (text joined: nothing parsed). */
+function joined(parts: CopyPart[], kind: CopyPart["kind"]): string[] {
+  const out: string[] = [];
+  let items: string[] = [];
+  let bytes = 0;
+  for (const p of parts) {
+    if (p.kind !== kind || p.json.length <= 2) continue;
+    if (items.length > 0 && bytes + p.json.length > MAX_JSON_BYTES) {
+      out.push(`[${items.join(",")}]`);
+      items = [];
+      bytes = 0;
+    }
+    items.push(p.json.slice(1, -1));
+    bytes += p.json.length;
+  }
+  if (items.length > 0) out.push(`[${items.join(",")}]`);
+  return out;
+}
