@@ -282,6 +282,8 @@ async function trafficScenarios() {
   log(`starting Hearth and the ceiling under wrangler dev (the ceiling and the floor ${config.references === "router" ? "behind an asset router, as Hearth" : "bare"})`);
   const hearth = await startHearthServer(config.hearthVars, undefined, { assets: !config.hearthWithoutAssets });
   const ceiling = await startCeiling({ assets: config.references === "router" });
+  // With the references behind the router, the floor also runs bare in the rooms scenario (info).
+  const bare = config.references === "router" ? await startCeiling() : null;
   try {
     // The same-bytes ceiling pads each frame to the mean size of Hearth's delivered frames in
     // the run just before it (same rep, same size): Hearth always runs first in a rep.
@@ -292,7 +294,7 @@ async function trafficScenarios() {
       new CeilingTarget(ceiling, "ceiling-bytes", () => hearthFrameBytes),
       new CeilingTarget(ceiling, "floor"),
     ];
-    const targets: Target[] = [hearthT, ceilingT, floorT];
+    const targets: Target[] = [hearthT, ceilingT, floorT, ...(bare ? [new CeilingTarget(bare, "floor-bare")] : [])];
     const fanoutTargets = (receivers: number): Target[] =>
       config.floor === "all" || (config.floor === "first" && receivers === config.sizes[0]) ? [hearthT, ceilingT, sameBytesT, floorT] : [hearthT, ceilingT, sameBytesT];
     const durationMs = config.durationS * 1000;
@@ -340,7 +342,7 @@ async function trafficScenarios() {
       }
     }
   } finally {
-    await Promise.all([hearth.stop(), ceiling.stop()]);
+    await Promise.all([hearth.stop(), ceiling.stop(), bare?.stop()]);
   }
 }
 
@@ -654,6 +656,12 @@ function summarize(): Row[] {
     const hp = med(get("hearth"), (r) => r.latencyMs.p99);
     const fp = med(get("floor"), (r) => r.latencyMs.p99);
     rows.push({ scenario: `rooms ${config.rooms}×5`, metric: "latency p99", hearth: hp, reference: fp, referenceName: "floor", ratio: hp / fp, target: "≤ 1.25 × floor", pass: hp / fp <= 1.25, unit: "ms" });
+    if (get("floor-bare").some((r) => r)) {
+      const bm = med(get("floor-bare"), (r) => r.msgsPerS);
+      const bp = med(get("floor-bare"), (r) => r.latencyMs.p99);
+      rows.push({ scenario: `rooms ${config.rooms}×5`, metric: "msgs/s vs the bare floor (no asset router)", hearth: hm, reference: bm, referenceName: "floor, bare", ratio: hm / bm, target: "(info)", pass: null, unit: "/s" });
+      rows.push({ scenario: `rooms ${config.rooms}×5`, metric: "latency p99 vs the bare floor", hearth: hp, reference: bp, referenceName: "floor, bare", ratio: hp / bp, target: "(info)", pass: null, unit: "ms" });
+    }
     const hb = med(get("hearth"), (r) => r.bytesPerDelivery);
     const fb = med(get("floor"), (r) => r.bytesPerDelivery);
     if (hb > 0) rows.push({ scenario: `rooms ${config.rooms}×5`, metric: "bytes per delivery", hearth: hb, reference: fb, referenceName: "floor", ratio: hb / fb, target: "(info)", pass: null, unit: "B" });
@@ -931,7 +939,7 @@ function searchDetails(s: SearchResult): string {
 
 function chart() {
   if (!results.fanout.length) return;
-  const colors: Record<TargetName, string> = { hearth: "#d9480f", ceiling: "#1c7ed6", "ceiling-bytes": "#7048e8", floor: "#2b8a3e" };
+  const colors: Record<TargetName, string> = { hearth: "#d9480f", ceiling: "#1c7ed6", "ceiling-bytes": "#7048e8", floor: "#2b8a3e", "floor-bare": "#868e96" };
   const series: Series[] = [];
   for (const t of ["hearth", "ceiling", "ceiling-bytes", "floor"] as TargetName[]) {
     const pts = config.sizes

@@ -9,13 +9,14 @@ import WebSocket from "ws";
 import type { Server } from "./servers.ts";
 import { pool } from "./stats.ts";
 
-export type TargetName = "hearth" | "ceiling" | "ceiling-bytes" | "floor";
+export type TargetName = "hearth" | "ceiling" | "ceiling-bytes" | "floor" | "floor-bare";
 
 export const TARGET_LABEL: Record<TargetName, string> = {
   hearth: "Hearth",
   ceiling: "ceiling (broadcast only)",
   "ceiling-bytes": "ceiling, same bytes (broadcast padded to Hearth's frame)",
   floor: "floor (broadcast + SQLite insert)",
+  "floor-bare": "floor, bare (no asset router in front)",
 };
 
 /** What one incoming frame means to the bench. */
@@ -204,7 +205,7 @@ export class HearthTarget implements Target {
 
 export class CeilingTarget implements Target {
   readonly ackIsOwnEcho = true;
-  readonly name: "ceiling" | "ceiling-bytes" | "floor";
+  readonly name: "ceiling" | "ceiling-bytes" | "floor" | "floor-bare";
   readonly server: Server;
   private readonly path: "broadcast" | "sqlite";
   private next = 0;
@@ -213,11 +214,11 @@ export class CeilingTarget implements Target {
   /** `padTo` ("ceiling-bytes"): the bytes each delivered frame is padded to, asked when a run opens its sockets. */
   private readonly padTo: () => number;
 
-  constructor(server: Server, name: "ceiling" | "ceiling-bytes" | "floor", padTo: () => number = () => 0) {
+  constructor(server: Server, name: "ceiling" | "ceiling-bytes" | "floor" | "floor-bare", padTo: () => number = () => 0) {
     this.padTo = padTo;
     this.server = server;
     this.name = name;
-    this.path = name === "floor" ? "sqlite" : "broadcast";
+    this.path = name === "floor" || name === "floor-bare" ? "sqlite" : "broadcast";
   }
 
   async rooms(count: number, _members?: number, _reuseKey?: string): Promise<string[]> {
