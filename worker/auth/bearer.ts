@@ -44,20 +44,22 @@ export async function sessionFrom(env: AuthEnv, token: string | null | undefined
  * Who opens a socket (a room's, or the per-user channel): a ticket for `scope` (`?ticket=`), or
  * the session token offered as a subprotocol, `new WebSocket(url, ["hearth.v1", "bearer." +
  * token])`. Also the subprotocol the 101 must name (the browser fails the handshake unless it
- * names one it offered). Throws the 400/401 ApiError a bad attempt answers.
+ * names one it offered): the first of `accepted` (in the server's order of preference) that the
+ * client offered. Throws the 400/401 ApiError a bad attempt answers.
  */
 export async function socketAuth(
   env: AuthEnv,
   request: Request,
   ticket: string | undefined,
   scope: string,
+  accepted: readonly string[] = [SUBPROTOCOL],
 ): Promise<{ user: SessionUser | TicketUser; subprotocol: string | undefined }> {
   if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
     throw new ApiError(400, "bad_request", "this endpoint only accepts a WebSocket upgrade");
   }
   const header = request.headers.get("Sec-WebSocket-Protocol");
   const offered = header ? header.split(",").map((p) => p.trim()).filter(Boolean) : [];
-  const subprotocol = offered.includes(SUBPROTOCOL) ? SUBPROTOCOL : undefined;
+  const subprotocol = accepted.find((p) => offered.includes(p));
   if (ticket) {
     const user = await verifyTicket(env.JWT_SECRET, ticket, scope);
     if (!user) throw new ApiError(401, "invalid_ticket", "the ticket is expired or for another room");
@@ -67,8 +69,9 @@ export async function socketAuth(
     return { user: { ...user, role }, subprotocol };
   }
   const bearer = offered.find((p) => p.startsWith(BEARER_PREFIX));
-  if (!bearer) throw new ApiError(401, "unauthorized", `offer the subprotocols "${SUBPROTOCOL}" and "${BEARER_PREFIX}<token>", or pass a ticket`);
-  if (!subprotocol) throw new ApiError(400, "bad_request", `offer the subprotocol "${SUBPROTOCOL}" beside the token`);
+  const ours = accepted.map((p) => `"${p}"`).join(" or ");
+  if (!bearer) throw new ApiError(401, "unauthorized", `offer the subprotocols ${ours} and "${BEARER_PREFIX}<token>", or pass a ticket`);
+  if (!subprotocol) throw new ApiError(400, "bad_request", `offer the subprotocol ${ours} beside the token`);
   const user = await sessionFrom(env, bearer.slice(BEARER_PREFIX.length));
   if (user === "deactivated") throw new ApiError(403, "account_deactivated", ACCOUNT_DEACTIVATED);
   if (typeof user === "string") throw new ApiError(401, "invalid_token", TOKEN_INVALID);

@@ -7,6 +7,8 @@
 
 /** The socket's subprotocol, and the prefix of the one that carries the session token (protocol §1). */
 export const SUBPROTOCOL = "hearth.v1";
+/** Version 2 of a room socket's subprotocol: compact `message` and `update` frames (protocol §2 "Version 2"). */
+export const SUBPROTOCOL_V2 = "hearth.v2";
 export const BEARER_PREFIX = "bearer.";
 
 export const MAX_BODY_CHARS = 4000;
@@ -81,6 +83,13 @@ export interface ChatMessage {
   /** Written by a bot, or an incoming webhook (docs/bots.md): no webhook is called for it. */
   bot?: true;
 }
+
+/**
+ * A message as subprotocol 2 sends it in `message` and `update` frames (docs/protocol.md
+ * "Version 2"): no `roomId` (the socket's room), no `kind` when it is "text", and `clientId`
+ * only to its author's own sockets. A version 1 message is one too.
+ */
+export type CompactMessage = Omit<ChatMessage, "roomId" | "kind" | "clientId"> & Partial<Pick<ChatMessage, "roomId" | "kind" | "clientId">>;
 
 /** What a client asks to attach: its own upload, plus what only the client can measure. */
 export interface AttachmentRef {
@@ -170,6 +179,12 @@ export type ServerFrame =
   | { type: "call"; participants: CallParticipant[]; ringing: boolean }
   | { type: "pong" }
   | { type: "error"; code: ErrorCode; message: string; clientId?: string; retryAfterMs?: number };
+
+/** The server frames of subprotocol 2: those of version 1, with compact messages in `message` and `update`. */
+export type ServerFrameV2 =
+  | Exclude<ServerFrame, { type: "message" | "update" }>
+  | { type: "message"; message: CompactMessage }
+  | { type: "update"; changeSeq: number; message: CompactMessage };
 
 export const PING_FRAME = '{"type":"ping"}';
 export const PONG_FRAME = '{"type":"pong"}';

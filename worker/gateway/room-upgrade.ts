@@ -16,6 +16,8 @@ export const UPGRADE_HEADERS = {
   protocol: "x-hearth-protocol",
   /** The subprotocol to name in the 101 (the client offered it). */
   subprotocol: "x-hearth-subprotocol",
+  /** "2" when the socket speaks subprotocol 2 (docs/protocol.md "Version 2"); absent: version 1. */
+  wire: "x-hearth-wire",
   /** When the user's session ends (seconds since the epoch). */
   sessionExp: "x-hearth-session-exp",
   /** The ticket the socket was opened with, as `id exp` (seconds): the room lets it in once. */
@@ -32,6 +34,8 @@ export function roomUpgradeRequest(o: {
   user: Author & { sessionExp?: number; ticket?: { id: string; exp: number } };
   protocol?: Protocol;
   subprotocol?: string;
+  /** The socket speaks subprotocol 2 (compact message frames); the adapters never ask for it. */
+  wire?: 2;
   since?: number;
   /** With `since`: the newest change seq the client has seen (docs/protocol.md "Changes"). */
   sinceChange?: number;
@@ -46,6 +50,7 @@ export function roomUpgradeRequest(o: {
   if (o.user.role === "bot") headers.set(UPGRADE_HEADERS.role, "bot");
   if (o.protocol) headers.set(UPGRADE_HEADERS.protocol, o.protocol);
   if (o.subprotocol) headers.set(UPGRADE_HEADERS.subprotocol, o.subprotocol);
+  if (o.wire === 2) headers.set(UPGRADE_HEADERS.wire, "2");
   if (o.user.sessionExp !== undefined) headers.set(UPGRADE_HEADERS.sessionExp, String(o.user.sessionExp));
   if (o.user.ticket) headers.set(UPGRADE_HEADERS.ticket, `${o.user.ticket.id} ${o.user.ticket.exp}`);
   return new Request(url, { headers });
@@ -60,6 +65,8 @@ export interface UpgradeAsk {
   bot: boolean;
   protocol: Protocol;
   subprotocol: string | null;
+  /** Subprotocol 2 (compact message frames), or 1. */
+  wire: 1 | 2;
   /** When the session ends (ms since the epoch), if the worker said. */
   sessionExpMs?: number;
   /** Replay the log after this seq (null: no replay). */
@@ -93,6 +100,7 @@ export function readUpgrade(request: Request): UpgradeAsk | string {
     bot: h.get(UPGRADE_HEADERS.role) === "bot",
     protocol,
     subprotocol: h.get(UPGRADE_HEADERS.subprotocol),
+    wire: h.get(UPGRADE_HEADERS.wire) === "2" ? 2 : 1,
     ...(sessionExp > 0 ? { sessionExpMs: sessionExp * 1000 } : {}),
     ...(ticketId && Number(ticketExp) > 0 ? { ticket: { id: ticketId, expMs: Number(ticketExp) * 1000 } } : {}),
     since: sinceParam === null ? null : Number(sinceParam),

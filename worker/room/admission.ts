@@ -38,6 +38,7 @@ export class Admission {
     const info: SocketInfo = { userId, username, protocol, strikes: 0 };
     if (ask.sessionExpMs !== undefined) info.exp = ask.sessionExpMs;
     if (ask.bot) info.bot = true;
+    if (ask.wire === 2) info.wire = 2;
     this.sockets.accept(server, info, (ws) => this.greeting.greet(ws, ask));
     this.host.joined({ userId, username });
     return new Response(null, { status: 101, webSocket: client, headers: ask.subprotocol ? { "Sec-WebSocket-Protocol": ask.subprotocol } : {} });

@@ -1,7 +1,8 @@
 import type { ErrorCode, OnlineUser, ServerFrame } from "../contract/wire";
 import { AttachmentCache } from "../sockets/attachments";
-import { closeSocket, sendJson, sendText } from "../sockets/safe-io";
+import { closeSocket, sendText } from "../sockets/safe-io";
 import { PROTOCOLS, type Protocol } from "../contract/protocols";
+import { FrameTexts, frameText } from "./message-frames";
 
 /**
  * The sockets one room object holds (hibernatable): who each one is, sending and fanning
@@ -17,6 +18,8 @@ export interface SocketInfo {
   /** A bot's socket: its messages carry `bot: true`. */
   bot?: true;
   protocol: Protocol;
+  /** The socket speaks subprotocol 2 (compact messages: message-frames.ts); absent: version 1. */
+  wire?: 2;
   /** The client said its page is hidden: its user gets pushes as if away. */
   hidden?: boolean;
   /** Refused frames in a row; past MAX_STRIKES the socket is closed with 1008. */
@@ -91,18 +94,18 @@ export class RoomSockets {
   }
 
   send(ws: WebSocket, frame: ServerFrame): void {
-    sendJson(ws, frame);
+    sendText(ws, frameText(frame, this.infos.get(ws)));
   }
 
   /** Sends `frame` to every greeted socket but `skip` and `except`. */
   broadcast(frame: ServerFrame, skip?: WebSocket, except?: Set<WebSocket>): void {
     // Nothing more for a socket whose session has ended (one comparison per broadcast).
     if (this.expiryDue === null || Date.now() >= this.expiryDue) this.closeExpired();
-    const text = JSON.stringify(frame);
+    const texts = new FrameTexts(frame);
     for (const ws of (this.open ??= this.ctx.getWebSockets())) {
       if (ws === skip || except?.has(ws) || this.ungreeted.has(ws)) continue;
       // A socket that is closing is skipped; its close handler updates presence.
-      sendText(ws, text);
+      sendText(ws, texts.to(texts.varies ? this.infos.get(ws) : null));
     }
   }
 

@@ -1,0 +1,63 @@
+import type { ChatMessage, CompactMessage, ServerFrame, ServerFrameV2 } from "../contract/wire";
+
+/**
+ * The text of a server frame for each kind of receiving socket (docs/protocol.md §2, "Version
+ * 2"). A version 1 socket gets every frame as it is. A version 2 socket gets `message` and
+ * `update` frames with a compact message: no `roomId` (the socket's room, named in `hello`), no
+ * `kind` when it is "text", and `clientId` only on the sockets of the message's author (whose
+ * outbox matches its sends by it, replays included). Every other frame, `ack` included (it goes
+ * to the author only), is the same in both versions.
+ */
+
+/** What the encoding needs to know of a receiving socket (a room socket's attachment is one). */
+export interface Receiver {
+  userId: string;
+  /** The socket speaks subprotocol 2 (absent: version 1). */
+  wire?: 2;
+}
+
+/**
+ * One frame's texts, each encoded at most once and only when a receiver needs it: version 1,
+ * version 2 for the message's author, version 2 for everyone else.
+ * @example
+ * const texts = new FrameTexts(frame);
+ * for (const ws of sockets) sendText(ws, texts.to(texts.varies ? infoOf(ws) : null));
+ */
+export class FrameTexts {
+  /** Whether the text depends on the receiver (a `message` or `update` frame); if not, `to(null)` serves all. */
+  readonly varies: boolean;
+  private v1: string | undefined;
+  private v2Author: string | undefined;
+  private v2Others: string | undefined;
+
+  constructor(private readonly frame: ServerFrame) {
+    this.varies = frame.type === "message" || frame.type === "update";
+  }
+
+  /** The text for `receiver` (null: a receiver not known, or any receiver of a frame that does not vary). */
+  to(receiver: Receiver | null): string {
+    const frame = this.frame;
+    if (receiver?.wire !== 2 || (frame.type !== "message" && frame.type !== "update")) return (this.v1 ??= JSON.stringify(frame));
+    if (receiver.userId === frame.message.userId) return (this.v2Author ??= JSON.stringify(compactFrame(frame, true)));
+    return (this.v2Others ??= JSON.stringify(compactFrame(frame, false)));
+  }
+}
+
+/** The text of one frame for one receiver. */
+export function frameText(frame: ServerFrame, receiver: Receiver | null): string {
+  return new FrameTexts(frame).to(receiver);
+}
+
+function compactFrame(frame: Extract<ServerFrame, { type: "message" | "update" }>, toAuthor: boolean): ServerFrameV2 {
+  return { ...frame, message: compactMessage(frame.message, toAuthor) };
+}
+
+/** The message as version 2 sends it; its fields keep their order. */
+export function compactMessage(message: ChatMessage, toAuthor: boolean): CompactMessage {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(message)) {
+    if (key === "roomId" || (key === "kind" && value === "text") || (key === "clientId" && !toAuthor)) continue;
+    out[key] = value;
+  }
+  return out as CompactMessage;
+}
