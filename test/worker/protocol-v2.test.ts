@@ -2,6 +2,7 @@ import { env, evictDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { compactMessage } from "../../worker/room/message-frames";
 import type { ChatMessage } from "../../worker/contract/wire";
+import { HubClient } from "./hub-client";
 import { createRoom, join, signup, ticket, upgrade, TestSocket, type TestUser } from "./helpers";
 
 /** A socket that also keeps every frame's text as it arrived (to compare bytes). */
@@ -173,6 +174,18 @@ describe("subprotocol version 2 (compact message frames)", () => {
     // The version survived hibernation: carol's version 2 socket got compact frames after it too.
     expect(messagesOf(c2.socket).every((m) => !("roomId" in m) && !("kind" in m) && !("clientId" in m))).toBe(true);
     for (const s of [a, b, c1, c2]) s.socket.close();
+  });
+
+  it("leaves the SignalR hub's frames whole: its subscription to the room speaks version 1", async () => {
+    const { alice, bob, room } = await roomOfThree();
+    const a = await open(alice, room.id);
+    const hub = await HubClient.open(bob);
+    await hub.call("JoinRoom", room.id);
+    const ack = await a.socket.sendMessage("to the hub", "h-1");
+    expect((await hub.received("ReceiveMessage", 1))[0]).toEqual(ack.message);
+    expect(ack.message).toMatchObject({ roomId: room.id, kind: "text", clientId: "h-1" });
+    hub.close();
+    a.socket.close();
   });
 
   it("keeps a media message's kind and everything else it carries", () => {
