@@ -13,6 +13,7 @@ export type {
   Reaction,
   ReplyRef,
   ServerFrame,
+  ServerFrameV2,
 } from "../../worker/contract/wire";
 import type { AttachmentRef, MessageKind } from "../../worker/contract/wire";
 

@@ -3,7 +3,8 @@
  * with `since`, the heartbeat, and the channel's phase (phase.ts). It knows nothing of
  * messages: frames go to the host, which says where history stands.
  *
- * The socket authenticates with the session token as a subprotocol (one request per connect)
+ * The socket authenticates with the session token as a subprotocol (one request per connect),
+ * speaking subprotocol version 2 (compact message frames, completed by frames.ts; a ticket asks `v=2`),
  * and reconnects by itself with backoff (0.5 s doubling to 10 s), resuming with
  * `since=lastSeq` (and `sinceChange`, the newest change seen); once `synced` arrives the phase is live and the host resends its outbox.
  * An attempt after one that never opened goes through a ticket instead: a refused upgrade
@@ -17,8 +18,8 @@ import type { Disposables } from "../disposables";
 import { Heartbeat } from "../heartbeat";
 import { token } from "../session";
 import type { ClientFrame, ServerFrame } from "../types";
-import { BEARER_PREFIX, SUBPROTOCOL } from "../../../worker/contract/wire";
-import { readFrame } from "./frames";
+import { BEARER_PREFIX, SUBPROTOCOL, SUBPROTOCOL_V2 } from "../../../worker/contract/wire";
+import { complete, readFrame } from "./frames";
 import { isReaching, type Attempt, type Phase } from "./phase";
 
 /**
@@ -158,6 +159,7 @@ export class Connection {
       try {
         const { ticket } = await api.ticket(this.host.roomId);
         query.set("ticket", ticket);
+        query.set("v", "2");
       } catch (error) {
         if (error instanceof ApiError && [401, 403, 404].includes(error.status)) this.close(error.message);
         throw error;
@@ -177,7 +179,7 @@ export class Connection {
     const phase = this.phase.value;
     const viaTicket = phase.kind === "connecting" && phase.attempt.ticket;
     const sessionToken = token.value;
-    return viaTicket || !sessionToken ? null : [SUBPROTOCOL, `${BEARER_PREFIX}${sessionToken}`];
+    return viaTicket || !sessionToken ? null : [SUBPROTOCOL_V2, SUBPROTOCOL, `${BEARER_PREFIX}${sessionToken}`];
   }
 
   private patchAttempt(number: number, patch: Partial<Attempt>): void {
@@ -196,7 +198,7 @@ export class Connection {
     const incoming = readFrame(data);
     if (!incoming) return;
     this.heartbeat.alive();
-    if (incoming.kind === "known") this.host.onFrame(incoming.frame);
+    if (incoming.kind === "known") this.host.onFrame(complete(incoming.frame, this.host.roomId));
   }
 
   private onClose(code: number): void {
