@@ -179,6 +179,11 @@ describe("two people chatting in Hearth", () => {
     await composer(pageA).press("Enter");
     await messageBody(pageB, "hello from A").waitFor(WAIT);
     await messageBody(pageA, "hello from A").waitFor(WAIT);
+    // B's room socket speaks subprotocol version 2: compact message frames (docs/protocol.md).
+    const protocols = await pageB.evaluate(() =>
+      (window as unknown as { __sockets: WebSocket[] }).__sockets.filter((s) => s.url.includes("/api/rooms/")).map((s) => s.protocol),
+    );
+    expect(protocols).toContain("hearth.v2");
     // Sending clears the indicator.
     await pageB.getByTestId("typing-indicator").filter({ hasText: "typing" }).waitFor({
       state: "detached",
