@@ -138,7 +138,7 @@ export async function runMemorySplit(kind: "hearth" | "ceiling", n: number): Pro
     if (kind === "hearth") {
       const t = new HearthTarget(server);
       const rooms = await t.rooms(n / PER_ROOM, 4);
-      socketFor = (i) => ({ url: `${wsBase}/api/rooms/${rooms[Math.floor(i / PER_ROOM)]!}/ws`, protocols: ["hearth.v1", `bearer.${t.users[i % 4]!.token}`] });
+      socketFor = (i) => ({ url: `${wsBase}/api/rooms/${rooms[Math.floor(i / PER_ROOM)]!}/ws`, protocols: ["hearth.v2", "hearth.v1", `bearer.${t.users[i % 4]!.token}`] });
     } else {
       socketFor = (i) => ({ url: `${wsBase}/broadcast/split${Math.floor(i / PER_ROOM)}/ws`, protocols: [] });
     }

@@ -175,11 +175,12 @@ export class HearthTarget implements Target {
     return this.open("/api/me/ws", user, onFrame);
   }
 
-  /** As Hearth's client does it: the session token as a subprotocol, one request (docs/protocol.md §1); ready at the first frame. */
+  /** As Hearth's client does it: the session token as a subprotocol, one request (docs/protocol.md §1); ready at the first frame. A v2 message frame has no clientId for others: deliveries are matched by their body. */
   private async open(path: string, user: number, onFrame: (data: string) => void): Promise<ConnectResult> {
     const u = this.users[user % this.users.length]!;
     const t0 = performance.now();
-    const r = await openSocket(`${this.server.url.replace("http", "ws")}${path}`, onFrame, true, ["hearth.v1", `bearer.${u.token}`]);
+    // As the web client does: version 2 first (compact message frames), then 1 (the per-user channel speaks only 1).
+    const r = await openSocket(`${this.server.url.replace("http", "ws")}${path}`, onFrame, true, ["hearth.v2", "hearth.v1", `bearer.${u.token}`]);
     const t1 = performance.now();
     return r.ok ? { ok: true, ws: r.ws, connectMs: t1 - t0, upgradeMs: t1 - t0 } : { ...r, connectMs: t1 - t0 };
   }
