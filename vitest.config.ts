@@ -20,6 +20,9 @@ export default defineConfig(async () => {
             RATE_LIMIT_BURST: String(TEST_RATE_BURST),
             RATE_LIMIT_PER_SECOND: String(TEST_RATE_PER_SECOND),
             MAX_ROOM_CONNECTIONS: "8",
+            // No shards here: a room past 8 sockets is full (room_full). The big room's own
+            // world, with shards, is vitest.shards.config.ts.
+            MAX_ROOM_SHARDS: "0",
             D1_FLUSH_DELAY_MS: "60000",
             // Tests copy to D1 by calling a room's flush(): the batcher writes after 10 ms, not 500.
             COPY_BATCH_MS: "10",

@@ -1,13 +1,12 @@
-import type { ErrorCode, OnlineUser, ServerFrame } from "../contract/wire";
+import type { OnlineUser, ServerFrame } from "../contract/wire";
 import { AttachmentCache } from "../sockets/attachments";
 import { closeSocket, sendJson, sendText } from "../sockets/safe-io";
 import { PROTOCOLS, type Protocol } from "../contract/protocols";
 
 /**
- * The sockets one room object holds (hibernatable): who each one is, sending and fanning
- * frames out, strikes for refused frames, and closing a socket whose session has ended. It
- * holds no messages: what to send comes from its callers, so that an object holding part of
- * a big room's sockets (not built yet) could use the same class.
+ * The sockets one object holds (hibernatable): who each one is, sending and fanning frames
+ * out, and closing a socket whose session has ended. It holds no messages: what to send comes
+ * from its callers, so the room object and a big room's shards (RoomShard) use the same class.
  */
 
 /** Who a socket belongs to; survives hibernation as the socket's attachment. */
@@ -19,14 +18,16 @@ export interface SocketInfo {
   protocol: Protocol;
   /** The client said its page is hidden: its user gets pushes as if away. */
   hidden?: boolean;
-  /** Refused frames in a row; past MAX_STRIKES the socket is closed with 1008. */
+  /** Refused frames in a row; past MAX_STRIKES (socket-origin.ts) the socket is closed with 1008. */
   strikes: number;
   /** When the session that opened the socket ends (ms): the socket is closed with 4001 then. */
   exp?: number;
+  /** On a shard: the socket's id, by which the room object addresses it (shard-entries.ts). */
+  sid?: string;
 }
 
-const MAX_STRIKES = 50;
 const protocolTag = (p: Protocol) => `p:${p}`;
+const sidTag = (sid: string) => `s:${sid}`;
 
 export class RoomSockets {
   private readonly infos = new AttachmentCache<SocketInfo>();
@@ -54,7 +55,7 @@ export class RoomSockets {
    * before anything else.
    */
   accept(server: WebSocket, info: SocketInfo, greet: (ws: WebSocket) => void): void {
-    this.ctx.acceptWebSocket(server, [info.userId, protocolTag(info.protocol)]);
+    this.ctx.acceptWebSocket(server, [info.userId, protocolTag(info.protocol), ...(info.sid ? [sidTag(info.sid)] : [])]);
     this.changed();
     if (info.exp !== undefined && this.expiryDue !== null) this.expiryDue = Math.min(this.expiryDue, info.exp);
     this.infos.set(server, info);
@@ -72,6 +73,16 @@ export class RoomSockets {
 
   info(ws: WebSocket): SocketInfo | null {
     return this.infos.get(ws);
+  }
+
+  /** Stores a changed `info` (strikes, hidden) as the socket's attachment. */
+  save(ws: WebSocket, info: SocketInfo): void {
+    this.infos.set(ws, info);
+  }
+
+  /** The shard socket with this id, if it is still open here. */
+  bySid(sid: string): WebSocket | undefined {
+    return this.ctx.getWebSockets(sidTag(sid))[0];
   }
 
   /** The user of every socket (one entry per socket), leaving out `except`. */
@@ -96,39 +107,18 @@ export class RoomSockets {
 
   /** Sends `frame` to every greeted socket but `skip` and `except`. */
   broadcast(frame: ServerFrame, skip?: WebSocket, except?: Set<WebSocket>): void {
+    this.broadcastText(JSON.stringify(frame), skip, except);
+  }
+
+  /** Sends a frame already serialized (once for the whole room) to every greeted socket but `skip` and `except`. */
+  broadcastText(text: string, skip?: WebSocket, except?: Set<WebSocket>): void {
     // Nothing more for a socket whose session has ended (one comparison per broadcast).
     if (this.expiryDue === null || Date.now() >= this.expiryDue) this.closeExpired();
-    const text = JSON.stringify(frame);
     for (const ws of (this.open ??= this.ctx.getWebSockets())) {
       if (ws === skip || except?.has(ws) || this.ungreeted.has(ws)) continue;
       // A socket that is closing is skipped; its close handler updates presence.
       sendText(ws, text);
     }
-  }
-
-  /** Answers a refused frame with an error and counts a strike; past MAX_STRIKES the socket is closed. */
-  strike(ws: WebSocket, me: SocketInfo, code: ErrorCode, message: string, extra: { clientId?: string; retryAfterMs?: number } = {}): void {
-    this.send(ws, { type: "error", code, message, ...extra });
-    me.strikes += 1;
-    if (me.strikes > MAX_STRIKES) {
-      ws.close(1008, "too many refused frames");
-      return;
-    }
-    this.infos.set(ws, me);
-  }
-
-  /** A frame was accepted: the refused ones before it are forgiven. */
-  clearStrikes(ws: WebSocket, me: SocketInfo): void {
-    if (me.strikes === 0) return;
-    me.strikes = 0;
-    this.infos.set(ws, me);
-  }
-
-  /** The client's page was hidden or shown (an accepted frame: clears strikes too). */
-  setHidden(ws: WebSocket, me: SocketInfo, hidden: boolean): void {
-    me.hidden = hidden;
-    me.strikes = 0;
-    this.infos.set(ws, me);
   }
 
   /** Whether `me`'s session has ended; if so every expired socket is closed. */
