@@ -17,9 +17,6 @@ export interface ShardEnv extends Bindings {
   STATS: DurableObjectNamespace<StatsObject>;
 }
 
-/** A shard's sockets reach the room (presence, pushes, placement) at most this often. */
-const REPORT_COALESCE_MS = 250;
-
 /**
  * One shard of a big room (docs/architecture.md "Big rooms"), named `${roomId}/${k}`: it holds
  * up to ROOM_SHARD_CONNECTIONS of the room's sockets (hibernatable, in the same RoomSockets as
@@ -35,7 +32,8 @@ export class RoomShard extends DurableObject<ShardEnv> implements ShardRpc {
   /** Per socket, the last of its frames still being handled by the room: a socket's frames reach it in order. */
   private readonly chains = new Map<WebSocket, Promise<unknown>>();
   private place: { roomId: string; k: number } | null;
-  private reportTimer: ReturnType<typeof setTimeout> | null = null;
+  /** A report is on its way to the room; `again`: the sockets changed since it was taken. */
+  private reporting: { again: boolean } | null = null;
 
   constructor(ctx: DurableObjectState, env: ShardEnv) {
     super(ctx, env);
@@ -55,7 +53,7 @@ export class RoomShard extends DurableObject<ShardEnv> implements ShardRpc {
     const info: SocketInfo = { userId: ask.userId, username: ask.username, protocol: ask.protocol, strikes: 0, sid: crypto.randomUUID() };
     if (ask.sessionExpMs !== undefined) info.exp = ask.sessionExpMs;
     if (ask.bot) info.bot = true;
-    this.sockets.accept(server, info, () => undefined);
+    this.sockets.accept(server, info, null);
     this.floors.waiting(server);
     this.chains.set(server, this.greet(server, ask, k));
     this.report();
@@ -161,14 +159,28 @@ export class RoomShard extends DurableObject<ShardEnv> implements ShardRpc {
     this.report();
   }
 
-  /** Tells the room about this shard's sockets soon, once for every change in the window. */
+  /**
+   * Tells the room about this shard's sockets: at once when no report is on its way, else once
+   * more when it has arrived, with every change made meanwhile. So a shard filling up sends a
+   * report per round trip to the room, not per socket (no timer: a report is due only when
+   * something changed, and a hibernated shard has nothing to tell).
+   */
   private report() {
-    if (this.reportTimer || !this.place) return;
+    if (!this.place) return;
+    if (this.reporting) {
+      this.reporting.again = true;
+      return;
+    }
     const { roomId, k } = this.place;
-    this.reportTimer = setTimeout(() => {
-      this.reportTimer = null;
-      this.ctx.waitUntil(this.env.ROOMS.getByName(roomId).shardReport(roomId, k, this.snapshot()).catch((err) => console.error("shard: report failed", err)));
-    }, REPORT_COALESCE_MS);
+    const reporting = (this.reporting = { again: false });
+    const sent = this.env.ROOMS.getByName(roomId)
+      .shardReport(roomId, k, this.snapshot())
+      .catch((err) => console.error("shard: report failed", err))
+      .finally(() => {
+        this.reporting = null;
+        if (reporting.again) this.report();
+      });
+    this.ctx.waitUntil(sent);
   }
 
   private snapshot(): ShardReport {

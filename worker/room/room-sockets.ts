@@ -52,13 +52,15 @@ export class RoomSockets {
    * the 101 has left rather than queued on the socket before it (measured under wrangler
    * dev: ~20 KiB less per socket, BENCHMARKS.md). Until then the socket is left out of
    * broadcasts, and a frame it sends first greets it at once, so the greeting still comes
-   * before anything else.
+   * before anything else. `greet` null: the caller greets the socket itself and keeps the
+   * frames back until then (a shard: StreamFloors).
    */
-  accept(server: WebSocket, info: SocketInfo, greet: (ws: WebSocket) => void): void {
+  accept(server: WebSocket, info: SocketInfo, greet: ((ws: WebSocket) => void) | null): void {
     this.ctx.acceptWebSocket(server, [info.userId, protocolTag(info.protocol), ...(info.sid ? [sidTag(info.sid)] : [])]);
     this.changed();
     if (info.exp !== undefined && this.expiryDue !== null) this.expiryDue = Math.min(this.expiryDue, info.exp);
     this.infos.set(server, info);
+    if (!greet) return;
     const once = () => {
       if (this.ungreeted.delete(server)) greet(server);
     };
