@@ -20,7 +20,7 @@ const PUBLIC = {
   people: ["profile.ts"],
   push: ["send.ts"],
   search: ["terms.ts"],
-  room: ["RoomObject.ts"],
+  room: ["RoomObject.ts", "RoomShard.ts"],
   "rooms-http": [],
   "protocols/signalr": [],
   "protocols/connect": [],
@@ -41,9 +41,9 @@ const entryRe = `^worker/(${FEATURES.map(esc).join("|")})/(${ENTRY.map((e) => e.
 const floorRe = `^worker/((${FLOOR_DIRS.join("|")})/|(${FLOOR_FILES.map(esc).join("|")})$)`;
 const GEN = "(^|/)gen/";
 // env.ts is the one floor file that names the Durable Object classes: it types the namespaces
-// (ROOMS, STATS, CALLS, USERS) every area calls. The objects themselves never import env.ts
+// (ROOMS, ROOM_SHARDS, STATS, CALLS, USERS) every area calls. The objects themselves never import env.ts
 // (they type their env from bindings.ts), so this makes no cycle.
-const DURABLE_OBJECTS_FOR_ENV = "^worker/(room/RoomObject|stats/StatsObject|calls/CallObject|users/UserObject)\\.ts$";
+const DURABLE_OBJECTS_FOR_ENV = "^worker/(room/RoomObject|room/RoomShard|stats/StatsObject|calls/CallObject|users/UserObject)\\.ts$";
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {

@@ -23,6 +23,7 @@ import { chatLines } from "./lib/chat-text.ts";
 import { runSearch, type SearchResult } from "./lib/search.ts";
 import { runIdle, runMemorySplit, type IdleResult, type MemorySplit } from "./lib/idle.ts";
 import type { ProfileSummary } from "./lib/inspector.ts";
+import { bigRoomLayouts, bigRoomModel, runBigRoom, type BigRoomRun } from "./lib/bigroom.ts";
 import { runCeilingOverload, runOverload, type CeilingOverloadResult, type OverloadResult } from "./lib/overload.ts";
 import { ROOT, hearthSnapshot, setDevTracing, startCeiling, startHearthServer, stopAll } from "./lib/servers.ts";
 import { median, sleep } from "./lib/stats.ts";
@@ -32,7 +33,7 @@ import { WATCHERS_LABEL, WatchersBench, type WatchersRun, type WatchersVariant }
 
 const SCENARIOS = ["fanout", "rooms", "watchers", "idle", "overload", "history"] as const;
 /** Scenarios run only when named (each takes several minutes). */
-const OPTIONAL_SCENARIOS = ["search", "search-ab", "ab"] as const;
+const OPTIONAL_SCENARIOS = ["search", "search-ab", "ab", "bigroom"] as const;
 type Scenario = (typeof SCENARIOS)[number] | (typeof OPTIONAL_SCENARIOS)[number];
 
 const HELP = `npm run bench -- [options]
@@ -43,12 +44,15 @@ const HELP = `npm run bench -- [options]
                                      rooms; 3.5-7 min here, not in the default set), or
                           search-ab  (issue 18: the rooms scenario with the search index written by
                                      the D1 copy against SEARCH_INDEX=off, interleaved; ~4.5 min
-                                     at 3 reps, 6 at 5, not in the default set)
+                                     at 3 reps, 6 at 5, not in the default set), or
                           ab         (issue 20: A/B pairs on the message path: fanout 10 and rooms on
                                      Hearth as checked out (A) against --ab-base=DIR, another
                                      checkout with its client built, and/or A with --ab-vars=K=V,...
                                      (B), or A without its [assets] section (--ab-without-assets);
-                                     the order alternates by rep, the floor runs in every rep)
+                                     the order alternates by rep, the floor runs in every rep), or
+                          bigroom    (issue 20: one room of --bigroom-sockets=4000 sockets, 4 senders,
+                                     over the room object and its shards, in three layouts (one
+                                     object, room + 3 shards, room + 6); ~5 min, not in the default set)
   --reps=N                interleaved repetitions (default 3)
   --duration=S            seconds per fanout/rooms run (default 10), after --warmup=S (default 1)
   --sizes=10,100,500      fanout receivers
@@ -96,7 +100,7 @@ const opt = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.slic
 const nums = (s: string) => s.split(",").map(Number).filter((n) => Number.isFinite(n) && n > 0);
 for (const a of argv) {
   const name = a.replace(/^--/, "").split("=")[0]!;
-  if (!["quick", "scenarios", "reps", "duration", "warmup", "sizes", "rooms", "watchers", "idle-sizes", "idle-hold", "idle-reps", "history-messages", "history-requests", "search-messages", "search-rooms", "search-member-of", "search-requests", "search-seed", "search-ab-duration", "floor", "idle-all-reps", "ceiling-overload", "dev-tracing", "hearth-vars", "hearth-without-assets", "ab-base", "ab-vars", "ab-without-assets", "references", "profile", "chart", "out", "render"].includes(name)) {
+  if (!["quick", "scenarios", "reps", "duration", "warmup", "sizes", "rooms", "watchers", "idle-sizes", "idle-hold", "idle-reps", "history-messages", "history-requests", "search-messages", "search-rooms", "search-member-of", "search-requests", "search-seed", "search-ab-duration", "bigroom-sockets", "floor", "idle-all-reps", "ceiling-overload", "dev-tracing", "hearth-vars", "hearth-without-assets", "ab-base", "ab-vars", "ab-without-assets", "references", "profile", "chart", "out", "render"].includes(name)) {
     console.error(`unknown option ${a}\n\n${HELP}`);
     process.exit(2);
   }
@@ -122,6 +126,7 @@ const config = {
   searchRequests: Number(opt("search-requests") ?? (quick ? 100 : 300)),
   searchSeed: (opt("search-seed") ?? "direct") as "direct" | "copy",
   searchAbDurationS: Number(opt("search-ab-duration") ?? (quick ? 5 : 20)),
+  bigroomSockets: Number(opt("bigroom-sockets") ?? (quick ? 1500 : 4000)),
   floor: (opt("floor") ?? "first") as "first" | "all" | "none",
   idleAllReps: flag("idle-all-reps"),
   ceilingOverload: flag("ceiling-overload"),
@@ -185,6 +190,8 @@ interface Results {
   /** search-ab: after the runs, a search for a word every message has, on each server (hits on the first page). */
   searchAbCheck?: Record<IndexVariant, number>;
   profiles: { scenario: string; target: string; summary: ProfileSummary; cpuUsPerMsg?: Record<string, number> }[];
+  /** bigroom: one room over the room object and its shards, per layout; `model`: the costs the layouts split. */
+  bigroom?: { runs: BigRoomRun[]; model: Record<string, number> };
   summary: Row[];
   errors: string[];
 }
@@ -463,6 +470,19 @@ async function historyScenario() {
 }
 
 /** Issue 18, "Speed": GET /api/search over a seeded corpus (bench/lib/search.ts). */
+/** Issue 20 item 3: one room of thousands of sockets across the room object and its shards (bench/lib/bigroom.ts). */
+async function bigroomScenario() {
+  if (!config.scenarios.includes("bigroom")) return;
+  const runs = await runBigRoom(
+    { sockets: config.bigroomSockets, senders: 4, durationMs: config.durationS * 1000, warmupMs: config.warmupS * 1000, vars: config.hearthVars, layouts: bigRoomLayouts(config.bigroomSockets) },
+    log,
+  );
+  results.bigroom = { runs, model: bigRoomModel(runs) };
+  for (const r of runs) log(`  ${r.layout.label}: ${describeTraffic(r.traffic)}; server ${f0(r.traffic.cpuUsPerMsg["server total"]!)} µs CPU/msg`);
+  for (const [k, v] of Object.entries(results.bigroom.model)) log(`  ${k}: ${f1(v)}`);
+  save();
+}
+
 async function searchScenario() {
   if (!config.scenarios.includes("search")) return;
   const perRoom = Math.round(config.searchMessages / config.searchRooms);
@@ -976,6 +996,7 @@ async function main() {
     ["search", searchScenario],
     ["search-ab", searchAbScenario],
     ["ab", abScenario],
+    ["bigroom", bigroomScenario],
   ];
   for (const [name, fn] of steps) {
     try {

@@ -24,7 +24,12 @@ export interface Bindings {
   JWT_SECRET: string;
   RATE_LIMIT_BURST?: string;
   RATE_LIMIT_PER_SECOND?: string;
+  /** Sockets a room's own object holds (default 1000); past it, a big room's sockets go to its shards. */
   MAX_ROOM_CONNECTIONS?: string;
+  /** Sockets one shard of a big room holds (default 1000; docs/architecture.md "Big rooms"). */
+  ROOM_SHARD_CONNECTIONS?: string;
+  /** Shards a room may have (default 32; "0": none, a room holds only MAX_ROOM_CONNECTIONS). */
+  MAX_ROOM_SHARDS?: string;
   /** Open sockets across all rooms (one `wrangler dev` runs out of file descriptors near 5000). */
   MAX_CONNECTIONS?: string;
   /** Largest upload in bytes (default 25 MiB). */

@@ -20,6 +20,7 @@ import { userChannelRoutes } from "./users/routes";
 import { searchRoutes } from "./search/routes";
 
 export { RoomObject } from "./room/RoomObject";
+export { RoomShard } from "./room/RoomShard";
 export { StatsObject } from "./stats/StatsObject";
 export { CallObject } from "./calls/CallObject";
 export { UserObject } from "./users/UserObject";

@@ -32,7 +32,9 @@ export interface OverloadResult {
 export async function runOverload(caps: { room: number; server: number } | null, log: (s: string) => void): Promise<OverloadResult> {
   const room = caps?.room ?? 1000;
   const total = caps?.server ?? 4500;
-  const vars: Record<string, string> = caps ? { MAX_ROOM_CONNECTIONS: String(room), MAX_CONNECTIONS: String(total) } : {};
+  // Rooms without shards (MAX_ROOM_SHARDS=0): this measures the refusal at the room's cap; a
+  // room past its object's sockets, spread over shards, is the bigroom scenario's.
+  const vars: Record<string, string> = { MAX_ROOM_SHARDS: "0", ...(caps ? { MAX_ROOM_CONNECTIONS: String(room), MAX_CONNECTIONS: String(total) } : {}) };
   const server = await startHearthServer(vars);
   try {
     const target = new HearthTarget(server);

@@ -21,6 +21,11 @@ export const MAX_REACTIONS_PER_MESSAGE = 20;
 export const RECEIPTS_MAX_MEMBERS = 20;
 /** Characters (code points) of the original a reply quotes. */
 export const REPLY_EXCERPT_CHARS = 100;
+/**
+ * A room is big past this many open sockets, or when it has shards (docs/protocol.md "Big
+ * rooms"): presence goes out as a count (`presence_count`) and typing is not broadcast.
+ */
+export const BIG_ROOM_SOCKETS = 100;
 
 export type MessageKind = "text" | "image" | "file" | "audio";
 export const MESSAGE_KINDS: readonly MessageKind[] = ["text", "image", "file", "audio"];
@@ -157,7 +162,10 @@ export type ServerFrame =
       lastSeq: number;
       /** The room's newest change (edit, delete, reaction; docs/protocol.md "Changes"); 0: none yet. */
       lastChangeSeq: number;
+      /** Who is online; empty in a big room (docs/protocol.md "Big rooms"), which says `onlineCount` instead. */
       online: OnlineUser[];
+      /** A big room's count of users online (present only in a big room, where `online` is empty). */
+      onlineCount?: number;
       /** Who is in the room's call now (empty: no call). */
       call: CallParticipant[];
       limits: { maxBodyChars: number; maxFrameBytes: number; rateBurst: number; ratePerSecond: number };
@@ -176,6 +184,8 @@ export type ServerFrame =
   /** A member read up to `seq` (a read receipt: small rooms and DMs, members who send them; docs/protocol.md). */
   | { type: "read"; userId: string; username: string; seq: number }
   | { type: "presence"; online: OnlineUser[] }
+  /** A big room's presence: how many users are online, instead of the list (docs/protocol.md "Big rooms"). */
+  | { type: "presence_count"; online: number }
   | { type: "call"; participants: CallParticipant[]; ringing: boolean }
   | { type: "pong" }
   | { type: "error"; code: ErrorCode; message: string; clientId?: string; retryAfterMs?: number };

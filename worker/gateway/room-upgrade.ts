@@ -107,3 +107,15 @@ export function readUpgrade(request: Request): UpgradeAsk | string {
     sinceChange: sinceChangeParam === null ? null : Number(sinceChangeParam),
   };
 }
+
+/**
+ * A big room's shards (docs/architecture.md "Big rooms"): the room object answers an upgrade it
+ * admitted but does not hold itself with this header naming the shard (a non-101 the worker
+ * follows, never shown to a client), and the worker sends the same upgrade there with it set.
+ */
+export const SHARD_HEADER = "x-hearth-shard";
+
+/** The name of shard `k` of a room's shards (RoomShard). */
+export function shardName(roomId: string, k: number): string {
+  return `${roomId}/${k}`;
+}

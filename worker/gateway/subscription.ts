@@ -3,7 +3,7 @@ import type { Env } from "../env";
 import { ApiError } from "../lib/errors";
 import type { ServerFrame } from "../contract/wire";
 import type { Protocol } from "../contract/protocols";
-import { roomUpgradeRequest } from "./room-upgrade";
+import { openRoomSocket } from "./room-socket";
 
 /**
  * Where a subscription resumes (docs/protocol.md §1 `since`, "Changes" `sinceChange`): the
@@ -31,7 +31,7 @@ export async function subscribeToRoom(
   onClose: (code: number, reason: string) => void,
   resume?: Resume,
 ): Promise<WebSocket> {
-  const res = await env.ROOMS.getByName(roomId).fetch(roomUpgradeRequest({ roomId, user, protocol, ...resume }));
+  const res = await openRoomSocket(env, roomId, { roomId, user, protocol, ...resume });
   const ws = res.webSocket;
   if (res.status !== 101 || !ws) {
     const body = (await res.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;

@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { numberVar } from "../config";
-import { MAX_FRAME_BYTES, PING_FRAME, PONG_FRAME, type CallParticipant } from "../contract/wire";
+import { MAX_FRAME_BYTES, PING_FRAME, PONG_FRAME, type CallParticipant, type RemovalReason } from "../contract/wire";
 import { errorResponse } from "../lib/errors";
 import type { Family } from "../media/sniff";
 import type { DispatchResult } from "../push/send";
@@ -27,30 +27,27 @@ import { Writes } from "./writes";
 import { RoomMeta } from "./meta";
 import { RoomStanding } from "./standing";
 import { Exits } from "./exits";
-import type { RemovalReason } from "../contract/wire";
 import { Presence } from "./presence";
 import { RateLimiter } from "./rate-limit";
-import { RoomSockets } from "./room-sockets";
+import { RoomSockets, type SocketInfo } from "./room-sockets";
 import { Greeting } from "./greeting";
-import { readUpgrade } from "../gateway/room-upgrade";
+import { readUpgrade, type UpgradeAsk } from "../gateway/room-upgrade";
+import { BigRoom } from "./big-room";
+import type { ShardGreeting, ShardReport } from "./shard-entries";
 import type { Via } from "../contract/protocols";
 import { UploadStore, type UploadRecord } from "./uploads";
 import type { RoomEnv } from "./room-env";
 
-export type { AcceptResult } from "./message-intake";
-export type { ChangeResult } from "./message-changes";
 export type { ChannelAsk, WatchAnswer, Watcher } from "./watchers";
-export type { RoomEnv };
+export type { AcceptResult, ChangeResult, RoomEnv };
 
 /**
- * One chat room: the platform's entry points (RPC from the worker, the socket upgrade, the
- * Hibernation API handlers, the alarm), each handed to the part that owns the work. The parts
- * (this folder) own their state and reach the room only through the callbacks given here:
- * the log, the client-id index, the writes (the intake every protocol's send ends in, the
- * changes every edit, delete and reaction ends in, a socket's frames), the delivery, the
- * sockets, presence, whether the room takes writes (standing), departures and deletion
- * (exits), the call state, and the alarm's work (the D1 copy, orphan uploads, pushes, stats
- * and webhooks).
+ * One chat room: the platform's entry points (RPC from the worker and from a big room's
+ * shards, the socket upgrade, the Hibernation API handlers, the alarm), each handed to the part
+ * that owns the work. The parts (this folder) own their state and reach the room only through
+ * the callbacks given here: the log, the client-id index, the writes (intake, changes, a
+ * socket's frames), the delivery, the sockets and shards (BigRoom), presence, standing, exits,
+ * admission, the call state, and the alarm's work (D1 copy, orphan uploads, pushes, stats, webhooks).
  */
 export class RoomObject extends DurableObject<RoomEnv> {
   private roomId: string | null;
@@ -60,13 +57,13 @@ export class RoomObject extends DurableObject<RoomEnv> {
   private readonly uploads: UploadStore;
   private readonly writes: Writes;
   private readonly background: AlarmWork;
-  private readonly sockets: RoomSockets;
   private readonly presence: Presence;
   private readonly standing: RoomStanding;
   private readonly exits: Exits;
   private readonly admission: Admission;
   private readonly watchers: Watchers;
   private readonly call: CallState;
+  private readonly big: BigRoom;
 
   constructor(ctx: DurableObjectState, env: RoomEnv) {
     super(ctx, env);
@@ -77,63 +74,65 @@ export class RoomObject extends DurableObject<RoomEnv> {
     this.roomId = this.meta.get("room_id");
     this.alarms = new AlarmClock(ctx.storage);
     const limiter = new RateLimiter(numberVar(env.RATE_LIMIT_BURST, 20), numberVar(env.RATE_LIMIT_PER_SECOND, 5));
-    const maxServerConnections = numberVar(env.MAX_CONNECTIONS, 4500);
+    const limits = { maxConnections: numberVar(env.MAX_ROOM_CONNECTIONS, 1000), maxServerConnections: numberVar(env.MAX_CONNECTIONS, 4500) };
+    const stats = () => env.STATS.getByName("global");
     const cadence = copyCadence(env);
-
     this.log = new MessageLog(sql, roomId);
     const clientIds = new ClientIdIndex(sql, this.meta, this.log.hasUniqueClientIds, MAX_RECENT_CLIENT_IDS_PER_FLUSH * cadence.flushRows);
     this.standing = new RoomStanding(this.meta);
     this.uploads = new UploadStore(sql);
     this.call = new CallState(this.meta);
-    this.sockets = new RoomSockets(ctx);
-    this.presence = new Presence({
-      users: (except) => this.sockets.users(except),
-      elsewhere: () => this.watchers.statuses(),
-      broadcast: (frame, skip, except) => this.sockets.broadcast(frame, skip, except),
+    const sockets = new RoomSockets(ctx);
+    this.big = new BigRoom(sql, env, sockets, {
+      roomId,
+      frame: (origin, text) => this.writes.frames.handle(origin, text),
+      changed: () => this.socketsLeft([]),
     });
-    this.background = new AlarmWork(env, this.meta, this.log, clientIds, this.uploads, this.sockets, cadence, {
+    const { audience } = this.big;
+    this.presence = new Presence(audience, () => this.watchers.statuses());
+    this.background = new AlarmWork(env, this.meta, this.log, clientIds, this.uploads, audience, cadence, {
       roomId,
       ensureAlarm,
       waitUntil: (p) => ctx.waitUntil(p),
-      stats: () => this.stats(),
+      stats,
       reply: (author, input) => this.writes.intake.accept(author, input, "rest"),
     });
     const { d1Copy, orphans } = this.background;
     this.watchers = new Watchers(sql, this.meta, this.log, this.call, {
       roomId,
       presenceChanged: () => this.presence.changed(),
-      receipt: (frame) => this.sockets.broadcast(frame),
+      receipt: (frame) => audience.broadcast(frame),
       roomInfo: () => ringInfo(env.DB, this.roomId!),
       channel: (userId) => env.USERS.getByName(userId),
       waitUntil: (p) => ctx.waitUntil(p),
     });
-    const delivery = new Delivery(this.sockets, {
+    const delivery = new Delivery(audience, {
       delivered: (via, to) => this.background.statsReport.delivered(via, to),
       written: (message) => {
         this.background.written(message);
         this.watchers.activity();
       },
     });
-    const parts = { log: this.log, clientIds, uploads: this.uploads, limiter, standing: this.standing, sockets: this.sockets, delivery };
+    const parts = { log: this.log, clientIds, uploads: this.uploads, limiter, standing: this.standing, sockets, delivery };
     this.writes = new Writes(sql, env, parts, {
       roomId,
       typing: (from, user, typing) => this.presence.typing(from, user, typing),
       releaseAttachment: (uploadId) => ctx.waitUntil(orphans.release(uploadId)),
     });
-    const greeting = new Greeting(this.sockets, this.log, this.presence, this.call, limiter);
-    const limits = { maxConnections: numberVar(env.MAX_ROOM_CONNECTIONS, 1000), maxServerConnections };
-    this.exits = new Exits(sql, env.MEDIA, new Departures(sql, env.DB), this.standing, this.sockets, {
+    const greeting = new Greeting(sockets, this.log, this.presence, this.call, limiter, () => audience.big());
+    this.exits = new Exits(sql, env.MEDIA, new Departures(sql, env.DB), this.standing, audience, {
       left: (sockets) => this.socketsLeft(sockets),
       watching: () => this.watchers.all().keys(),
       unwatch: (userId) => this.watchers.unwatch(userId),
     });
-    this.admission = new Admission(new SpentTickets(sql), this.exits, this.sockets, greeting, limits, {
-      admit: (roomId, protocol) => this.stats().admit(roomId, maxServerConnections, protocol),
-      release: (roomId, protocol) => ctx.waitUntil(this.stats().release(roomId, protocol)),
+    this.admission = new Admission(new SpentTickets(sql), this.exits, sockets, this.big.roster, greeting, limits, {
+      admit: (roomId, protocol) => stats().admit(roomId, limits.maxServerConnections, protocol),
+      release: (roomId, protocol) => ctx.waitUntil(stats().release(roomId, protocol).catch(() => undefined)),
       joined: (user) => {
         this.presence.joined(user);
         d1Copy.schedule(true);
       },
+      left: (gone) => this.socketsLeft(gone),
     });
     // Heartbeats are answered by the runtime without waking a hibernated room.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
@@ -172,10 +171,8 @@ export class RoomObject extends DurableObject<RoomEnv> {
   }
 
   /**
-   * A page of history, newest first (the newest, or before, after or around a seq), as the
-   * JSON text of a `ChatMessage[]` (MessageLog.historyJson). `reader` passed the worker's
-   * (possibly cached) membership check; null if they have left since; "not_found" when the
-   * seq to page around is no message of this room.
+   * A page of history, newest first (the newest, or before, after or around a seq), as the JSON text of a `ChatMessage[]`
+   * (MessageLog.historyJson); null if `reader` left since the worker's (maybe cached) check; "not_found": no such seq to page around.
    */
   async historyJson(roomId: string, reader: string, at: PageAt, limit: number): Promise<string | null | "not_found"> {
     this.bind(roomId);
@@ -211,14 +208,14 @@ export class RoomObject extends DurableObject<RoomEnv> {
   /** Closes every socket of a user whose sessions ended (a bot revoked, or its token rotated) with 4001. */
   async endSessions(roomId: string, userId: string): Promise<void> {
     this.bind(roomId);
-    this.presence.left(this.sockets.closeUser(userId, 4001, "session ended; sign in again"));
+    this.presence.left(this.big.audience.closeUser(userId, 4001, "session ended; sign in again"));
   }
 
   /** The call object's word on who is in the room's call; broadcast as a `call` frame (CallState). */
   async callChanged(roomId: string, participants: CallParticipant[], mayRing = true): Promise<void> {
     this.bind(roomId);
     const frame = this.call.change(participants, mayRing);
-    this.sockets.broadcast(frame);
+    this.big.audience.broadcast(frame);
     this.ctx.waitUntil(this.watchers.callChanged(participants, frame.ringing));
   }
 
@@ -243,6 +240,21 @@ export class RoomObject extends DurableObject<RoomEnv> {
     return this.background.orphans.delete(now);
   }
 
+  // ---- RPC used by a big room's shards (RoomShard; BigRoom) ----------------------------------
+
+  async shardGreeting(roomId: string, k: number, ask: UpgradeAsk): Promise<ShardGreeting> {
+    this.bind(roomId);
+    return this.admission.shardGreeting(k, ask);
+  }
+
+  async shardFrame(roomId: string, k: number, info: SocketInfo, text: string): Promise<Pick<SocketInfo, "strikes" | "hidden">> {
+    return this.big.frame(roomId, k, info, text);
+  }
+
+  async shardReport(roomId: string, k: number, report: ShardReport): Promise<void> {
+    this.big.report(roomId, k, report);
+  }
+
   // ---- the socket upgrade and the Hibernation API handlers ---------------------------------
 
   override async fetch(request: Request): Promise<Response> {
@@ -254,16 +266,16 @@ export class RoomObject extends DurableObject<RoomEnv> {
 
   override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
     const text = textFrameOrClose(ws, data, { maxBytes: MAX_FRAME_BYTES, binaryReason: "binary frames are not supported" });
-    if (text !== null) await this.writes.frames.handle(ws, text);
+    if (text !== null) await this.writes.frames.handleLocal(ws, text);
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
     reciprocateClose(ws, code, reason);
-    this.socketGone(ws);
+    this.admission.gone(ws, this.roomId);
   }
 
   override async webSocketError(ws: WebSocket): Promise<void> {
-    this.socketGone(ws);
+    this.admission.gone(ws, this.roomId);
   }
 
   override async alarm(): Promise<void> {
@@ -273,21 +285,10 @@ export class RoomObject extends DurableObject<RoomEnv> {
 
   // ---- wiring between the parts --------------------------------------------------------------
 
-  private socketGone(ws: WebSocket) {
-    this.sockets.gone(ws);
-    const protocol = this.sockets.info(ws)?.protocol ?? "websocket";
-    if (this.roomId) this.ctx.waitUntil(this.stats().release(this.roomId, protocol).catch(() => undefined));
-    this.socketsLeft([ws]);
-  }
-
   /** Sockets closed or closing: presence changes, and the connection report is due. */
   private socketsLeft(sockets: WebSocket[]) {
     this.presence.left(sockets);
     this.background.d1Copy.schedule(true);
-  }
-
-  private stats() {
-    return this.env.STATS.getByName("global");
   }
 
   private bind(roomId: string) {

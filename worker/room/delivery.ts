@@ -1,12 +1,13 @@
 import type { ChatMessage } from "../contract/wire";
 import type { Protocol, Via } from "../contract/protocols";
 import type { Update } from "./message-changes";
-import type { RoomSockets } from "./room-sockets";
+import type { Audience } from "./audience";
 import { ackFrame } from "./socket-frames";
+import type { SocketOrigin } from "./socket-origin";
 
 /**
- * Delivery of what the log just stored, to the room's sockets, the stats, the D1 copy, the
- * members' counts and the webhooks:
+ * Delivery of what the log just stored, to the room's sockets (its own and its shards', the
+ * Audience), the stats, the D1 copy, the members' counts and the webhooks:
  * a new message (`stored`) or changed messages (`changed`). The sending socket's `ack`
  * carries the message (one frame, not two) and goes out first, so a sender waiting for its
  * ack does not wait for the whole room's broadcast. All frames are held by the output gate
@@ -21,25 +22,26 @@ export interface DeliveryHost {
 
 export class Delivery {
   constructor(
-    private readonly sockets: RoomSockets,
+    private readonly audience: Audience,
     private readonly host: DeliveryHost,
   ) {}
 
-  stored(message: ChatMessage, via: Via, origin?: WebSocket): void {
-    if (origin) this.sockets.send(origin, ackFrame(message, false));
-    this.sockets.broadcast({ type: "message", message }, origin);
-    this.host.delivered(via, this.sockets.byProtocol());
+  stored(message: ChatMessage, via: Via, origin?: SocketOrigin): void {
+    origin?.send(ackFrame(message, false));
+    this.audience.broadcast({ type: "message", message }, origin, undefined, { seq: message.seq });
+    this.host.delivered(via, this.audience.byProtocol());
     this.host.written(message);
   }
 
   /** The first update is the change `origin` asked for (answered by an ack under `clientId`); the others reach every socket. */
-  changed(updates: Update[], _via: Via, origin?: WebSocket, clientId?: string): void {
+  changed(updates: Update[], _via: Via, origin?: SocketOrigin, clientId?: string): void {
     const [asked, ...others] = updates;
     if (!asked) return;
     const answered = origin && clientId ? origin : undefined;
-    if (answered) this.sockets.send(answered, { ...ackFrame(asked.message, false, clientId), changeSeq: asked.changeSeq });
-    this.sockets.broadcast({ type: "update", changeSeq: asked.changeSeq, message: asked.message }, answered);
-    for (const u of others) this.sockets.broadcast({ type: "update", changeSeq: u.changeSeq, message: u.message });
+    answered?.send({ ...ackFrame(asked.message, false, clientId), changeSeq: asked.changeSeq });
+    const { changeSeq } = asked;
+    this.audience.broadcast({ type: "update", changeSeq, message: asked.message }, answered, undefined, { changeSeq });
+    for (const u of others) this.audience.broadcast({ type: "update", changeSeq: u.changeSeq, message: u.message }, undefined, undefined, { changeSeq: u.changeSeq });
     this.host.written(null);
   }
 }

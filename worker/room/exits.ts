@@ -1,12 +1,12 @@
 import { REMOVAL_CLOSES, type RemovalReason } from "../contract/wire";
 import { roomMediaPrefix } from "../media/signing";
 import type { Departures } from "./departures";
-import type { RoomSockets } from "./room-sockets";
+import type { Audience } from "./audience";
 import type { RoomStanding } from "./standing";
 
 /**
  * Leaving the room: a member who left, was removed or was banned (their sockets close with the
- * code that says which, REMOVAL_CLOSES, and the room remembers the departure: Departures), and
+ * code that says which, REMOVAL_CLOSES, on the room object and on every shard, and the room remembers the departure: Departures), and
  * the room itself when it is deleted (every socket closes with 4005, its log, uploads and
  * other tables are emptied, its uploads' bytes deleted from R2, and it refuses whatever still
  * reaches it). The worker calls the room first and D1 after, as for a leave (docs/architecture.md).
@@ -28,7 +28,7 @@ export class Exits {
     private readonly media: R2Bucket,
     private readonly departures: Departures,
     private readonly standing: RoomStanding,
-    private readonly sockets: RoomSockets,
+    private readonly sockets: Pick<Audience, "closeUser" | "closeAll">,
     private readonly host: ExitsHost,
   ) {}
 

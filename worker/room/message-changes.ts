@@ -1,3 +1,4 @@
+import type { SocketOrigin } from "./socket-origin";
 import type { Refusal } from "../contract/errors";
 import { MAX_REACTIONS_PER_MESSAGE, type ChatMessage } from "../contract/wire";
 import type { Via } from "../contract/protocols";
@@ -47,7 +48,7 @@ export interface ChangesHost {
    * quote of it changed. Called synchronously after the writes, so change seq order is
    * delivery order. `origin`: the socket that asked, answered by an ack under `clientId`.
    */
-  changed(updates: Update[], via: Via, origin?: WebSocket, clientId?: string): void;
+  changed(updates: Update[], via: Via, origin?: SocketOrigin, clientId?: string): void;
 }
 
 export class MessageChanges {
@@ -60,7 +61,7 @@ export class MessageChanges {
   ) {}
 
   /** Validates and applies one change, then hands the changed messages to the host. */
-  async apply(actor: Author, input: ChangeInput, via: Via, origin?: WebSocket): Promise<ChangeResult> {
+  async apply(actor: Author, input: ChangeInput, via: Via, origin?: SocketOrigin): Promise<ChangeResult> {
     const valid = validateChange(input);
     if (!valid.ok) return { ok: false, code: valid.code, message: valid.message, ...(valid.clientId ? { clientId: valid.clientId } : {}) };
     const change = valid.change;

@@ -16,6 +16,32 @@ export interface Receiver {
   wire?: 2;
 }
 
+/** A frame's text for any receiving socket (FrameTexts in the room object, forwardedTexts on a shard). */
+export interface ReceiverTexts {
+  /** Whether the text depends on the receiver (a `message` or `update` frame); if not, `to(null)` serves all. */
+  readonly varies: boolean;
+  to(receiver: Receiver | null): string;
+}
+
+/**
+ * A frame's texts as a big room's object forwards them to its shards (shard-entries.ts): the
+ * version 1 text, and for a `message` or `update` frame the two version 2 texts and the author
+ * they depend on. Encoded once by the room for all its shards.
+ */
+export interface ForwardedTexts {
+  text: string;
+  v2?: { author: string; toAuthor: string; toOthers: string };
+}
+
+/** The receiver texts of a forwarded frame, on the shard that fans it out. */
+export function forwardedTexts(f: ForwardedTexts): ReceiverTexts {
+  const v2 = f.v2;
+  return {
+    varies: v2 !== undefined,
+    to: (r) => (v2 === undefined || r?.wire !== 2 ? f.text : r.userId === v2.author ? v2.toAuthor : v2.toOthers),
+  };
+}
+
 /**
  * One frame's texts, each encoded at most once and only when a receiver needs it: version 1,
  * version 2 for the message's author, version 2 for everyone else.
@@ -23,8 +49,7 @@ export interface Receiver {
  * const texts = new FrameTexts(frame);
  * for (const ws of sockets) sendText(ws, texts.to(texts.varies ? infoOf(ws) : null));
  */
-export class FrameTexts {
-  /** Whether the text depends on the receiver (a `message` or `update` frame); if not, `to(null)` serves all. */
+export class FrameTexts implements ReceiverTexts {
   readonly varies: boolean;
   private v1: string | undefined;
   private v2Author: string | undefined;
@@ -32,6 +57,15 @@ export class FrameTexts {
 
   constructor(private readonly frame: ServerFrame) {
     this.varies = frame.type === "message" || frame.type === "update";
+  }
+
+  /** Every text a shard may need, to forward once to all of a big room's shards. */
+  forwarded(): ForwardedTexts {
+    const frame = this.frame;
+    const text = this.to(null);
+    if (frame.type !== "message" && frame.type !== "update") return { text };
+    const author = frame.message.userId;
+    return { text, v2: { author, toAuthor: this.to({ userId: author, wire: 2 }), toOthers: this.to({ userId: "", wire: 2 }) } };
   }
 
   /** The text for `receiver` (null: a receiver not known, or any receiver of a frame that does not vary). */

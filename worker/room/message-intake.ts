@@ -1,3 +1,4 @@
+import type { SocketOrigin } from "./socket-origin";
 import type { Attachment, ChatMessage } from "../contract/wire";
 import type { Refusal } from "../contract/errors";
 import { validateDraft, type Author, type MessageInput } from "../gateway/draft";
@@ -25,7 +26,7 @@ export interface IntakeHost {
    * A new message is in the log: deliver it. Called synchronously after the insert, so seq
    * order is delivery order. `via`: the protocol it came through; `origin`: its socket, if any.
    */
-  stored(message: ChatMessage, via: Via, origin?: WebSocket): void;
+  stored(message: ChatMessage, via: Via, origin?: SocketOrigin): void;
   /** Whether `userId` may mention everyone with `@room` (the room's owner or a moderator); asked only when a body says `@room`. */
   mayMentionRoom(userId: string): Promise<boolean>;
   /** Why the room takes no messages now (archived, deleted: RoomStanding), or null. */
@@ -45,7 +46,7 @@ export class MessageIntake {
    * Validates and stores one message, then hands it to the host. A retry of a stored
    * clientId gets the stored message back; nothing is stored or sent again.
    */
-  async accept(author: Author, input: MessageInput, via: Via, origin?: WebSocket): Promise<AcceptResult> {
+  async accept(author: Author, input: MessageInput, via: Via, origin?: SocketOrigin): Promise<AcceptResult> {
     const valid = validateDraft(input);
     if (!valid.ok) return { ok: false, code: "invalid_message", message: valid.message, clientId: valid.clientId };
     const draft = valid.draft;

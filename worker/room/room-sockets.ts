@@ -1,14 +1,13 @@
-import type { ErrorCode, OnlineUser, ServerFrame } from "../contract/wire";
+import type { OnlineUser, ServerFrame } from "../contract/wire";
 import { AttachmentCache } from "../sockets/attachments";
 import { closeSocket, sendText } from "../sockets/safe-io";
 import { PROTOCOLS, type Protocol } from "../contract/protocols";
-import { FrameTexts, frameText } from "./message-frames";
+import { FrameTexts, frameText, type ReceiverTexts } from "./message-frames";
 
 /**
- * The sockets one room object holds (hibernatable): who each one is, sending and fanning
- * frames out, strikes for refused frames, and closing a socket whose session has ended. It
- * holds no messages: what to send comes from its callers, so that an object holding part of
- * a big room's sockets (not built yet) could use the same class.
+ * The sockets one object holds (hibernatable): who each one is, sending and fanning frames
+ * out, and closing a socket whose session has ended. It holds no messages: what to send comes
+ * from its callers, so the room object and a big room's shards (RoomShard) use the same class.
  */
 
 /** Who a socket belongs to; survives hibernation as the socket's attachment. */
@@ -22,14 +21,16 @@ export interface SocketInfo {
   wire?: 2;
   /** The client said its page is hidden: its user gets pushes as if away. */
   hidden?: boolean;
-  /** Refused frames in a row; past MAX_STRIKES the socket is closed with 1008. */
+  /** Refused frames in a row; past MAX_STRIKES (socket-origin.ts) the socket is closed with 1008. */
   strikes: number;
   /** When the session that opened the socket ends (ms): the socket is closed with 4001 then. */
   exp?: number;
+  /** On a shard: the socket's id, by which the room object addresses it (shard-entries.ts). */
+  sid?: string;
 }
 
-const MAX_STRIKES = 50;
 const protocolTag = (p: Protocol) => `p:${p}`;
+const sidTag = (sid: string) => `s:${sid}`;
 
 export class RoomSockets {
   private readonly infos = new AttachmentCache<SocketInfo>();
@@ -54,13 +55,15 @@ export class RoomSockets {
    * the 101 has left rather than queued on the socket before it (measured under wrangler
    * dev: ~20 KiB less per socket, BENCHMARKS.md). Until then the socket is left out of
    * broadcasts, and a frame it sends first greets it at once, so the greeting still comes
-   * before anything else.
+   * before anything else. `greet` null: the caller greets the socket itself and keeps the
+   * frames back until then (a shard: StreamFloors).
    */
-  accept(server: WebSocket, info: SocketInfo, greet: (ws: WebSocket) => void): void {
-    this.ctx.acceptWebSocket(server, [info.userId, protocolTag(info.protocol)]);
+  accept(server: WebSocket, info: SocketInfo, greet: ((ws: WebSocket) => void) | null): void {
+    this.ctx.acceptWebSocket(server, [info.userId, protocolTag(info.protocol), ...(info.sid ? [sidTag(info.sid)] : [])]);
     this.changed();
     if (info.exp !== undefined && this.expiryDue !== null) this.expiryDue = Math.min(this.expiryDue, info.exp);
     this.infos.set(server, info);
+    if (!greet) return;
     const once = () => {
       if (this.ungreeted.delete(server)) greet(server);
     };
@@ -75,6 +78,16 @@ export class RoomSockets {
 
   info(ws: WebSocket): SocketInfo | null {
     return this.infos.get(ws);
+  }
+
+  /** Stores a changed `info` (strikes, hidden) as the socket's attachment. */
+  save(ws: WebSocket, info: SocketInfo): void {
+    this.infos.set(ws, info);
+  }
+
+  /** The shard socket with this id, if it is still open here. */
+  bySid(sid: string): WebSocket | undefined {
+    return this.ctx.getWebSockets(sidTag(sid))[0];
   }
 
   /** The user of every socket (one entry per socket), leaving out `except`. */
@@ -99,39 +112,18 @@ export class RoomSockets {
 
   /** Sends `frame` to every greeted socket but `skip` and `except`. */
   broadcast(frame: ServerFrame, skip?: WebSocket, except?: Set<WebSocket>): void {
+    this.broadcastTexts(new FrameTexts(frame), skip, except);
+  }
+
+  /** Sends a frame already serialized (once per subprotocol variant for the whole room) to every greeted socket but `skip` and `except`. */
+  broadcastTexts(texts: ReceiverTexts, skip?: WebSocket, except?: Set<WebSocket>): void {
     // Nothing more for a socket whose session has ended (one comparison per broadcast).
     if (this.expiryDue === null || Date.now() >= this.expiryDue) this.closeExpired();
-    const texts = new FrameTexts(frame);
     for (const ws of (this.open ??= this.ctx.getWebSockets())) {
       if (ws === skip || except?.has(ws) || this.ungreeted.has(ws)) continue;
       // A socket that is closing is skipped; its close handler updates presence.
       sendText(ws, texts.to(texts.varies ? this.infos.get(ws) : null));
     }
-  }
-
-  /** Answers a refused frame with an error and counts a strike; past MAX_STRIKES the socket is closed. */
-  strike(ws: WebSocket, me: SocketInfo, code: ErrorCode, message: string, extra: { clientId?: string; retryAfterMs?: number } = {}): void {
-    this.send(ws, { type: "error", code, message, ...extra });
-    me.strikes += 1;
-    if (me.strikes > MAX_STRIKES) {
-      ws.close(1008, "too many refused frames");
-      return;
-    }
-    this.infos.set(ws, me);
-  }
-
-  /** A frame was accepted: the refused ones before it are forgiven. */
-  clearStrikes(ws: WebSocket, me: SocketInfo): void {
-    if (me.strikes === 0) return;
-    me.strikes = 0;
-    this.infos.set(ws, me);
-  }
-
-  /** The client's page was hidden or shown (an accepted frame: clears strikes too). */
-  setHidden(ws: WebSocket, me: SocketInfo, hidden: boolean): void {
-    me.hidden = hidden;
-    me.strikes = 0;
-    this.infos.set(ws, me);
   }
 
   /** Whether `me`'s session has ended; if so every expired socket is closed. */

@@ -5,69 +5,76 @@ import type { ChangeResult } from "./message-changes";
 import type { ChangeInput } from "../gateway/change";
 import type { Author, MessageInput } from "../gateway/draft";
 import { SOCKET_ANSWERS, refusalFields } from "./refusal-frames";
-import type { RoomSockets, SocketInfo } from "./room-sockets";
+import type { RoomSockets } from "./room-sockets";
+import { clearStrikes, localOrigin, setHidden, strike, type SocketOrigin } from "./socket-origin";
 import type { Via } from "../contract/protocols";
 
 /**
  * What the room does with each frame a Hearth socket sends: one small handler per frame
- * type (send, edit, delete, react, typing, visibility, ping). A refused frame is answered with
- * an error and a strike (`RoomSockets.strike`); a refused post or change as `SOCKET_ANSWERS`
- * says. It owns the chain of each socket's sends and changes still being accepted.
+ * type (send, edit, delete, react, typing, visibility, ping), for a socket of the room object
+ * or of one of its shards alike (`SocketOrigin`). A refused frame is answered with an error
+ * and a strike (socket-origin.ts); a refused post or change as `SOCKET_ANSWERS` says. It owns
+ * the chain of each socket's sends and changes still being accepted.
  */
 
 /** What the handlers need from the room, besides its sockets. */
 export interface FrameHost {
-  accept(author: Author, input: MessageInput, via: Via, origin: WebSocket): Promise<AcceptResult>;
-  change(actor: Author, input: ChangeInput, via: Via, origin: WebSocket): Promise<ChangeResult>;
-  typing(from: WebSocket, user: { userId: string; username: string }, typing: boolean): void;
+  accept(author: Author, input: MessageInput, via: Via, origin: SocketOrigin): Promise<AcceptResult>;
+  change(actor: Author, input: ChangeInput, via: Via, origin: SocketOrigin): Promise<ChangeResult>;
+  typing(from: SocketOrigin, user: { userId: string; username: string }, typing: boolean): void;
 }
 
-type Handler<T extends ClientFrame["type"]> = (ws: WebSocket, me: SocketInfo, frame: Extract<ClientFrame, { type: T }>) => Promise<void> | void;
+type Handler<T extends ClientFrame["type"]> = (origin: SocketOrigin, frame: Extract<ClientFrame, { type: T }>) => Promise<void> | void;
 
 export class SocketFrames {
   /** Per socket, the last of its sends and changes still being accepted. */
-  private readonly sendsInFlight = new Map<WebSocket, Promise<void>>();
+  private readonly sendsInFlight = new Map<WebSocket | string, Promise<void>>();
 
   constructor(
     private readonly sockets: RoomSockets,
     private readonly host: FrameHost,
   ) {}
 
-  /** Handles one text frame (already within the size rule) from `ws`. */
-  async handle(ws: WebSocket, text: string): Promise<void> {
+  /** Handles one text frame (already within the size rule) from a socket of the room object. */
+  async handleLocal(ws: WebSocket, text: string): Promise<void> {
     const me = this.sockets.info(ws)!;
     if (this.sockets.expired(me)) return;
     this.sockets.greetNow(ws);
+    await this.handle(localOrigin(this.sockets, ws, me), text);
+  }
+
+  /** Handles one text frame (already within the size rule) from `origin`. */
+  async handle(origin: SocketOrigin, text: string): Promise<void> {
     const parsed = parseClientFrame(text);
-    if (!parsed.ok) return this.sockets.strike(ws, me, parsed.code, parsed.message);
+    if (!parsed.ok) return strike(origin, parsed.code, parsed.message);
     const frame = parsed.frame;
     const handler = this.handlers[frame.type] as Handler<typeof frame.type>;
-    await handler(ws, me, frame);
+    await handler(origin, frame);
   }
 
   private readonly handlers: { [T in ClientFrame["type"]]: Handler<T> } = {
-    send: (ws, me, frame) => this.inOrder(ws, me, frame.clientId, (author, via) => this.host.accept(author, frame, via, ws)),
-    edit: (ws, me, frame) => this.change(ws, me, frame.clientId, { op: "edit", seq: frame.seq, body: frame.body }),
-    delete: (ws, me, frame) => this.change(ws, me, frame.clientId, { op: "delete", seq: frame.seq }),
-    react: (ws, me, frame) => this.change(ws, me, frame.clientId, { op: "react", seq: frame.seq, emoji: frame.emoji, on: frame.on }),
-    typing: (ws, me, frame) => {
-      if (typeof frame.typing !== "boolean") return this.sockets.strike(ws, me, "bad_frame", "`typing` must be a boolean");
-      this.sockets.clearStrikes(ws, me);
-      this.host.typing(ws, me, frame.typing);
+    send: (origin, frame) => this.inOrder(origin, frame.clientId, (author, via) => this.host.accept(author, frame, via, origin)),
+    edit: (origin, frame) => this.change(origin, frame.clientId, { op: "edit", seq: frame.seq, body: frame.body }),
+    delete: (origin, frame) => this.change(origin, frame.clientId, { op: "delete", seq: frame.seq }),
+    react: (origin, frame) => this.change(origin, frame.clientId, { op: "react", seq: frame.seq, emoji: frame.emoji, on: frame.on }),
+    typing: (origin, frame) => {
+      if (typeof frame.typing !== "boolean") return strike(origin, "bad_frame", "`typing` must be a boolean");
+      clearStrikes(origin);
+      this.host.typing(origin, origin.info, frame.typing);
     },
-    visibility: (ws, me, frame) => {
-      if (typeof frame.hidden !== "boolean") return this.sockets.strike(ws, me, "bad_frame", "`hidden` must be a boolean");
-      this.sockets.setHidden(ws, me, frame.hidden);
+    visibility: (origin, frame) => {
+      if (typeof frame.hidden !== "boolean") return strike(origin, "bad_frame", "`hidden` must be a boolean");
+      setHidden(origin, frame.hidden);
     },
     // The auto-response catches the exact text; this answers other spellings.
-    ping: (ws) => this.sockets.send(ws, { type: "pong" }),
+    ping: (origin) => origin.send({ type: "pong" }),
   };
 
   /** A change asked on the socket, which (unlike REST) must carry a clientId: its ack is matched by it. */
-  private change(ws: WebSocket, me: SocketInfo, clientId: unknown, input: ChangeInput): Promise<void> {
+  private change(origin: SocketOrigin, clientId: unknown, input: ChangeInput): Promise<void> {
     // `undefined` would pass as "no clientId": a socket's change needs one.
     const asked = { ...input, clientId: clientId ?? null };
-    return this.inOrder(ws, me, clientId, (actor, via) => this.host.change(actor, asked, via, ws));
+    return this.inOrder(origin, clientId, (actor, via) => this.host.change(actor, asked, via, origin));
   }
 
   /**
@@ -75,13 +82,9 @@ export class SocketFrames {
    * media check awaits R2 holds back the frames after it (not other sockets'), so a caption
    * sent after its photo never gets the lower seq, and an edit never overtakes its message.
    */
-  private async inOrder(
-    ws: WebSocket,
-    me: SocketInfo,
-    clientId: unknown,
-    apply: (author: Author, via: Via) => Promise<AcceptResult | ChangeResult>,
-  ): Promise<void> {
-    const ahead = this.sendsInFlight.get(ws);
+  private async inOrder(origin: SocketOrigin, clientId: unknown, apply: (author: Author, via: Via) => Promise<AcceptResult | ChangeResult>): Promise<void> {
+    const { info: me, key } = origin;
+    const ahead = this.sendsInFlight.get(key);
     const author: Author = { id: me.userId, username: me.username, ...(me.bot ? { role: "bot" as const } : {}) };
     const protocol = me.protocol ?? "websocket";
     const run = ahead ? ahead.then(() => apply(author, protocol)) : apply(author, protocol);
@@ -89,7 +92,7 @@ export class SocketFrames {
       () => undefined,
       () => undefined,
     );
-    this.sendsInFlight.set(ws, done);
+    this.sendsInFlight.set(key, done);
     let result: AcceptResult | ChangeResult;
     try {
       result = await run;
@@ -98,23 +101,23 @@ export class SocketFrames {
       // all, the resend is answered as a duplicate.
       console.error("room: accepting a message or change failed", err);
       const echo = typeof clientId === "string" ? { clientId } : {};
-      return this.sockets.send(ws, { type: "error", code: "internal", message: "the server failed to store the message; resend it", ...echo });
+      return origin.send({ type: "error", code: "internal", message: "the server failed to store the message; resend it", ...echo });
     } finally {
-      if (this.sendsInFlight.get(ws) === done) this.sendsInFlight.delete(ws);
+      if (this.sendsInFlight.get(key) === done) this.sendsInFlight.delete(key);
     }
     if (!result.ok) {
       const answer = SOCKET_ANSWERS[result.code];
-      if (answer.kind === "close") return ws.close(answer.code, answer.reason);
+      if (answer.kind === "close") return origin.close(answer.code, answer.reason);
       const { code, message, ...extra } = refusalFields(result, answer.code);
-      if (!answer.strike) return this.sockets.send(ws, { type: "error", code, message, ...extra });
-      return this.sockets.strike(ws, me, code, message, extra);
+      if (!answer.strike) return origin.send({ type: "error", code, message, ...extra });
+      return strike(origin, code, message, extra);
     }
-    this.sockets.clearStrikes(ws, me);
+    clearStrikes(origin);
     // What was stored or changed was acknowledged with its delivery; a retry, or a change
     // that changed nothing, is answered here.
     if ("changeSeq" in result) {
-      if (result.changeSeq === null) this.sockets.send(ws, ackFrame(result.message, result.duplicate, clientId as string));
-    } else if (result.duplicate) this.sockets.send(ws, ackFrame(result.message, true));
+      if (result.changeSeq === null) origin.send(ackFrame(result.message, result.duplicate, clientId as string));
+    } else if (result.duplicate) origin.send(ackFrame(result.message, true));
   }
 }
 

@@ -11,6 +11,7 @@ import type { RoomEnv } from "./room-env";
 import { RoomRoles } from "./room-roles";
 import type { RoomSockets } from "./room-sockets";
 import { SocketFrames } from "./socket-frames";
+import type { SocketOrigin } from "./socket-origin";
 import type { RoomStanding } from "./standing";
 import { checkDirectUpload } from "./upload-check";
 import type { UploadStore } from "./uploads";
@@ -38,7 +39,7 @@ export interface WritesParts {
 export interface WritesHost {
   roomId(): string | null;
   /** A Hearth socket says its user is typing (or stopped). */
-  typing(from: WebSocket, user: { userId: string; username: string }, typing: boolean): void;
+  typing(from: SocketOrigin, user: { userId: string; username: string }, typing: boolean): void;
   /** The attachment of a deleted message: its bytes are to be deleted. */
   releaseAttachment(uploadId: string): void;
 }

@@ -3,7 +3,7 @@ import { issueTicket } from "../auth/tokens";
 import { socketAuth } from "../auth/bearer";
 import { createRouter } from "../lib/app";
 import { ApiError } from "../lib/errors";
-import { roomUpgradeRequest } from "../gateway/room-upgrade";
+import { openRoomSocket } from "../gateway/room-socket";
 import { SUBPROTOCOL, SUBPROTOCOL_V2 } from "../contract/wire";
 import { RoomIdParam, errorResponses, jsonResponse } from "../schemas";
 import { requireUser } from "../auth/middleware";
@@ -101,5 +101,5 @@ async function upgradeRoomSocket(
   // issued), from a one-minute cache; the room refuses anyone who left since (RoomObject.fetch).
   const refused = await membershipRefusal(env.DB, id, user.id, "cached");
   if (refused) throw refusalError(refused);
-  return env.ROOMS.getByName(id).fetch(roomUpgradeRequest({ roomId: id, user, subprotocol, wire, ...resume }));
+  return openRoomSocket(env, id, { roomId: id, user, subprotocol, wire, ...resume });
 }

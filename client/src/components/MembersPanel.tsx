@@ -15,6 +15,7 @@ export function MembersPanel({
   label,
   members,
   online,
+  onlineCount,
   onClose,
   focusRequest,
 }: {
@@ -23,6 +24,8 @@ export function MembersPanel({
   members: Member[];
   /** The room's `presence` list: everyone in the app, `away` when all their tabs are hidden. */
   online: OnlineUser[];
+  /** A big room's count of users online, where `online` is empty (docs/protocol.md "Big rooms"). */
+  onlineCount?: number | null;
   onClose: () => void;
   /** Changes when the panel should take the focus (its heading). */
   focusRequest: number;
@@ -53,6 +56,7 @@ export function MembersPanel({
         {room.topic && <p class="about__topic">{room.topic}</p>}
       </div>
       <h3 class="members__title">Members</h3>
+      {onlineCount != null && <p data-testid="online-count">{onlineCount} online</p>}
       {members.length === 0 && offline.value && <p class="members__offline">The member list loads when you're back online.</p>}
       <ul class="members__list">
         {sorted.map((member) => (

@@ -242,6 +242,7 @@ function RoomScreen({ id, onJoined }: { id: string; onJoined: () => void }) {
             label={label}
             members={details?.members ?? []}
             online={online}
+            onlineCount={channel.onlineCount.value}
             onClose={() => setMembersOpen(false)}
             focusRequest={detailsAsked}
           />

@@ -17,6 +17,7 @@ const KNOWN = {
   typing: true,
   read: true,
   presence: true,
+  presence_count: true,
   call: true,
   pong: true,
   error: true,

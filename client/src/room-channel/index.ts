@@ -137,6 +137,9 @@ export class RoomChannel {
   get online() {
     return this.presence.online;
   }
+  get onlineCount() {
+    return this.presence.onlineCount;
+  }
   get call() {
     return this.presence.call;
   }
@@ -287,7 +290,12 @@ export class RoomChannel {
       case "typing":
         return this.typing.onFrame(frame);
       case "presence":
-        this.presence.online.value = frame.online;
+        return batch(() => {
+          this.presence.online.value = frame.online;
+          this.presence.onlineCount.value = null;
+        });
+      case "presence_count":
+        this.presence.onlineCount.value = frame.online;
         return;
       case "read":
         return this.presence.onRead(frame);

@@ -4,6 +4,8 @@ import type { CallParticipant, OnlineUser, ServerFrame } from "../types";
 
 export class Presence {
   readonly online = signal<OnlineUser[]>([]);
+  /** A big room's count of users online (`presence_count`, docs/protocol.md "Big rooms"), where `online` stays empty; null: a small room. */
+  readonly onlineCount = signal<number | null>(null);
   /** Who is in the room's call; empty: no call. */
   readonly call = signal<CallParticipant[]>([]);
   /** When a call has just started here (a `call` frame with `ringing`); 0: none since. */
@@ -13,6 +15,7 @@ export class Presence {
 
   onHello(frame: Extract<ServerFrame, { type: "hello" }>): void {
     this.online.value = frame.online;
+    this.onlineCount.value = frame.onlineCount ?? null;
     this.call.value = frame.call ?? [];
   }
 

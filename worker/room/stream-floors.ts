@@ -1,0 +1,80 @@
+import type { ShardEntry, ShardGreeting } from "./shard-entries";
+
+/**
+ * What keeps a shard's sockets free of gaps and repeats while the room's stream flows
+ * (RoomShard). A socket accepted by the shard waits for its greeting, which the room computes
+ * at some moment G: what the stream brings meanwhile is queued for it (`waiting`). The greeting
+ * holds every message up to its `lastSeq` and every change up to its `lastChangeSeq`, so
+ * entries the room queued before G (still in the stream) are dropped for that socket: a
+ * socket's floor lasts until the stream brings something newer than it, which the room can
+ * only have queued after G. Messages and updates a batch sent twice brings again are
+ * dropped for everyone by their seq.
+ */
+
+type Floor = { seq: number; changeSeq: number };
+type Ordered = { seq?: number; changeSeq?: number };
+
+export class StreamFloors {
+  /** Sockets not greeted yet, with what the stream brought them meanwhile. */
+  private readonly waitingFor = new Map<WebSocket, ShardEntry[]>();
+  /** Sockets greeted while older entries may still be in the stream. */
+  private readonly floors = new Map<WebSocket, Floor>();
+  /** The newest message and change the stream brought. */
+  private stream: Floor = { seq: 0, changeSeq: 0 };
+
+  /** `ws` was accepted: its greeting is on its way. */
+  waiting(ws: WebSocket): void {
+    this.waitingFor.set(ws, []);
+  }
+
+  /**
+   * The sockets that must not get `entry` now (waiting, or greeted with it already), or null
+   * when the stream brought it before (nobody gets it).
+   */
+  except(entry: Ordered): Set<WebSocket> | undefined | null {
+    if (entry.seq !== undefined) {
+      if (entry.seq <= this.stream.seq) return null;
+      this.stream.seq = entry.seq;
+    }
+    if (entry.changeSeq !== undefined) {
+      if (entry.changeSeq <= this.stream.changeSeq) return null;
+      this.stream.changeSeq = entry.changeSeq;
+    }
+    if (this.waitingFor.size === 0 && this.floors.size === 0) return undefined;
+    const except = new Set(this.waitingFor.keys());
+    for (const [ws, floor] of this.floors) {
+      if (covers(floor, entry)) except.add(ws);
+      else if (entry.seq !== undefined || entry.changeSeq !== undefined) this.floors.delete(ws);
+    }
+    return except;
+  }
+
+  /** Queues `entry` for the waiting sockets (but `skip`), or for `only`; whether anyone was waiting for it. */
+  queue(entry: ShardEntry, skip?: WebSocket, only?: WebSocket): boolean {
+    if (only) {
+      this.waitingFor.get(only)?.push(entry);
+      return this.waitingFor.has(only);
+    }
+    for (const [ws, queued] of this.waitingFor) if (ws !== skip) queued.push(entry);
+    return this.waitingFor.size > 0;
+  }
+
+  /** `ws` got its greeting: what was queued for it and the greeting does not hold, in order. */
+  greeted(ws: WebSocket, greeting: Extract<ShardGreeting, { ok: true }>): ShardEntry[] {
+    const queued = this.waitingFor.get(ws) ?? [];
+    this.waitingFor.delete(ws);
+    const floor = { seq: greeting.lastSeq, changeSeq: greeting.lastChangeSeq };
+    this.floors.set(ws, floor);
+    return queued.filter((e) => e.op !== "all" || !covers(floor, e));
+  }
+
+  gone(ws: WebSocket): void {
+    this.waitingFor.delete(ws);
+    this.floors.delete(ws);
+  }
+}
+
+/** Whether a greeting up to `floor` already holds `entry`. */
+function covers(floor: Floor, entry: Ordered): boolean {
+  return (entry.seq !== undefined && entry.seq <= floor.seq) || (entry.changeSeq !== undefined && entry.changeSeq <= floor.changeSeq);
+}
