@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { HubClient } from "../worker/hub-client";
-import { api, bearerProtocols, connect, createRoom, join, signup, upgrade, type TestSocket, type TestUser } from "../worker/helpers";
+import { api, bearerProtocols, connect, createRoom, join, signup, upgrade, TestSocket, type TestUser } from "../worker/helpers";
 
 type Frame = { type: string; [k: string]: any };
 
@@ -204,5 +204,50 @@ describe("a room larger than its object", () => {
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe("room_full");
     const ack = await sockets[7]!.sendMessage("still served", "full-1");
     for (const s of sockets.slice(0, 7)) await s.next((f) => f.type === "message" && f.message.seq === ack.seq, "the message");
+  });
+});
+
+/** Opens a socket that speaks subprotocol 2 (docs/protocol.md "Version 2"), optionally resuming after `since`. */
+async function connectV2(user: TestUser, roomId: string, since?: number): Promise<TestSocket> {
+  const res = await upgrade(`/api/rooms/${roomId}/ws${since === undefined ? "" : `?since=${since}`}`, ["hearth.v2", ...bearerProtocols(user).filter((p) => p !== "hearth.v1")]);
+  expect(res.status).toBe(101);
+  expect(res.headers.get("Sec-WebSocket-Protocol")).toBe("hearth.v2");
+  res.webSocket!.accept();
+  const socket = new TestSocket(res.webSocket!);
+  await socket.nextOfType("hello");
+  return socket;
+}
+
+describe("subprotocol 2 in a big room", () => {
+  it("gives sockets on shards the compact frames (clientId only to the author's sockets), live and replayed, and version 1 sockets the full ones", async () => {
+    const { owner, room, members } = await roomOf(2);
+    const [bob, carol] = members as [TestUser, TestUser];
+    const full = (await connect(owner, room.id)).socket; // the room object
+    await connect(carol, room.id); // the room object's second socket
+    const bobTab1 = await connectV2(bob, room.id); // shard 0
+    const bobTab2 = await connectV2(bob, room.id); // shard 0
+    const carolV2 = await connectV2(carol, room.id); // shard 1
+    await bobTab1.sendMessage("from bob's first tab", "bob-1");
+    const ownerAck = await full.sendMessage("from the owner", "own-1");
+    expect(ownerAck.message.roomId).toBe(room.id);
+
+    const fromBob = (s: TestSocket) => s.nextOfType("message");
+    const toOtherTab = await fromBob(bobTab2);
+    expect(toOtherTab.message).toEqual({ seq: 1, ts: expect.any(Number), userId: bob.id, username: bob.username, body: "from bob's first tab", clientId: "bob-1" });
+    const toCarol = await fromBob(carolV2);
+    expect(toCarol.message).toEqual({ seq: 1, ts: expect.any(Number), userId: bob.id, username: bob.username, body: "from bob's first tab" });
+    const toOwner = await fromBob(full);
+    expect(toOwner.message).toMatchObject({ roomId: room.id, seq: 1, kind: "text", clientId: "bob-1" });
+    const ownersToBob = await bobTab1.nextOfType("message");
+    expect(ownersToBob.message).toEqual({ seq: 2, ts: expect.any(Number), userId: owner.id, username: owner.username, body: "from the owner" });
+
+    // A v2 socket placed on a shard and resuming from 0 gets the replay compact too.
+    const resumed = await connectV2(carol, room.id, 0);
+    await resumed.nextOfType("synced");
+    const replayed = resumed.frames.filter((f) => f.type === "message").map((f) => f.message);
+    expect(replayed).toEqual([
+      { seq: 1, ts: expect.any(Number), userId: bob.id, username: bob.username, body: "from bob's first tab" },
+      { seq: 2, ts: expect.any(Number), userId: owner.id, username: owner.username, body: "from the owner" },
+    ]);
   });
 });
