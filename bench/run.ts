@@ -18,6 +18,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
 import { renderChart, type Series } from "./lib/chart.ts";
+import { runCosts, type CostsResult } from "./lib/costs.ts";
 import { runHistory, type HistoryResult } from "./lib/history.ts";
 import { chatLines } from "./lib/chat-text.ts";
 import { runSearch, type SearchResult } from "./lib/search.ts";
@@ -33,7 +34,7 @@ import { WATCHERS_LABEL, WatchersBench, type WatchersRun, type WatchersVariant }
 
 const SCENARIOS = ["fanout", "rooms", "watchers", "idle", "overload", "history"] as const;
 /** Scenarios run only when named (each takes several minutes). */
-const OPTIONAL_SCENARIOS = ["search", "search-ab", "ab", "bigroom"] as const;
+const OPTIONAL_SCENARIOS = ["search", "search-ab", "ab", "bigroom", "costs"] as const;
 type Scenario = (typeof SCENARIOS)[number] | (typeof OPTIONAL_SCENARIOS)[number];
 
 const HELP = `npm run bench -- [options]
@@ -52,7 +53,12 @@ const HELP = `npm run bench -- [options]
                                      the order alternates by rep, the floor runs in every rep), or
                           bigroom    (issue 20: one room of --bigroom-sockets=4000 sockets, 4 senders,
                                      over the room object and its shards, in three layouts (one
-                                     object, room + 3 shards, room + 6); ~5 min, not in the default set)
+                                     object, room + 3 shards, room + 6); ~5 min, not in the default set), or
+                          costs      (issue 20, item 4: the per-object costs of a sharded room: CPU µs
+                                     per message (Hearth, floor, ceiling), per delivery, per DO→DO
+                                     forward RPC and per extra frame in a forward batch, from 1-sender
+                                     runs on Hearth and on the ceiling's ForwardRoom/ShardRoom;
+                                     ~4.5 min at 3 reps; feeds bench/model/big-room.ts)
   --reps=N                interleaved repetitions (default 3)
   --duration=S            seconds per fanout/rooms run (default 10), after --warmup=S (default 1)
   --sizes=10,100,500      fanout receivers
@@ -71,6 +77,10 @@ const HELP = `npm run bench -- [options]
                           themselves to D1 after the restart, through the worker)
   --search-ab-duration=S  seconds per run of search-ab (default 20: the busy rooms' D1 copies run
                           2 and 12 s into each run)
+  --costs-duration=S      seconds per run of the costs scenario (default 5; --quick 2), --costs-pad=B
+                          bytes each frame is padded to (default 270, Hearth's message frame),
+                          --costs-shards=1,2,4,8 (K of the forward runs), --costs-filler=31 (extra
+                          frames per call in the batch run, at the largest K)
   --references=router|bare  the ceiling and the floor behind the same static-asset router as
                           Hearth (default: like for like) or bare (no router in front)
   --floor=first|all|none  the durable-write floor in fanout: at the smallest size only (default),
@@ -100,7 +110,7 @@ const opt = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.slic
 const nums = (s: string) => s.split(",").map(Number).filter((n) => Number.isFinite(n) && n > 0);
 for (const a of argv) {
   const name = a.replace(/^--/, "").split("=")[0]!;
-  if (!["quick", "scenarios", "reps", "duration", "warmup", "sizes", "rooms", "watchers", "idle-sizes", "idle-hold", "idle-reps", "history-messages", "history-requests", "search-messages", "search-rooms", "search-member-of", "search-requests", "search-seed", "search-ab-duration", "bigroom-sockets", "floor", "idle-all-reps", "ceiling-overload", "dev-tracing", "hearth-vars", "hearth-without-assets", "ab-base", "ab-vars", "ab-without-assets", "references", "profile", "chart", "out", "render"].includes(name)) {
+  if (!["quick", "scenarios", "reps", "duration", "warmup", "sizes", "rooms", "watchers", "idle-sizes", "idle-hold", "idle-reps", "history-messages", "history-requests", "search-messages", "search-rooms", "search-member-of", "search-requests", "search-seed", "search-ab-duration", "bigroom-sockets", "floor", "idle-all-reps", "ceiling-overload", "dev-tracing", "hearth-vars", "hearth-without-assets", "ab-base", "ab-vars", "ab-without-assets", "costs-duration", "costs-pad", "costs-shards", "costs-filler", "references", "profile", "chart", "out", "render"].includes(name)) {
     console.error(`unknown option ${a}\n\n${HELP}`);
     process.exit(2);
   }
@@ -139,6 +149,10 @@ const config = {
    * router as Hearth ("router", the default: like for like, see BENCHMARKS.md "Method") or bare.
    */
   references: (opt("references") ?? "router") as "router" | "bare",
+  costsDurationS: Number(opt("costs-duration") ?? (quick ? 2 : 5)),
+  costsPad: Number(opt("costs-pad") ?? 270),
+  costsShards: nums(opt("costs-shards") ?? "1,2,4,8"),
+  costsFiller: Number(opt("costs-filler") ?? 31),
   abBase: opt("ab-base") ?? null,
   abWithoutAssets: flag("ab-without-assets"),
   abVars: Object.fromEntries((opt("ab-vars") ?? "").split(",").filter(Boolean).map((kv) => [kv.split("=")[0]!, kv.split("=").slice(1).join("=")])) as Record<string, string>,
@@ -187,6 +201,8 @@ interface Results {
   searchAb?: { rep: number; runs: Partial<Record<IndexVariant, TrafficResult>> }[];
   /** ab: per rep, fanout 10 and rooms on A (this checkout), B (--ab-base / --ab-vars) and the floor. */
   ab?: { rep: number; fanout: Partial<Record<AbSide, TrafficResult>>; rooms: Partial<Record<AbSide, TrafficResult>> }[];
+  /** costs (issue 20, item 4): per-object costs for the model of a sharded room. */
+  costs?: CostsResult;
   /** search-ab: after the runs, a search for a word every message has, on each server (hits on the first page). */
   searchAbCheck?: Record<IndexVariant, number>;
   profiles: { scenario: string; target: string; summary: ProfileSummary; cpuUsPerMsg?: Record<string, number> }[];
@@ -959,7 +975,7 @@ function searchDetails(s: SearchResult): string {
 
 function chart() {
   if (!results.fanout.length) return;
-  const colors: Record<TargetName, string> = { hearth: "#d9480f", ceiling: "#1c7ed6", "ceiling-bytes": "#7048e8", floor: "#2b8a3e", "floor-bare": "#868e96" };
+  const colors: Record<TargetName, string> = { hearth: "#d9480f", ceiling: "#1c7ed6", "ceiling-bytes": "#7048e8", floor: "#2b8a3e", "floor-bare": "#868e96", forward: "#adb5bd" };
   const series: Series[] = [];
   for (const t of ["hearth", "ceiling", "ceiling-bytes", "floor"] as TargetName[]) {
     const pts = config.sizes
@@ -977,6 +993,28 @@ function chart() {
   writeFileSync(join(config.outDir, `chart-${stamp}.svg`), svg);
   if (config.chart) writeFileSync(config.chart, svg);
   log(`chart: ${config.chart ?? join(config.outDir, `chart-${stamp}.svg`)}`);
+}
+
+/** Issue 20, item 4: the per-object costs behind the model of a room larger than one object (bench/lib/costs.ts). */
+async function costsScenario() {
+  if (!config.scenarios.includes("costs")) return;
+  results.costs = await runCosts(
+    {
+      reps: config.reps,
+      durationMs: config.costsDurationS * 1000,
+      warmupMs: config.warmupS * 1000,
+      pad: config.costsPad,
+      shards: config.costsShards,
+      filler: config.costsFiller,
+      hearthVars: config.hearthVars,
+    },
+    log,
+    describeTraffic,
+    save,
+  );
+  save();
+  console.log(`\n  costs, CPU µs (median of ${results.costs.reps.length} reps, min-max; load ${results.costs.reps.map((r) => f1(r.loadavg[0] ?? NaN)).join(", ")}):`);
+  for (const [k, v] of Object.entries(results.costs.summary)) console.log(`    ${k.padEnd(44)} ${f1(v.median).padStart(8)}  (${f1(v.min)}-${f1(v.max)})`);
 }
 
 // ---- main --------------------------------------------------------------------------------------
@@ -997,6 +1035,7 @@ async function main() {
     ["search-ab", searchAbScenario],
     ["ab", abScenario],
     ["bigroom", bigroomScenario],
+    ["costs", costsScenario],
   ];
   for (const [name, fn] of steps) {
     try {

@@ -9,7 +9,7 @@ import WebSocket from "ws";
 import type { Server } from "./servers.ts";
 import { pool } from "./stats.ts";
 
-export type TargetName = "hearth" | "ceiling" | "ceiling-bytes" | "floor" | "floor-bare";
+export type TargetName = "hearth" | "ceiling" | "ceiling-bytes" | "floor" | "floor-bare" | "forward";
 
 export const TARGET_LABEL: Record<TargetName, string> = {
   hearth: "Hearth",
@@ -17,6 +17,7 @@ export const TARGET_LABEL: Record<TargetName, string> = {
   "ceiling-bytes": "ceiling, same bytes (broadcast padded to Hearth's frame)",
   floor: "floor (broadcast + SQLite insert)",
   "floor-bare": "floor, bare (no asset router in front)",
+  forward: "forward (room object + K shard objects, the costs scenario)",
 };
 
 /** What one incoming frame means to the bench. */
@@ -37,8 +38,8 @@ export interface Target {
   ackIsOwnEcho: boolean;
   /** Creates `count` rooms that `members` users can connect to; returns their ids. */
   rooms(count: number, members: number, reuseKey?: string): Promise<string[]>;
-  /** Opens a socket to `room` as user number `user` (0-based). */
-  connect(room: string, user: number, onFrame: (data: string) => void): Promise<ConnectResult>;
+  /** Opens a socket to `room` as user number `user` (0-based); `who`: the socket's role and number in its room. */
+  connect(room: string, user: number, onFrame: (data: string) => void, who?: { role: "sender" | "receiver"; index: number }): Promise<ConnectResult>;
   encodeSend(clientId: string, body: string): string;
   decode(data: string): Decoded;
 }
@@ -232,6 +233,63 @@ export class CeilingTarget implements Target {
     const r = await openSocket(`${this.server.url.replace("http", "ws")}/${this.path}/${room}/ws${pad > 0 ? `?pad=${pad}` : ""}`, onFrame, false);
     const ms = performance.now() - t0;
     return r.ok ? { ok: true, ws: r.ws, connectMs: ms, upgradeMs: ms } : { ...r, connectMs: ms };
+  }
+
+  encodeSend(clientId: string, body: string): string {
+    return JSON.stringify({ type: "send", clientId, body });
+  }
+
+  decode(data: string): Decoded {
+    const f = JSON.parse(data);
+    return f.type === "send" ? { kind: "delivery", clientId: f.clientId, body: f.body } : { kind: "other" };
+  }
+}
+
+/**
+ * The costs scenario's sharded-room stand-in (bench/ceiling/ ForwardRoom + ShardRoom, issue
+ * 20 item 4): senders connect to the room object, which forwards each frame to `shards`
+ * shard objects (with `filler` extra frames per call, padded to `pad` bytes) and then echoes
+ * it to them (the ack); receiver i connects to shard i mod K.
+ */
+export class ForwardTarget implements Target {
+  readonly name = "forward" as const;
+  readonly ackIsOwnEcho = true;
+  readonly server: Server;
+  private next = 0;
+  private readonly tag = `${Date.now().toString(36)}${(uniq++).toString(36)}`;
+
+  readonly shards: number;
+  readonly filler: number;
+  readonly pad: number;
+
+  constructor(server: Server, shards: number, filler = 0, pad = 0) {
+    this.server = server;
+    this.shards = shards;
+    this.filler = filler;
+    this.pad = pad;
+  }
+
+  /** The rooms handed out so far (for stats). */
+  readonly made: string[] = [];
+
+  async rooms(count: number): Promise<string[]> {
+    const rooms = Array.from({ length: count }, () => `f${this.tag}_${this.next++}`);
+    this.made.push(...rooms);
+    return rooms;
+  }
+
+  async connect(room: string, _user: number, onFrame: (data: string) => void, who?: { role: "sender" | "receiver"; index: number }): Promise<ConnectResult> {
+    const base = this.server.url.replace("http", "ws");
+    const url = who?.role === "receiver" ? `${base}/shard/${room}.${who.index % Math.max(1, this.shards)}/ws` : `${base}/forward/${room}/ws?shards=${this.shards}&filler=${this.filler}&pad=${this.pad}`;
+    const t0 = performance.now();
+    const r = await openSocket(url, onFrame, false);
+    const ms = performance.now() - t0;
+    return r.ok ? { ok: true, ws: r.ws, connectMs: ms, upgradeMs: ms } : { ...r, connectMs: ms };
+  }
+
+  /** The room object's counters so far: messages, forward calls, frames forwarded (fillers included). */
+  async stats(room: string): Promise<{ messages: number; calls: number; frames: number }> {
+    return (await fetch(`${this.server.url}/forward/${room}/stats`)).json() as Promise<{ messages: number; calls: number; frames: number }>;
   }
 
   encodeSend(clientId: string, body: string): string {

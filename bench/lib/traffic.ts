@@ -176,7 +176,7 @@ export async function runTraffic(target: Target, spec: TrafficSpec, options: Tra
           if (d.kind === "ack" && !target.ackIsOwnEcho) onAck(s, d.clientId);
           else if (d.kind === "delivery" && target.ackIsOwnEcho) onAck(s, d.clientId);
           else if (d.kind === "error") errors += 1;
-        });
+        }, { role: "sender", index: p.index });
         if (!res.ok) throw new Error(`${target.name}: sender could not connect: ${res.status} ${res.code}`);
         s.ws = res.ws;
         sockets.push(res.ws);
@@ -189,7 +189,7 @@ export async function runTraffic(target: Target, spec: TrafficSpec, options: Tra
           const d = target.decode(data);
           if (d.kind === "delivery") onDelivery(r, d.body, d.seq, data);
           else if (d.kind === "error") errors += 1;
-        });
+        }, { role: "receiver", index: p.index });
         if (!res.ok) throw new Error(`${target.name}: receiver could not connect: ${res.status} ${res.code}`);
         sockets.push(res.ws);
         receivers[p.room]!.push(r);
