@@ -77,7 +77,7 @@ const HELP = `npm run bench -- [options]
                           themselves to D1 after the restart, through the worker)
   --search-ab-duration=S  seconds per run of search-ab (default 20: the busy rooms' D1 copies run
                           2 and 12 s into each run)
-  --costs-duration=S      seconds per run of the costs scenario (default 5; --quick 2), --costs-pad=B
+  --costs-duration=S      seconds per run of the costs scenario (default 4; --quick 2), --costs-pad=B
                           bytes each frame is padded to (default 270, Hearth's message frame),
                           --costs-shards=1,2,4,8 (K of the forward runs), --costs-filler=31 (extra
                           frames per call in the batch run, at the largest K)
@@ -149,7 +149,7 @@ const config = {
    * router as Hearth ("router", the default: like for like, see BENCHMARKS.md "Method") or bare.
    */
   references: (opt("references") ?? "router") as "router" | "bare",
-  costsDurationS: Number(opt("costs-duration") ?? (quick ? 2 : 5)),
+  costsDurationS: Number(opt("costs-duration") ?? (quick ? 2 : 4)),
   costsPad: Number(opt("costs-pad") ?? 270),
   costsShards: nums(opt("costs-shards") ?? "1,2,4,8"),
   costsFiller: Number(opt("costs-filler") ?? 31),

@@ -65,6 +65,8 @@ export const P = {
   /** Cloudflare's documented limits. */
   maxSocketsPerObject: 32_768,
   softRequestsPerS: 1000,
+  /** Sockets on the room object itself (default 0: every socket on a shard); each costs a delivery per message there. */
+  roomSockets: Number(opt("room-sockets") ?? 0),
   /** Fixed number of shards (default: sized by the model). */
   shards: opt("shards") ? Number(opt("shards")) : null,
   seed: Number(opt("seed") ?? 1),
@@ -85,26 +87,33 @@ function wait99Ms(lambda: number, serviceMs: number): number {
 export function model(p: typeof P) {
   const c = p.costs;
   const sockets = Math.round(p.members * p.online);
+  const onShards = Math.max(0, sockets - p.roomSockets);
   // A shard at the burst rate: rate × (one call + S sends) ≤ util (one call per message: no batching assumed).
   const byCpu = Math.floor((p.util / p.burstRate - c.forwardUs / 1e6) / (c.deliveryUs / 1e6));
   const perShardMax = Math.min(p.maxSocketsPerObject, byCpu);
-  const K = p.shards ?? Math.ceil(sockets / perShardMax);
-  const S = Math.ceil(sockets / K);
+  const K = p.shards ?? Math.ceil(onShards / perShardMax);
+  const S = Math.ceil(onShards / K);
   const shardServiceMs = (c.forwardUs + S * c.deliveryUs) / 1000;
-  const roomServiceMs = (c.messageUs + K * c.forwardUs) / 1000;
+  const roomMessageUs = c.messageUs + p.roomSockets * c.deliveryUs;
+  const roomServiceMs = (roomMessageUs + K * c.forwardUs) / 1000;
   // One message alone: the room's work, its K calls one after another (the last shard gets the
   // last call), the hop (mean, or the longest for the p99), the last shard's call and sends.
   const aloneMs = roomServiceMs + (p.hopMs[0] + p.hopMs[1]) / 2 + shardServiceMs;
   const aloneMaxHopMs = roomServiceMs + p.hopMs[1] + shardServiceMs;
+  const rttMs = 2 * p.hopMs[1] + shardServiceMs;
   const at = (rate: number) => ({
     rate,
     roomUtil: rate * (roomServiceMs / 1000),
     shardUtil: rate * (shardServiceMs / 1000),
     roomCallsPerS: rate * K,
     shardRequestsPerS: rate,
-    p99Ms: aloneMaxHopMs + wait99Ms(rate, roomServiceMs) + wait99Ms(rate, shardServiceMs),
+    // Steady: a message may find the previous one's call to the shard still out and wait for
+    // its round trip (both hops and the shard's work) when that happens to more than 1 in 100.
+    p99Ms: aloneMaxHopMs + wait99Ms(rate, roomServiceMs) + (rate * (rttMs / 1000) > 0.01 ? rttMs : 0),
+    // A burst: the shard's queue (its calls back to back), bounded by M/M/1 on its per-message work.
+    p99BoundMs: aloneMaxHopMs + wait99Ms(rate, roomServiceMs) + wait99Ms(rate, shardServiceMs),
   });
-  return { sockets, byCpu, perShardMax, K, S, shardServiceMs, roomServiceMs, aloneMs, aloneMaxHopMs, steady: at(p.rate), burst: at(p.burstRate) };
+  return { sockets, byCpu, perShardMax, K, S, shardServiceMs, roomServiceMs, aloneMs, aloneMaxHopMs, rttMs, steady: at(p.rate), burst: at(p.burstRate) };
 }
 
 // ---- the simulation -------------------------------------------------------------------------
@@ -207,7 +216,7 @@ export function simulate(p: typeof P, K: number, S: number, seconds: number, rat
   while (ev.size) {
     const { t, v } = ev.pop();
     if (v.kind === "arrive") {
-      let now = Math.max(t, roomFree) + ms(c.messageUs);
+      let now = Math.max(t, roomFree) + ms(c.messageUs + p.roomSockets * c.deliveryUs);
       for (let k = 0; k < K; k++) {
         pending[k]!.push(v.msg);
         if (!busy[k]) now = send(k, now);
@@ -253,7 +262,7 @@ const f = (n: number, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : "∞");
 export function report(p: typeof P) {
   const m = model(p);
   const c = p.costs;
-  console.log(`Room of ${p.members.toLocaleString("en-US")} members, ${f(p.online * 100, 0)} % online = ${m.sockets.toLocaleString("en-US")} sockets; ${p.rate} msgs/s, bursts of ${p.burstRate} msgs/s for ${p.burstS} s`);
+  console.log(`Room of ${p.members.toLocaleString("en-US")} members, ${f(p.online * 100, 0)} % online = ${m.sockets.toLocaleString("en-US")} sockets${p.roomSockets ? ` (${p.roomSockets.toLocaleString("en-US")} of them on the room object)` : ""}; ${p.rate} msgs/s, bursts of ${p.burstRate} msgs/s for ${p.burstS} s`);
   console.log(`Costs (CPU µs${scale !== 1 ? `, × ${scale}` : ""}, ${cpu}): message ${f(c.messageUs)}, forward call ${f(c.forwardUs)}, extra frame in a call ${f(c.batchFrameUs)}, delivery ${f(c.deliveryUs)}; hop ${p.hopMs.join("-")} ms; util ceiling ${p.util}`);
   console.log(`Sockets per shard: ≤ ${m.byCpu.toLocaleString("en-US")} by CPU (${p.burstRate} msgs/s × (call + S sends) ≤ ${p.util}), ≤ ${p.maxSocketsPerObject.toLocaleString("en-US")} by the platform → K = ${m.K} shards${p.shards ? " (fixed by --shards)" : ""} of S = ${m.S.toLocaleString("en-US")}`);
   console.log(`Per message: room ${f(m.roomServiceMs, 2)} ms (message + K calls), each shard ${f(m.shardServiceMs, 2)} ms (call + S sends); one message alone reaches its last socket after ${f(m.aloneMs, 1)} ms (mean hop), ${f(m.aloneMaxHopMs, 1)} ms (hop ${p.hopMs[1]} ms)\n`);
@@ -270,13 +279,13 @@ export function report(p: typeof P) {
     ["frames per call, steady", "1.00 (no batching)", f(steady.frames / steady.calls, 2)],
     ["requests/s each shard receives, steady (soft limit 1,000)", f(m.steady.shardRequestsPerS, 0), f(steady.calls / m.K / p.steadyS, 1)],
     ["fan-out p50 ms, steady", `${f(m.aloneMs)} (alone)`, f(pct(steady.latency, 0.5))],
-    ["fan-out p99 ms, steady", `≤ ${f(m.steady.p99Ms)} (bound)`, f(pct(steady.latency, 0.99))],
+    ["fan-out p99 ms, steady", `${f(m.steady.p99Ms)} (alone + RTT)`, f(pct(steady.latency, 0.99))],
     ["fan-out max ms, steady", "", f(Math.max(...steady.latency))],
     [`room CPU busy at ${p.burstRate}/s (no batching)`, f(m.burst.roomUtil * 100) + " %", ""],
     [`shard CPU busy at ${p.burstRate}/s`, f(m.burst.shardUtil * 100) + " %", ""],
     [`frames per call, burst run`, "", f(burst.frames / burst.calls, 2)],
     [`fan-out p50 ms, burst (${p.burstS} s at ${p.burstRate}/s, +1 s)`, "", f(pct(inBurst, 0.5))],
-    [`fan-out p99 ms, burst`, `≤ ${f(m.burst.p99Ms)} (bound)`, f(pct(inBurst, 0.99))],
+    [`fan-out p99 ms, burst`, `≤ ${f(m.burst.p99BoundMs)} (bound)`, f(pct(inBurst, 0.99))],
     [`fan-out max ms, burst`, "", f(Math.max(...inBurst))],
     ["fan-out p99 ms, whole burst run (60 s)", "", f(pct(burst.latency, 0.99))],
   ];
@@ -287,4 +296,32 @@ export function report(p: typeof P) {
   return { model: m, steady, burst, inBurst };
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) report(P);
+/**
+ * `--table`: the sensitivity table of BENCHMARKS.md: both online shares, costs × 0.5, 1 and 2,
+ * each with K sized for those costs and with K kept at the size for the measured costs (× 1),
+ * i.e. when production's CPU turns out slower or faster than this machine's.
+ */
+export function table(p: typeof P) {
+  console.log("| online | costs | K | S | room CPU at 10 / 50 msgs/s | shard CPU at 10 / 50 msgs/s | p99 steady: model / sim | p99 in the burst: model bound / sim (max) |");
+  console.log("|---|---|---:|---:|---|---|---|---|");
+  for (const online of [p.online, 1]) {
+    const measured = model({ ...p, online, costs: base, shards: null });
+    for (const [k, fixed] of [[0.5, false], [0.5, true], [1, false], [2, false], [2, true]] as [number, boolean][]) {
+      const q = { ...p, online, shards: fixed ? measured.K : null, costs: { messageUs: base.messageUs * k, forwardUs: base.forwardUs * k, batchFrameUs: base.batchFrameUs * k, deliveryUs: base.deliveryUs * k } };
+      const m = model(q);
+      const steady = simulate(q, m.K, m.S, Math.min(q.steadyS, 120), () => q.rate, q.seed);
+      const b0 = 20_000;
+      const b1 = b0 + q.burstS * 1000;
+      const burst = simulate(q, m.K, m.S, 60, (t) => (t >= b0 && t < b1 ? q.burstRate : q.rate), q.seed + 1);
+      const inBurst = burst.latency.filter((_, i) => burst.arrivals[i]! >= b0 && burst.arrivals[i]! < b1 + 1000);
+      console.log(
+        `| ${f(online * 100, 0)} % (${m.sockets.toLocaleString("en-US")}) | × ${k}${fixed ? `, K sized for × 1` : ""} | ${m.K} | ${m.S.toLocaleString("en-US")} | ${f(m.steady.roomUtil * 100, 0)} / ${f(m.burst.roomUtil * 100, 0)} % | ${f(m.steady.shardUtil * 100, 0)} / ${f(m.burst.shardUtil * 100, 0)} % | ${f(m.steady.p99Ms, 0)} / ${f(pct(steady.latency, 0.99), 0)} ms | ${f(m.burst.p99BoundMs, 0)} / ${f(pct(inBurst, 0.99), 0)} ms (${f(Math.max(...inBurst), 0)}) |`,
+      );
+    }
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  if (argv.includes("--table")) table(P);
+  else report(P);
+}
