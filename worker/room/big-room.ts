@@ -29,7 +29,9 @@ export interface BigRoomHost {
 export function shardLimits(env: RoomEnv): { maxShards: number; perShard: number } {
   // 0 shards is allowed: the room holds only what its object holds (the tests' default world).
   const maxShards = env.MAX_ROOM_SHARDS === "0" ? 0 : numberVar(env.MAX_ROOM_SHARDS, 32);
-  return { maxShards, perShard: numberVar(env.ROOM_SHARD_CONNECTIONS, 1000) };
+  // 450: a shard's fan-out of one message (31 µs a socket, BENCHMARKS.md "Rooms larger than one
+  // object") stays under 70 % of its time at 50 messages/s; 1,000 falls behind in such a burst.
+  return { maxShards, perShard: numberVar(env.ROOM_SHARD_CONNECTIONS, 450) };
 }
 
 export class BigRoom {
