@@ -76,7 +76,7 @@ export class MessageIntake {
 
     // `@room` from the owner or a moderator mentions everyone; from anyone else it stays text.
     let mentionsRoom = false;
-    if (mentionedNames(draft.body).has(ROOM_MENTION)) {
+    if (draft.body.includes("@") && mentionedNames(draft.body).has(ROOM_MENTION)) {
       mentionsRoom = await this.host.mayMentionRoom(author.id);
       const raced = this.stored(author.id, draft.clientId, false);
       if (raced) return { ok: true, message: raced, duplicate: true };
