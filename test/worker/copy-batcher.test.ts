@@ -51,7 +51,7 @@ describe("the copy batcher", () => {
 
     // A copy repeated (a room that retries a batch that did land) adds nothing.
     const row = [ids[0], 1, alice.id, alice.username, "text", "room 0 line 1 pelican", "cb-again", null, Date.now(), null, 0, "room 0 line 1 pelican"];
-    await env.COPIER.getByName("global").copy([{ kind: "rows", json: JSON.stringify([row]) }]);
+    await env.COPIER.getByName("global").copy([{ kind: "rows", json: JSON.stringify([row]), rows: 1 }]);
     const again = await env.DB.prepare("SELECT count(*) AS n FROM messages WHERE room_id = ?").bind(ids[0]).first<{ n: number }>();
     expect(again?.n).toBe(5);
     const refound = await api(`/api/search?q=pelican&limit=50`, { token: alice.token });
@@ -63,7 +63,7 @@ describe("the copy batcher", () => {
     // Not JSON: D1 refuses the statement, and with it the whole batch.
     let refused = "";
     try {
-      await copier.copy([{ kind: "rows", json: "[not json]" }]);
+      await copier.copy([{ kind: "rows", json: "[not json]", rows: 1 }]);
     } catch (err) {
       refused = String(err);
     }

@@ -20,6 +20,8 @@ import { copyChangesStatements, copyRowsStatements } from "../db/messages";
 export interface CopyPart {
   kind: "rows" | "changes";
   json: string;
+  /** How many rows `json` holds. */
+  rows: number;
 }
 
 /** A D1 statement takes one bound value of at most 2 MB: one JSON array stays under this. */
@@ -38,6 +40,8 @@ export interface CopyEnv {
   COPY_BATCH_MS?: string;
   /** A batch is written at once when it holds this many bytes of JSON (default 1,000,000). */
   COPY_BATCH_BYTES?: string;
+  /** Rows per D1 transaction at most: a bigger batch is written as several, one after the other (default 300). */
+  COPY_TRANSACTION_ROWS?: string;
   SEARCH_INDEX?: string;
 }
 
@@ -72,15 +76,23 @@ export class CopyBatcher extends DurableObject<CopyEnv> {
     this.writing = this.writing.then(() => this.write(batch));
   }
 
+  /**
+   * Writes the batch as transactions of at most COPY_TRANSACTION_ROWS rows, one after the
+   * other: a transaction's SQLite work runs in one piece, and under `wrangler dev` on the same
+   * thread as every room, so its size is the longest the rooms wait for it (BENCHMARKS.md,
+   * "Speed"). A room's parts are never split across transactions out of order.
+   */
   private async write(batch: Batch): Promise<void> {
     const index = this.env.SEARCH_INDEX !== "off";
     const db = this.env.DB;
+    const most = numberVar(this.env.COPY_TRANSACTION_ROWS, 300);
     try {
-      const statements = [
-        ...joined(batch.parts, "rows").flatMap((json) => copyRowsStatements(db, json, index)),
-        ...joined(batch.parts, "changes").flatMap((json) => copyChangesStatements(db, json, index)),
-      ];
-      await db.batch(statements);
+      for (const parts of transactions(batch.parts, most)) {
+        await db.batch([
+          ...joined(parts, "rows").flatMap((json) => copyRowsStatements(db, json, index)),
+          ...joined(parts, "changes").flatMap((json) => copyChangesStatements(db, json, index)),
+        ]);
+      }
       batch.done.resolve();
     } catch (err) {
       batch.done.reject(err instanceof Error ? err : new Error(String(err)));
@@ -104,6 +116,24 @@ function settled(): Settled {
   // Each caller awaits it; a batch whose callers went away must not count as unhandled.
   promise.catch(() => undefined);
   return { promise, resolve, reject };
+}
+
+/** The parts in groups of at most `most` rows (a part bigger than that alone), in order. */
+function transactions(parts: CopyPart[], most: number): CopyPart[][] {
+  const out: CopyPart[][] = [];
+  let group: CopyPart[] = [];
+  let rows = 0;
+  for (const p of parts) {
+    if (group.length > 0 && rows + p.rows > most) {
+      out.push(group);
+      group = [];
+      rows = 0;
+    }
+    group.push(p);
+    rows += p.rows;
+  }
+  if (group.length > 0) out.push(group);
+  return out;
 }
 
 /** The parts of one kind as few JSON arrays as fit a bound value, in arrival order (text joined: nothing parsed). */

@@ -162,7 +162,7 @@ export class D1Copy {
         sliceBytes += size;
       }
       if (bytes > 0 && bytes + sliceBytes > CALL_BYTES) send();
-      parts.push({ kind: "rows", json: JSON.stringify(slice) });
+      parts.push({ kind: "rows", json: JSON.stringify(slice), rows: slice.length });
       bytes += sliceBytes;
       read = slice[slice.length - 1]![1];
       if (read < target) await yieldToSockets();
@@ -193,7 +193,7 @@ export class D1Copy {
       const rows = this.log.changedRows(this.flushedChangeSeq, target, flushed, SLICE_ROWS);
       if (rows.length > 0) {
         const slice: ChangedRow[] = rows.map((r) => [roomId, r.seq, r.body, r.attachment, r.edited_at, r.deleted ? 1 : 0, terms(this.index, r)]);
-        await this.host.copy([{ kind: "changes", json: JSON.stringify(slice) }]);
+        await this.host.copy([{ kind: "changes", json: JSON.stringify(slice), rows: slice.length }]);
       }
       const done = rows.length < SLICE_ROWS ? target : rows[rows.length - 1]!.change_seq;
       this.flushedChangeSeq = done;
