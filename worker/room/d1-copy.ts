@@ -20,8 +20,9 @@ import { indexTextOf } from "../search/terms";
 
 /** Rows read and made into JSON in one synchronous step (the room's sockets are served between steps). */
 const SLICE_ROWS = 100;
-/** Bytes of JSON in one slice, and in one call to the batcher (D1 takes 2 MB per bound value). */
+/** Bytes of JSON in one slice (D1 takes 2 MB per bound value; the batcher joins slices under that). */
 const SLICE_BYTES = 512 * 1024;
+/** Bytes of JSON in one call to the batcher: slices are sent together up to this. */
 const CALL_BYTES = 1024 * 1024;
 /** A failed copy is tried again after this long. */
 const RETRY_MS = 5000;
