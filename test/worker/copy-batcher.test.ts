@@ -58,6 +58,28 @@ describe("the copy batcher", () => {
     expect(refound.json.hits.length).toBe(18);
   });
 
+  it("writes a batch larger than one transaction as several, paced, every row once and each room's in order", async () => {
+    const copier = env.COPIER.getByName("global");
+    const user = await signup("copier");
+    // 3 rooms × 250 rows: 750 rows, 3 transactions of at most 300 rows (COPY_TRANSACTION_ROWS)
+    // with the batcher's pause after each (COPY_PACE), all handed over at once.
+    const rooms = [0, 1, 2].map((i) => `paced-${i}-${crypto.randomUUID()}`);
+    const part = (room: string) => {
+      const rows = Array.from({ length: 250 }, (_, k) => [room, k + 1, user.id, user.username, "text", `line ${k + 1}`, `p${k}`, null, Date.now(), null, 0, `line ${k + 1}`]);
+      return { kind: "rows" as const, json: JSON.stringify(rows), rows: rows.length };
+    };
+    await Promise.all(rooms.map((r) => copier.copy([part(r)])));
+
+    for (const room of rooms) {
+      const { results } = await env.DB.prepare("SELECT seq, search_id FROM messages WHERE room_id = ? ORDER BY seq").bind(room).all<{ seq: number; search_id: number }>();
+      expect(results.map((r) => r.seq)).toEqual(Array.from({ length: 250 }, (_, k) => k + 1));
+      // Search ids follow each room's seqs (copy order).
+      expect(results.every((r, k) => k === 0 || r.search_id > results[k - 1]!.search_id)).toBe(true);
+    }
+    const ids = await env.DB.prepare("SELECT count(DISTINCT search_id) AS n FROM messages WHERE room_id IN (?, ?, ?)").bind(...rooms).first<{ n: number }>();
+    expect(ids?.n).toBe(750);
+  });
+
   it("fails the callers of a batch D1 refused, and writes the next batch", async () => {
     const copier = env.COPIER.getByName("global");
     // Not JSON: D1 refuses the statement, and with it the whole batch.

@@ -27,9 +27,17 @@ export interface CopyPart {
 /** A D1 statement takes one bound value of at most 2 MB: one JSON array stays under this. */
 const MAX_JSON_BYTES = 1_500_000;
 
+/**
+ * The batcher stops pausing between transactions (COPY_PACE) while the batch it writes was
+ * closed longer ago than this: the copy then catches up at full speed.
+ */
+const PACED_LAG_MS = 5000;
+
 interface Batch {
   parts: CopyPart[];
   bytes: number;
+  /** When the batch stopped taking parts (0 while open). */
+  closedAt: number;
   timer: ReturnType<typeof setTimeout> | null;
   done: Settled;
 }
@@ -42,6 +50,8 @@ export interface CopyEnv {
   COPY_BATCH_BYTES?: string;
   /** Rows per D1 transaction at most: a bigger batch is written as several, one after the other (default 300). */
   COPY_TRANSACTION_ROWS?: string;
+  /** After each transaction the batcher waits this many times as long as it took before the next (default 2; "0": no wait). */
+  COPY_PACE?: string;
   SEARCH_INDEX?: string;
 }
 
@@ -64,13 +74,14 @@ export class CopyBatcher extends DurableObject<CopyEnv> {
   }
 
   private newBatch(): Batch {
-    const batch: Batch = { parts: [], bytes: 0, timer: null, done: settled() };
+    const batch: Batch = { parts: [], bytes: 0, closedAt: 0, timer: null, done: settled() };
     batch.timer = setTimeout(() => this.close(batch), numberVar(this.env.COPY_BATCH_MS, 500));
     return batch;
   }
 
   private close(batch: Batch): void {
     if (this.open === batch) this.open = null;
+    batch.closedAt = Date.now();
     if (batch.timer) clearTimeout(batch.timer);
     batch.timer = null;
     this.writing = this.writing.then(() => this.write(batch));
@@ -80,18 +91,26 @@ export class CopyBatcher extends DurableObject<CopyEnv> {
    * Writes the batch as transactions of at most COPY_TRANSACTION_ROWS rows, one after the
    * other: a transaction's SQLite work runs in one piece, and under `wrangler dev` on the same
    * thread as every room, so its size is the longest the rooms wait for it (BENCHMARKS.md,
-   * "Speed"). A room's parts are never split across transactions out of order.
+   * "Speed"). After each, the batcher waits COPY_PACE times as long as it took (unless the
+   * copy is more than PACED_LAG_MS behind): a burst of rows (every busy room's copy at once)
+   * is written at a third of the thread at most, not all of it for as long as it takes, which
+   * put the whole burst into the rooms' latency tail. A room's parts are never split across
+   * transactions out of order.
    */
   private async write(batch: Batch): Promise<void> {
     const index = this.env.SEARCH_INDEX !== "off";
     const db = this.env.DB;
     const most = numberVar(this.env.COPY_TRANSACTION_ROWS, 300);
+    const pace = this.env.COPY_PACE === "0" ? 0 : numberVar(this.env.COPY_PACE, 2);
     try {
       for (const parts of transactions(batch.parts, most)) {
+        const start = Date.now();
         await db.batch([
           ...joined(parts, "rows").flatMap((json) => copyRowsStatements(db, json, index)),
           ...joined(parts, "changes").flatMap((json) => copyChangesStatements(db, json, index)),
         ]);
+        const took = Date.now() - start;
+        if (pace > 0 && took > 0 && Date.now() - batch.closedAt < PACED_LAG_MS) await new Promise((ok) => setTimeout(ok, took * pace));
       }
       batch.done.resolve();
     } catch (err) {
