@@ -10,13 +10,25 @@ import { frameText } from "./message-frames";
  * shard has at most ONE `deliver` call in flight: what arrives meanwhile goes out as the next
  * call's batch. So a shard applies entries in the room's order, a quiet room pays one call per
  * frame, and a busy one batches by itself. A failed call is retried (a shard drops messages
- * it already has by their seq); after MAX_TRIES the batch is dropped and logged: a shard that
- * cannot be reached has lost its sockets anyway (they reconnect with `since`).
+ * it already has by their seq). After MAX_TRIES the batch is given up, and the next call to
+ * the shard, whenever there is one, starts by closing all its sockets (1011): they would
+ * otherwise miss those entries for good, while closed they reconnect with `since` and resume
+ * without a gap. (A shard that could not be reached at all has lost its sockets anyway.)
  */
 
 const MAX_TRIES = 3;
+/** The first entry for a shard after its stream lost entries: its sockets close and come back with `since`. */
+const RESYNC: ShardEntry = { op: "closeAll", code: 1011, reason: "the room's stream to this server broke; reconnect" };
+
 /** Entries per call at most, so that one call stays a modest RPC however far a shard fell behind. */
 const MAX_BATCH = 1000;
+
+interface Queue {
+  pending: ShardEntry[];
+  busy: boolean;
+  /** Entries were lost: RESYNC goes before anything else. */
+  resync: boolean;
+}
 
 /** What the fan-out needs from the room. */
 export interface FanoutHost {
@@ -32,7 +44,7 @@ export interface FanoutCounts {
 }
 
 export class ShardFanout {
-  private readonly queues = new Map<number, { pending: ShardEntry[]; busy: boolean }>();
+  private readonly queues = new Map<number, Queue>();
   readonly counts: FanoutCounts = { calls: 0, entries: 0 };
 
   constructor(private readonly host: FanoutHost) {}
@@ -45,15 +57,17 @@ export class ShardFanout {
   /** Queues `entry` for shard `k`. */
   to(k: number, entry: ShardEntry): void {
     let q = this.queues.get(k);
-    if (!q) this.queues.set(k, (q = { pending: [], busy: false }));
+    if (!q) this.queues.set(k, (q = { pending: [], busy: false, resync: false }));
     q.pending.push(entry);
     if (!q.busy) void this.pump(k, q);
   }
 
-  private async pump(k: number, q: { pending: ShardEntry[]; busy: boolean }): Promise<void> {
+  private async pump(k: number, q: Queue): Promise<void> {
     q.busy = true;
     try {
       while (q.pending.length > 0) {
+        if (q.resync) q.pending.unshift(RESYNC);
+        q.resync = false;
         const batch = q.pending.splice(0, MAX_BATCH);
         this.counts.calls += 1;
         this.counts.entries += batch.length;
@@ -63,7 +77,8 @@ export class ShardFanout {
             break;
           } catch (err) {
             if (tries >= MAX_TRIES) {
-              console.error(`room: shard ${k} missed ${batch.length} entries`, err);
+              console.error(`room: shard ${k} missed ${batch.length} entries; its sockets will reconnect`, err);
+              q.resync = true;
               break;
             }
           }
