@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import { numberVar } from "../config";
+import { numberVar, numberVarOrZero } from "../config";
 import { copyChangesStatements, copyRowsStatements } from "../db/messages";
 
 /**
@@ -101,7 +101,7 @@ export class CopyBatcher extends DurableObject<CopyEnv> {
     const index = this.env.SEARCH_INDEX !== "off";
     const db = this.env.DB;
     const most = numberVar(this.env.COPY_TRANSACTION_ROWS, 300);
-    const pace = this.env.COPY_PACE === "0" ? 0 : numberVar(this.env.COPY_PACE, 2);
+    const pace = numberVarOrZero(this.env.COPY_PACE, 2);
     try {
       for (const parts of transactions(batch.parts, most)) {
         const start = Date.now();

@@ -1,4 +1,4 @@
-import { numberVar } from "../config";
+import { numberVar, numberVarOrZero } from "../config";
 import { shardName } from "../gateway/room-upgrade";
 import { Audience } from "./audience";
 import type { RoomEnv } from "./room-env";
@@ -28,7 +28,7 @@ export interface BigRoomHost {
 /** The settings of a room's shards (wrangler.toml `[vars]`, README "Limits"). */
 export function shardLimits(env: RoomEnv): { maxShards: number; perShard: number } {
   // 0 shards is allowed: the room holds only what its object holds (the tests' default world).
-  const maxShards = env.MAX_ROOM_SHARDS === "0" ? 0 : numberVar(env.MAX_ROOM_SHARDS, 32);
+  const maxShards = numberVarOrZero(env.MAX_ROOM_SHARDS, 32);
   // 450: a shard's fan-out of one message (31 µs a socket, BENCHMARKS.md "Rooms larger than one
   // object") stays under 70 % of its time at 50 messages/s; 1,000 falls behind in such a burst.
   return { maxShards, perShard: numberVar(env.ROOM_SHARD_CONNECTIONS, 450) };
