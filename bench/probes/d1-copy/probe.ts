@@ -8,7 +8,7 @@
  * dev` are pauses for every room. The settings run in turn on one growing index, default first
  * and again last, so the last row shows the drift.
  *
- *   npx vitest run -c bench/probes/d1-copy/vitest.config.ts
+ *   npx vitest run -c bench/probes/d1-copy/vitest.config.ts probe.ts
  */
 import { env } from "cloudflare:test";
 import { it } from "vitest";
