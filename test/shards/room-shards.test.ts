@@ -4,6 +4,7 @@
  * (vitest.shards.config.ts), so sockets 3-4 of a room land on shard 0, 5-6 on shard 1, 7-8 on
  * shard 2, and the 9th is refused. A socket on a shard must behave as one on the room object.
  */
+import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { HubClient } from "../worker/hub-client";
 import { api, bearerProtocols, connect, createRoom, join, signup, upgrade, TestSocket, type TestUser } from "../worker/helpers";
@@ -147,6 +148,30 @@ describe("a room larger than its object", () => {
     for (const i of [0, 1, 3, 7]) expect(sockets[i]!.closed).toBeNull();
     // Refused at once on reconnecting, as in a small room.
     expect((await upgrade(`/api/rooms/${room.id}/ws`, bearerProtocols(banned))).status).toBe(403);
+  });
+
+  it("closes (1011) the shard sockets that missed messages of the room's stream, so they resume with since; the room's own sockets keep going", async () => {
+    const { owner, room, members } = await roomOf(3);
+    // Sockets 0-1 on the room object, 2-3 on shard 0.
+    const sockets: TestSocket[] = [];
+    for (const p of [owner, ...members]) sockets.push((await connect(p, room.id)).socket);
+    const last = await sockets[0]!.sendMessage("before", "gap-1");
+    for (const i of [1, 2, 3]) await sockets[i]!.next((f) => f.type === "message" && f.message.seq === last.seq);
+    // A batch lost on the way (the room gave it up, or restarted with it queued): the next
+    // entry shard 0 gets is message last + 2, and last + 1 never comes.
+    const next = last.seq + 2;
+    const skipping = { op: "all" as const, seq: next, text: JSON.stringify({ type: "message", message: { seq: next } }) };
+    await env.ROOM_SHARDS.getByName(`${room.id}/0`).deliver(room.id, 0, [skipping]);
+    for (const i of [2, 3]) expect((await sockets[i]!.waitClose()).code).toBe(1011);
+    const missed = await sockets[0]!.sendMessage("missed on the shard", "gap-2");
+    const after = await sockets[0]!.sendMessage("after", "gap-3");
+    expect(after.seq).toBe(next);
+    expect((await sockets[1]!.next((f) => f.type === "message" && f.message.seq === after.seq)).message.body).toBe("after");
+    for (const i of [0, 1]) expect(sockets[i]!.closed).toBeNull();
+    // The client reconnecting with since gets what it missed from the room's log, on the same shard.
+    const back = await connect(members[2]!, room.id, last.seq);
+    await back.socket.nextOfType("synced");
+    expect(back.socket.frames.filter((f) => f.type === "message").map((f) => f.message.seq)).toEqual([missed.seq, after.seq]);
   });
 
   it("serves a SignalR subscription placed on a shard like any other", async () => {

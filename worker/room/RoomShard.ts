@@ -12,6 +12,9 @@ import type { ShardEntry, ShardReport, ShardRpc, ShardUser } from "./shard-entri
 import { StreamFloors } from "./stream-floors";
 import { forwardedTexts } from "./message-frames";
 
+/** Why a shard closes a socket that missed messages of the room's stream. */
+const MISSED = "this server missed messages of the room; reconnect";
+
 /** What a shard is given: its room objects and the stats object (it releases its sockets' places there). */
 export interface ShardEnv extends Bindings {
   ROOMS: DurableObjectNamespace<RoomObject>;
@@ -107,8 +110,10 @@ export class RoomShard extends DurableObject<ShardEnv> implements ShardRpc {
     try {
       const greeting = await this.env.ROOMS.getByName(ask.roomId).shardGreeting(ask.roomId, k, ask);
       if (!greeting.ok) return closeSocket(ws, greeting.code, greeting.reason);
+      const queued = this.floors.greeted(ws, greeting);
+      if (queued === null) return closeSocket(ws, 1011, MISSED);
       for (const frame of greeting.frames) sendText(ws, frame);
-      for (const entry of this.floors.greeted(ws, greeting)) this.applyTo(ws, entry);
+      for (const entry of queued) this.applyTo(ws, entry);
     } catch (err) {
       console.error("shard: greeting failed", err);
       closeSocket(ws, 1011, "the room is unreachable; reconnect");
@@ -118,6 +123,8 @@ export class RoomShard extends DurableObject<ShardEnv> implements ShardRpc {
   private apply(entry: ShardEntry): void {
     switch (entry.op) {
       case "all": {
+        const lost = this.floors.skipped(entry);
+        if (lost !== null) this.missed(lost);
         const except = this.floors.except(entry);
         if (except === null) return; // already delivered (a batch sent twice)
         const skip = entry.skip === undefined ? undefined : this.sockets.bySid(entry.skip);
@@ -142,6 +149,17 @@ export class RoomShard extends DurableObject<ShardEnv> implements ShardRpc {
         this.sockets.closeAll(entry.code, entry.reason);
         return this.report();
     }
+  }
+
+  /**
+   * Messages up to `upTo` never reached this shard: its sockets that were greeted before them
+   * close (1011) and come back with `since` (the room's stream gives up a batch after retries,
+   * and a restarted room object has lost what it had queued; shard-fanout.ts).
+   */
+  private missed(upTo: number): void {
+    console.error(`shard: the room's stream skipped messages up to seq ${upTo}; closing the sockets that missed them`);
+    this.sockets.closeAll(1011, MISSED, (ws) => this.floors.holds(ws, upTo));
+    this.report();
   }
 
   /** One queued entry, for one socket just greeted. */

@@ -136,15 +136,15 @@ export class RoomSockets {
   /** Closes every socket of `userId`; returns them (on their way out). */
   closeUser(userId: string, code: number, reason: string): WebSocket[] {
     const sockets = this.ctx.getWebSockets(userId);
-    for (const ws of sockets) ws.close(code, reason);
+    for (const ws of sockets) closeSocket(ws, code, reason);
     this.changed();
     return sockets;
   }
 
-  /** Closes every socket of the room (it was deleted); returns them (on their way out). */
-  closeAll(code: number, reason: string): WebSocket[] {
-    const sockets = this.ctx.getWebSockets();
-    for (const ws of sockets) ws.close(code, reason);
+  /** Closes every socket of the room (it was deleted), or every one but those `keep` picks; returns them (on their way out). */
+  closeAll(code: number, reason: string, keep?: (ws: WebSocket) => boolean): WebSocket[] {
+    const sockets = keep ? this.ctx.getWebSockets().filter((ws) => !keep(ws)) : this.ctx.getWebSockets();
+    for (const ws of sockets) closeSocket(ws, code, reason);
     this.changed();
     return sockets;
   }

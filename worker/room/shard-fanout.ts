@@ -13,7 +13,9 @@ import { frameText } from "./message-frames";
  * it already has by their seq). After MAX_TRIES the batch is given up, and the next call to
  * the shard, whenever there is one, starts by closing all its sockets (1011): they would
  * otherwise miss those entries for good, while closed they reconnect with `since` and resume
- * without a gap. (A shard that could not be reached at all has lost its sockets anyway.)
+ * without a gap. (A shard that could not be reached at all has lost its sockets anyway.) The
+ * queues are memory only: entries a restarted room object had queued are lost, which the shard
+ * notices by the jump in message seqs (stream-floors.ts `skipped`).
  */
 
 const MAX_TRIES = 3;

@@ -8,7 +8,9 @@ import type { ShardEntry, ShardGreeting } from "./shard-entries";
  * entries the room queued before G (still in the stream) are dropped for that socket: a
  * socket's floor lasts until the stream brings something newer than it, which the room can
  * only have queued after G. Messages and updates a batch sent twice brings again are
- * dropped for everyone by their seq.
+ * dropped for everyone by their seq. Messages a batch lost (the room gave the batch up, or
+ * the room object restarted with entries still queued) show as a jump in the stream's message
+ * seqs (`skipped`): every socket whose greeting is older than the jump missed them.
  */
 
 type Floor = { seq: number; changeSeq: number };
@@ -21,10 +23,29 @@ export class StreamFloors {
   private readonly floors = new Map<WebSocket, Floor>();
   /** The newest message and change the stream brought. */
   private stream: Floor = { seq: 0, changeSeq: 0 };
+  /** The newest message seq the stream skipped (lost on the way); 0: none. */
+  private lostUpTo = 0;
 
   /** `ws` was accepted: its greeting is on its way. */
   waiting(ws: WebSocket): void {
     this.waitingFor.set(ws, []);
+  }
+
+  /**
+   * Whether `entry` skips message seqs (the stream brought messages before, but not the one
+   * just before it): the highest seq skipped, or null. Call it before `except` takes the entry.
+   * Only messages are checked: every stored message is in the stream (its seqs have no holes),
+   * while changes also come from the room's own work between them.
+   */
+  skipped(entry: Ordered): number | null {
+    if (entry.seq === undefined || this.stream.seq === 0 || entry.seq <= this.stream.seq + 1) return null;
+    this.lostUpTo = Math.max(this.lostUpTo, entry.seq - 1);
+    return entry.seq - 1;
+  }
+
+  /** Whether greeted socket `ws` has every message up to `seq` from its greeting, or is still waiting for it (`greeted` decides then). */
+  holds(ws: WebSocket, seq: number): boolean {
+    return this.waitingFor.has(ws) || (this.floors.get(ws)?.seq ?? 0) >= seq;
   }
 
   /**
@@ -59,10 +80,14 @@ export class StreamFloors {
     return this.waitingFor.size > 0;
   }
 
-  /** `ws` got its greeting: what was queued for it and the greeting does not hold, in order. */
-  greeted(ws: WebSocket, greeting: Extract<ShardGreeting, { ok: true }>): ShardEntry[] {
+  /**
+   * `ws` got its greeting: what was queued for it and the greeting does not hold, in order; or
+   * null when the stream skipped messages newer than the greeting (the socket missed them).
+   */
+  greeted(ws: WebSocket, greeting: Extract<ShardGreeting, { ok: true }>): ShardEntry[] | null {
     const queued = this.waitingFor.get(ws) ?? [];
     this.waitingFor.delete(ws);
+    if (greeting.lastSeq < this.lostUpTo) return null;
     const floor = { seq: greeting.lastSeq, changeSeq: greeting.lastChangeSeq };
     this.floors.set(ws, floor);
     return queued.filter((e) => e.op !== "all" || !covers(floor, e));
