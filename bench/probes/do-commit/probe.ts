@@ -1,5 +1,7 @@
 /**
- * What a Durable Object's write costs when it is the only one of its turn (issue 20, item 1):
+ * What a Durable Object's write costs when it is the only one of its turn (issue 20, item 1), in the
+ * test pool's storage (under `wrangler dev` the bench found commits shared between messages no
+ * cheaper: BENCHMARKS.md, "a third look"):
  * the floor and Hearth both store each message in the event that received it, so each pays a
  * commit. A room object's SQLite, 2,000 inserts of a 200-byte row three ways, each followed by
  * one timer turn (`setTimeout(0)`, ~1 ms here): one insert per turn ("separate", as a message
