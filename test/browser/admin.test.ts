@@ -96,6 +96,8 @@ describe("administration", () => {
     // The token works like a session: the bot is who it says.
     const me = await rest<{ user: { username: string; role: string } }>(baseUrl, "/api/me", token);
     expect(me.user).toMatchObject({ username: `helper-${run}`, role: "bot" });
+    await shown.getByRole("button", { name: "Copy" }).click();
+    await shown.getByRole("button", { name: "Copied" }).waitFor(WAIT);
     await shown.getByRole("button", { name: "Done" }).click();
     expect(await page.getByTestId("shown-secret").count()).toBe(0);
   });

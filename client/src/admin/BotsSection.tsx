@@ -6,6 +6,7 @@ import { useEffect, useState } from "preact/hooks";
 import { ConfirmDialog } from "../ui/ConfirmDialog";
 import { FormError } from "../ui/FormError";
 import { Icon } from "../ui/Icon";
+import { ShownOnce } from "../ui/ShownOnce";
 import { errorText, useSubmit } from "../ui/useSubmit";
 import { botsApi, type Bot } from "./admin-api";
 
@@ -47,15 +48,7 @@ export function BotsSection() {
         </button>
       </form>
       <FormError error={submit.error} />
-      {shown && (
-        <div class="admin__secret" role="status" data-testid="shown-secret">
-          <strong>{shown.label}</strong> (shown once: copy it now)
-          <code class="admin__code">{shown.value}</code>
-          <button type="button" class="btn" onClick={() => setShown(null)}>
-            Done
-          </button>
-        </div>
-      )}
+      {shown && <ShownOnce label={shown.label} value={shown.value} testId="shown-secret" onDone={() => setShown(null)} />}
       {bots.length === 0 ? (
         <p class="admin__note">No bots yet.</p>
       ) : (

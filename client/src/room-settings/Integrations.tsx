@@ -5,6 +5,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { ConfirmDialog } from "../ui/ConfirmDialog";
 import { FormError } from "../ui/FormError";
+import { ShownOnce } from "../ui/ShownOnce";
 import { errorText, useSubmit } from "../ui/useSubmit";
 import { webhooksApi, type RoomWebhook } from "./settings-api";
 
@@ -38,11 +39,7 @@ export function Integrations({ roomId }: { roomId: string }) {
           Add webhook
         </button>
       </form>
-      {shown && (
-        <p class="room-settings__secret" role="status" data-testid="webhook-url">
-          Its URL, shown once: <code>{shown}</code>
-        </p>
-      )}
+      {shown && <ShownOnce label="The webhook's URL" value={shown} testId="webhook-url" onDone={() => setShown(null)} />}
       <FormError error={submit.error} />
       {hooks.length > 0 && (
         <ul class="room-settings__list">
