@@ -96,10 +96,14 @@ describe("administration", () => {
     // The token works like a session: the bot is who it says.
     const me = await rest<{ user: { username: string; role: string } }>(baseUrl, "/api/me", token);
     expect(me.user).toMatchObject({ username: `helper-${run}`, role: "bot" });
+    await page.context().grantPermissions(["clipboard-read", "clipboard-write"]);
     await shown.getByRole("button", { name: "Copy" }).click();
     await shown.getByRole("button", { name: "Copied" }).waitFor(WAIT);
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(token);
     await shown.getByRole("button", { name: "Done" }).click();
     expect(await page.getByTestId("shown-secret").count()).toBe(0);
+    // Focus returns to the form the secret came from.
+    expect(await page.evaluate(() => document.activeElement?.className)).toBe("admin__name");
   });
 
   test("the administration page fits a phone", async () => {

@@ -168,10 +168,14 @@ describe("a room larger than its object", () => {
     expect(after.seq).toBe(next);
     expect((await sockets[1]!.next((f) => f.type === "message" && f.message.seq === after.seq)).message.body).toBe("after");
     for (const i of [0, 1]) expect(sockets[i]!.closed).toBeNull();
-    // The client reconnecting with since gets what it missed from the room's log, on the same shard.
+    // The client reconnecting with since gets what it missed from the room's log, and then the
+    // live stream: a socket greeted after the jump is not closed for it.
     const back = await connect(members[2]!, room.id, last.seq);
     await back.socket.nextOfType("synced");
     expect(back.socket.frames.filter((f) => f.type === "message").map((f) => f.message.seq)).toEqual([missed.seq, after.seq]);
+    const live = await sockets[0]!.sendMessage("live again", "gap-4");
+    expect((await back.socket.next((f) => f.type === "message" && f.message.seq === live.seq)).message.body).toBe("live again");
+    expect(back.socket.closed).toBeNull();
   });
 
   it("serves a SignalR subscription placed on a shard like any other", async () => {

@@ -31,6 +31,20 @@ describe("StreamFloors", () => {
     expect(take(floors, update(9))).toBeNull(); // changes are not checked: their seqs may jump
   });
 
+  it("keeps the sockets of a shard that left the roster and came back: greeted since, they hold what the jump skipped", () => {
+    const floors = new StreamFloors();
+    for (const seq of [1, 2, 3]) take(floors, message(seq));
+    // The shard emptied and was out of the room's roster while messages 4-9 were stored; a
+    // socket placed on it now is greeted with everything up to 9, then a reaction comes (its
+    // floor gives way to the stream), then message 10.
+    const fresh = socket("greeted with seq 9");
+    floors.waiting(fresh);
+    expect(floors.greeted(fresh, greeting(9))).toEqual([]);
+    take(floors, update(1));
+    expect(floors.skipped(message(10) as { seq: number })).toBe(9);
+    expect(floors.holds(fresh, 9)).toBe(true);
+  });
+
   it("names the skipped messages, and only sockets greeted before them missed them", () => {
     const floors = new StreamFloors();
     const old = socket("greeted long ago");

@@ -21,6 +21,8 @@ export class StreamFloors {
   private readonly waitingFor = new Map<WebSocket, ShardEntry[]>();
   /** Sockets greeted while older entries may still be in the stream. */
   private readonly floors = new Map<WebSocket, Floor>();
+  /** The last message seq each socket's greeting held (kept while the socket lives, unlike its floor). */
+  private readonly greetedUpTo = new Map<WebSocket, number>();
   /** The newest message and change the stream brought. */
   private stream: Floor = { seq: 0, changeSeq: 0 };
   /** The newest message seq the stream skipped (lost on the way); 0: none. */
@@ -34,8 +36,10 @@ export class StreamFloors {
   /**
    * Whether `entry` skips message seqs (the stream brought messages before, but not the one
    * just before it): the highest seq skipped, or null. Call it before `except` takes the entry.
-   * Only messages are checked: every stored message is in the stream (its seqs have no holes),
-   * while changes also come from the room's own work between them.
+   * Only messages are checked: while a shard is in the room's roster every stored message is
+   * in its stream (its seqs have no holes), while changes also come from the room's own work
+   * between them. A shard that was out of the roster meanwhile (it had emptied) sees a jump
+   * with nothing lost: its sockets were all greeted since, and `holds` keeps them.
    */
   skipped(entry: Ordered): number | null {
     if (entry.seq === undefined || this.stream.seq === 0 || entry.seq <= this.stream.seq + 1) return null;
@@ -45,7 +49,7 @@ export class StreamFloors {
 
   /** Whether greeted socket `ws` has every message up to `seq` from its greeting, or is still waiting for it (`greeted` decides then). */
   holds(ws: WebSocket, seq: number): boolean {
-    return this.waitingFor.has(ws) || (this.floors.get(ws)?.seq ?? 0) >= seq;
+    return this.waitingFor.has(ws) || (this.greetedUpTo.get(ws) ?? 0) >= seq;
   }
 
   /**
@@ -90,12 +94,14 @@ export class StreamFloors {
     if (greeting.lastSeq < this.lostUpTo) return null;
     const floor = { seq: greeting.lastSeq, changeSeq: greeting.lastChangeSeq };
     this.floors.set(ws, floor);
+    this.greetedUpTo.set(ws, greeting.lastSeq);
     return queued.filter((e) => e.op !== "all" || !covers(floor, e));
   }
 
   gone(ws: WebSocket): void {
     this.waitingFor.delete(ws);
     this.floors.delete(ws);
+    this.greetedUpTo.delete(ws);
   }
 }
 

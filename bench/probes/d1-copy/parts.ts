@@ -20,7 +20,7 @@ interface Variant {
   statements: (db: D1Database, json: string) => D1PreparedStatement[];
 }
 
-/** D1's `messages` (migrations 0005, 0007, 0010) under another name. */
+/** D1's `messages` (migrations 0005, 0007, 0010; 0005 rebuilt it without 0001's user index) under another name. */
 const messagesTable = (name: string) =>
   `CREATE TABLE ${name} (room_id TEXT NOT NULL, seq INTEGER NOT NULL, user_id TEXT NOT NULL, username TEXT NOT NULL, body TEXT NOT NULL,
    client_id TEXT NOT NULL, created_at INTEGER NOT NULL, kind TEXT NOT NULL DEFAULT 'text', attachment TEXT, edited_at INTEGER,
@@ -33,7 +33,7 @@ const indexTable = (name: string, prefix: string) => [
   `INSERT INTO ${name}(${name}, rank) VALUES('crisismerge', 32)`,
 ];
 
-/** The copy's own statements on tables `m_<name>` and `i_<name>` (no index: `prefix` null). */
+/** The copy's own statements on tables `m_<name>` and `i_<name>` (no search index: `prefix` null; `userIndex`: 0001's index on (user_id, created_at), which D1 no longer has). */
 function variant(name: string, userIndex: boolean, prefix: string | null): Variant {
   const m = `m_${name}`;
   const i = prefix === null ? null : `i_${name}`;
@@ -89,11 +89,11 @@ const ROWS = 300;
 it("times the parts of the D1 copy's transaction", async () => {
   const db = env.DB;
   const variants: Variant[] = [
-    variant("d1", true, ", prefix = '2 3'"),
-    variant("no_user_index", false, ", prefix = '2 3'"),
-    variant("prefix_3", true, ", prefix = '3'"),
-    variant("no_prefix", true, ""),
-    variant("no_search_index", true, null),
+    variant("d1", false, ", prefix = '2 3'"),
+    variant("user_index", true, ", prefix = '2 3'"),
+    variant("prefix_3", false, ", prefix = '3'"),
+    variant("no_prefix", false, ""),
+    variant("no_search_index", false, null),
     slim,
   ];
   for (const v of variants) for (const sql of v.setup) await db.prepare(sql).run();

@@ -2,7 +2,7 @@
  * The administration page's bots (docs/bots.md): create one (its token shown once), rotate its
  * token, set its outgoing webhook (the signing secret shown once), revoke it (asks first).
  */
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { ConfirmDialog } from "../ui/ConfirmDialog";
 import { FormError } from "../ui/FormError";
 import { Icon } from "../ui/Icon";
@@ -20,6 +20,8 @@ export function BotsSection() {
   const [bots, setBots] = useState<Bot[]>([]);
   const [name, setName] = useState("");
   const [shown, setShown] = useState<Shown | null>(null);
+  /** Where focus goes when a secret is put away (the box it was in is gone). */
+  const nameInput = useRef<HTMLInputElement>(null);
   const [revoking, setRevoking] = useState<Bot | null>(null);
   const submit = useSubmit();
   const load = () => botsApi.list().then((r) => setBots(r.bots), (err: unknown) => submit.setError(errorText(err)));
@@ -41,14 +43,25 @@ export function BotsSection() {
       <form class="admin__row" onSubmit={create}>
         <label class="admin__field">
           Name
-          <input class="admin__name" value={name} maxLength={32} placeholder="deploy-bot" onInput={(e) => setName(e.currentTarget.value)} />
+          <input ref={nameInput} class="admin__name" value={name} maxLength={32} placeholder="deploy-bot" onInput={(e) => setName(e.currentTarget.value)} />
         </label>
         <button type="submit" class="btn btn--primary" disabled={submit.busy || name.trim() === ""}>
           <Icon name="plus" size={16} /> Create bot
         </button>
       </form>
       <FormError error={submit.error} />
-      {shown && <ShownOnce label={shown.label} value={shown.value} testId="shown-secret" onDone={() => setShown(null)} />}
+      {shown && (
+        <ShownOnce
+          key={shown.value}
+          label={shown.label}
+          value={shown.value}
+          testId="shown-secret"
+          onDone={() => {
+            setShown(null);
+            nameInput.current?.focus();
+          }}
+        />
+      )}
       {bots.length === 0 ? (
         <p class="admin__note">No bots yet.</p>
       ) : (

@@ -2,7 +2,7 @@
  * A room's incoming webhooks (docs/bots.md): a secret URL that posts into the room as a named
  * integration. Any member makes one (its URL shown once); its maker or the owner revokes it.
  */
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { ConfirmDialog } from "../ui/ConfirmDialog";
 import { FormError } from "../ui/FormError";
 import { ShownOnce } from "../ui/ShownOnce";
@@ -13,6 +13,8 @@ export function Integrations({ roomId }: { roomId: string }) {
   const [hooks, setHooks] = useState<RoomWebhook[]>([]);
   const [name, setName] = useState("");
   const [shown, setShown] = useState<string | null>(null);
+  /** Where focus goes when the URL is put away (the box it was in is gone). */
+  const nameInput = useRef<HTMLInputElement>(null);
   const [revoking, setRevoking] = useState<RoomWebhook | null>(null);
   const submit = useSubmit();
   const load = () => webhooksApi.list(roomId).then((r) => setHooks(r.webhooks), (err: unknown) => submit.setError(errorText(err)));
@@ -34,12 +36,23 @@ export function Integrations({ roomId }: { roomId: string }) {
           }, { release: true });
         }}
       >
-        <input aria-label="Integration name" placeholder="ci-builds" value={name} maxLength={32} onInput={(e) => setName(e.currentTarget.value)} />
+        <input ref={nameInput} aria-label="Integration name" placeholder="ci-builds" value={name} maxLength={32} onInput={(e) => setName(e.currentTarget.value)} />
         <button type="submit" class="btn" disabled={submit.busy || name.trim() === ""}>
           Add webhook
         </button>
       </form>
-      {shown && <ShownOnce label="The webhook's URL" value={shown} testId="webhook-url" onDone={() => setShown(null)} />}
+      {shown && (
+        <ShownOnce
+          key={shown}
+          label="The webhook's URL"
+          value={shown}
+          testId="webhook-url"
+          onDone={() => {
+            setShown(null);
+            nameInput.current?.focus();
+          }}
+        />
+      )}
       <FormError error={submit.error} />
       {hooks.length > 0 && (
         <ul class="room-settings__list">
