@@ -13,6 +13,13 @@ export class Samples {
     this.buf[this.length++] = v;
   }
 
+  /** A buffer holding `values` (samples collected elsewhere, e.g. a probe's timings). */
+  static of(values: Iterable<number>): Samples {
+    const s = new Samples();
+    for (const v of values) s.push(v);
+    return s;
+  }
+
   /** Nearest-rank percentiles (q in 0..1) of everything pushed; NaN when empty. */
   percentiles(...qs: number[]): number[] {
     if (this.length === 0) return qs.map(() => NaN);

@@ -113,9 +113,7 @@ it("times the parts of the D1 copy's transaction", async () => {
   const base = times.get("d1")!.reduce((a, b) => a + b, 0);
   for (const [name, t] of times) {
     const total = t.reduce((a, b) => a + b, 0);
-    const s = new Samples();
-    for (const x of t) s.push(x);
-    const [p50, max] = s.percentiles(0.5, 1);
+    const [p50, max] = Samples.of(t).percentiles(0.5, 1);
     console.log(
       `${name.padEnd(16)} ${((total * 1000) / (ROUNDS * ROWS)).toFixed(1)} µs per row (${(total / base).toFixed(2)} of d1); transaction p50 ${p50} max ${max} ms`,
     );

@@ -16,12 +16,6 @@ import { copyRowsStatements } from "../../../worker/db/messages";
 import { Samples } from "../../lib/stats";
 import { rows } from "./rows";
 
-const at = (times: number[], q: number) => {
-  const s = new Samples();
-  for (const t of times) s.push(t);
-  return s.percentiles(q)[0];
-};
-
 it("times the D1 copy's transactions by merge setting and size", async () => {
   const db = env.DB;
   for (let i = 0; i < 40; i++) await db.batch(copyRowsStatements(db, rows(500, "warm"), true));
@@ -39,9 +33,10 @@ it("times the D1 copy's transactions by merge setting and size", async () => {
         times.push(Date.now() - start);
       }
       const total = times.reduce((a, b) => a + b, 0);
+      const [p50, p90, p97, max] = Samples.of(times).percentiles(0.5, 0.9, 0.97, 1);
       console.log(
         `automerge ${automerge} crisismerge ${crisismerge}, ${size} rows per transaction: ${((total * 1000) / 9000).toFixed(1)} µs per row; ` +
-          `transaction p50 ${at(times, 0.5)} p90 ${at(times, 0.9)} p97 ${at(times, 0.97)} max ${at(times, 1)} ms`,
+          `transaction p50 ${p50} p90 ${p90} p97 ${p97} max ${max} ms`,
       );
     }
   }
